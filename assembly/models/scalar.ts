@@ -1,0 +1,125 @@
+// Scalar network of depth D (SPEC §1.1–§1.3).
+//
+//   L(w) = ½ (π(w) − 1)²,          π(w) = ∏ᵢ wᵢ
+//   ∂L/∂wᵢ = (π − 1) qᵢ,           qᵢ = ∏_{j≠i} wⱼ   (prefix/suffix products, never π/wᵢ)
+//   Hᵢᵢ = qᵢ²,  Hᵢⱼ = qᵢ qⱼ + (π − 1) ∏_{k≠i,j} wₖ   (i ≠ j)
+//   For all wᵢ ≠ 0, with v = w⁻¹:  H = π(2π − 1) v vᵀ − π(π − 1) diag(v²)   (diagonal + rank one)
+//   Sharpness S(w) = λmax(H): the secular equation of diagonal-plus-rank-one (fast path) or the
+//   cyclic Jacobi eigensolver on the explicit Hessian (reference, and the route when a weight is 0).
+import { ld, st, SCRATCH_MAT_A, SCRATCH_VEC_A, SCRATCH_VEC_B, SCRATCH_VEC_C } from '../common';
+import { symmetricEigen } from '../linalg/jacobi';
+import { topEigenDiagonalPlusRankOne } from '../linalg/secular';
+
+/** π(w) = ∏ wᵢ, multiplied left to right. */
+export function product(w: usize, D: i32): f64 {
+  let p = 1.0;
+  for (let i = 0; i < D; i++) p *= ld(w, i);
+  return p;
+}
+
+/**
+ * out[i] = ∏_{j≠i} w_j by a prefix pass and a suffix pass (exact with zero weights).
+ * Returns π computed by the suffix pass.
+ */
+export function leaveOneOutProducts(w: usize, D: i32, out: usize): f64 {
+  let prefix = 1.0;
+  for (let i = 0; i < D; i++) {
+    st(out, i, prefix);
+    prefix *= ld(w, i);
+  }
+  let suffix = 1.0;
+  for (let i = D - 1; i >= 0; i--) {
+    st(out, i, ld(out, i) * suffix);
+    suffix *= ld(w, i);
+  }
+  return suffix;
+}
+
+/** L(w) = ½(π − 1)². */
+export function loss(w: usize, D: i32): f64 {
+  const r = product(w, D) - 1.0;
+  return 0.5 * r * r;
+}
+
+/** out = ∇L(w) = (π − 1) q. Returns π. `out` must not alias `w`. */
+export function gradient(w: usize, D: i32, out: usize): f64 {
+  const p = leaveOneOutProducts(w, D, out);
+  const r = p - 1.0;
+  for (let i = 0; i < D; i++) st(out, i, r * ld(out, i));
+  return p;
+}
+
+/**
+ * out (D×D, row-major) = ∇²L(w). ∏_{k≠i,j} wₖ = prefix[i] · ∏_{i<k<j} wₖ · suffix[j], built
+ * incrementally in j so the whole Hessian costs O(D²) and no division is ever made.
+ */
+export function hessian(w: usize, D: i32, out: usize): void {
+  const q = SCRATCH_VEC_A;
+  const prefix = SCRATCH_VEC_B;
+  const suffix = SCRATCH_VEC_C;
+  const p = leaveOneOutProducts(w, D, q);
+  const r = p - 1.0;
+  let acc = 1.0;
+  for (let i = 0; i < D; i++) {
+    st(prefix, i, acc);
+    acc *= ld(w, i);
+  }
+  acc = 1.0;
+  for (let i = D - 1; i >= 0; i--) {
+    st(suffix, i, acc);
+    acc *= ld(w, i);
+  }
+  for (let i = 0; i < D; i++) {
+    const qi = ld(q, i);
+    st(out, i * D + i, qi * qi);
+    let middle = 1.0;
+    for (let j = i + 1; j < D; j++) {
+      const others = ld(prefix, i) * middle * ld(suffix, j);
+      const h = qi * ld(q, j) + r * others;
+      st(out, i * D + j, h);
+      st(out, j * D + i, h);
+      middle *= ld(w, j);
+    }
+  }
+}
+
+/** S(w) by the Jacobi eigensolver on the explicit Hessian (the reference route). */
+export function sharpnessJacobi(w: usize, D: i32): f64 {
+  for (let i = 0; i < D; i++) if (!isFinite(ld(w, i))) return NaN;
+  hessian(w, D, SCRATCH_MAT_A);
+  return symmetricEigen(SCRATCH_MAT_A, D, 0, 0);
+}
+
+/**
+ * Top eigenpair of ∇²L(w) by Jacobi: writes the unit eigenvector into `vecOut`, returns λmax.
+ * The sign of the eigenvector is fixed so that its largest-magnitude entry is positive.
+ */
+export function topEigenpair(w: usize, D: i32, vecOut: usize): f64 {
+  for (let i = 0; i < D; i++) if (!isFinite(ld(w, i))) return NaN;
+  hessian(w, D, SCRATCH_MAT_A);
+  return symmetricEigen(SCRATCH_MAT_A, D, vecOut, 1);
+}
+
+/**
+ * S(w) = λmax(∇²L(w)). Fast path: secular equation of H = ρ v vᵀ + diag(d) with ρ = π(2π−1),
+ * dᵢ = −π(π−1) vᵢ², v = w⁻¹ (valid when every wᵢ ≠ 0); otherwise the Jacobi route.
+ */
+export function sharpness(w: usize, D: i32): f64 {
+  let hasZero = false;
+  for (let i = 0; i < D; i++) {
+    const wi = ld(w, i);
+    if (!isFinite(wi)) return NaN;
+    if (wi == 0.0) hasZero = true;
+  }
+  if (hasZero) return sharpnessJacobi(w, D);
+  const p = product(w, D);
+  const diag = SCRATCH_VEC_B;
+  const z = SCRATCH_VEC_C;
+  const scale = -p * (p - 1.0);
+  for (let i = 0; i < D; i++) {
+    const vi = 1.0 / ld(w, i);
+    st(z, i, vi);
+    st(diag, i, scale * vi * vi);
+  }
+  return topEigenDiagonalPlusRankOne(diag, z, D, p * (2.0 * p - 1.0));
+}

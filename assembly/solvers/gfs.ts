@@ -1,0 +1,108 @@
+// Gradient-flow solution (GFS) of the scalar network (SPEC §1.5).
+//
+// Gradient flow conserves the balances wᵢ² − wⱼ², so wᵢ(t)² = wᵢ(0)² + σ(t). If π(w) > 0 it ends at
+//   𝒮(w) = sign(w) ⊙ √(w² + s*),  F(s*) = Σᵢ log(wᵢ² + s*) = 0,  s* ∈ (−minᵢ wᵢ², ∞),
+// and its sharpness is φ(w) = Σᵢ 1/(wᵢ² + s*). If π(w) ≤ 0 the flow ends at a saddle: no GFS.
+//
+// The same root finder solves Σᵢ log(aᵢ + s) = target for GPGD (SPEC §1.6) and for moving a point
+// along its gradient-flow line to a prescribed product (SPEC §2). F is strictly increasing and
+// concave, so Newton from the left of the root is monotone; from the right it may overshoot below
+// −min aᵢ, where the bracket turns the step into a bisection. Converges to |Δs| ≤ 4 ulp.
+import { ld, st, SCRATCH_VEC_D, RESULT_OK, STATUS_NO_GFS, STATUS_NON_FINITE } from '../common';
+
+const MAX_ITERATIONS: i32 = 200;
+
+/** Root s of Σᵢ log(aᵢ + s) = target over s > −minᵢ aᵢ (aᵢ ≥ 0, finite). NaN if inputs are not. */
+export function logShift(a: usize, D: i32, target: f64): f64 {
+  let aMin = Infinity;
+  for (let i = 0; i < D; i++) {
+    const ai = ld(a, i);
+    if (!(ai >= 0.0) || !isFinite(ai)) return NaN;
+    if (ai < aMin) aMin = ai;
+  }
+  if (!isFinite(target)) return NaN;
+  let lo = -aMin; // F(lo) = −∞
+  let hi = Infinity;
+  let s = 0.0;
+  if (aMin == 0.0) s = 1.0; // F(0) = −∞: start inside the domain
+  for (let it = 0; it < MAX_ITERATIONS; it++) {
+    let f = -target;
+    let slope = 0.0;
+    for (let i = 0; i < D; i++) {
+      const x = ld(a, i) + s;
+      f += Math.log(x);
+      slope += 1.0 / x;
+    }
+    if (f == 0.0) return s;
+    if (f < 0.0) lo = s;
+    else hi = s;
+    let next = s - f / slope;
+    if (!(next > lo && next < hi)) {
+      next = isFinite(hi) ? 0.5 * (lo + hi) : s + 2.0 * Math.max(Math.abs(s), 1.0);
+    }
+    const tolerance = 4.0 * f64.EPSILON * Math.max(Math.abs(s), Math.abs(next));
+    if (Math.abs(next - s) <= tolerance || (isFinite(hi) && hi - lo <= tolerance)) return next;
+    s = next;
+  }
+  return s;
+}
+
+/**
+ * Shift s* of the GFS of w (w² + s* are the GFS squares). Returns NaN when there is no GFS
+ * (π ≤ 0) or w is not finite; the reason is `gfsStatus(w, D)`.
+ */
+export function gfsShift(w: usize, D: i32): f64 {
+  if (gfsStatus(w, D) != RESULT_OK) return NaN;
+  const a = SCRATCH_VEC_D;
+  for (let i = 0; i < D; i++) {
+    const wi = ld(w, i);
+    st(a, i, wi * wi);
+  }
+  return logShift(a, D, 0.0);
+}
+
+/** RESULT_OK when w has a GFS, STATUS_NON_FINITE for NaN/±Inf entries, STATUS_NO_GFS when π ≤ 0. */
+export function gfsStatus(w: usize, D: i32): i32 {
+  let p = 1.0;
+  for (let i = 0; i < D; i++) {
+    const wi = ld(w, i);
+    if (!isFinite(wi)) return STATUS_NON_FINITE;
+    p *= wi;
+  }
+  // Sign of π from the signs (a product of many small weights may underflow to 0 but still be > 0).
+  let negatives = 0;
+  for (let i = 0; i < D; i++) {
+    const wi = ld(w, i);
+    if (wi == 0.0) return STATUS_NO_GFS;
+    if (wi < 0.0) negatives++;
+  }
+  return (negatives & 1) == 0 ? RESULT_OK : STATUS_NO_GFS;
+}
+
+/** out = 𝒮(w), the GFS point (out may alias w). Returns RESULT_OK or the no-GFS status (out = NaN). */
+export function gfsPoint(w: usize, D: i32, out: usize): i32 {
+  const status = gfsStatus(w, D);
+  if (status != RESULT_OK) {
+    for (let i = 0; i < D; i++) st(out, i, NaN);
+    return status;
+  }
+  const s = gfsShift(w, D);
+  for (let i = 0; i < D; i++) {
+    const wi = ld(w, i);
+    const root = Math.sqrt(wi * wi + s);
+    st(out, i, wi < 0.0 ? -root : root);
+  }
+  return RESULT_OK;
+}
+
+/** φ(w) = S(𝒮(w)) = Σᵢ 1/(wᵢ² + s*); NaN when there is no GFS. */
+export function gfsSharpness(w: usize, D: i32): f64 {
+  const s = gfsShift(w, D);
+  if (isNaN(s)) return NaN;
+  let phi = 0.0;
+  for (let i = 0; i < D; i++) {
+    const wi = ld(w, i);
+    phi += 1.0 / (wi * wi + s);
+  }
+  return phi;
+}

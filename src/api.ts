@@ -1,0 +1,317 @@
+/**
+ * The ready-to-use library API: validated functions over a lazily created default engine.
+ * Every option is checked once here, with errors that name the option and the value
+ * (see `src/options.ts` and `src/errors.ts`); the kernels below never see bad input.
+ */
+import { ScalarEngine, type InvariantSetResult, type TrajectoryArrays } from './engine.js';
+import { conflict, invalidOption } from './errors.js';
+import { MAX_DEPTH, MIN_DEPTH, OPTIONS } from './options.js';
+import { trajectoryPreset } from './presets.js';
+import { Status, statusLabel } from './status.js';
+
+let defaultEngine: ScalarEngine | undefined;
+
+/** The engine behind the top-level functions (one WASM instance per thread). */
+export function engine(): ScalarEngine {
+  defaultEngine ??= new ScalarEngine();
+  return defaultEngine;
+}
+
+export type Weights = ArrayLike<number>;
+
+/** Validates a weight vector: 2–64 finite numbers. */
+export function checkWeights(w: unknown, label = 'w'): Float64Array {
+  return OPTIONS.w.check(w, label);
+}
+
+function checkEta(eta: unknown, label = 'eta'): number {
+  return OPTIONS.eta.check(eta, label);
+}
+
+/** 2/η, the stability threshold of GD with step size η. */
+export function stabilityThreshold(eta: number): number {
+  return 2 / checkEta(eta);
+}
+
+/** L(w) = ½(∏wᵢ − 1)². */
+export function loss(w: Weights): number {
+  return engine().loss(checkWeights(w));
+}
+
+/** π(w) = ∏wᵢ. */
+export function product(w: Weights): number {
+  return engine().product(checkWeights(w));
+}
+
+/** ∇L(w) = (π − 1) q, qᵢ = ∏_{j≠i} wⱼ. */
+export function gradient(w: Weights): Float64Array {
+  return engine().gradient(checkWeights(w));
+}
+
+/** ∇²L(w), row-major D×D. */
+export function hessian(w: Weights): Float64Array {
+  return engine().hessian(checkWeights(w));
+}
+
+export interface SharpnessOptions {
+  /** 'secular' (fast, default) or 'jacobi' (reference). */
+  method?: 'secular' | 'jacobi';
+}
+
+/** Sharpness S(w) = λmax(∇²L(w)). */
+export function sharpness(w: Weights, options: SharpnessOptions = {}): number {
+  const method = options.method ?? 'secular';
+  if (method !== 'secular' && method !== 'jacobi') {
+    throw invalidOption('method', method, 'one of secular, jacobi');
+  }
+  return engine().sharpness(checkWeights(w), method);
+}
+
+export interface GfsInfo {
+  /** 'ok', or 'no-gfs' when π(w) ≤ 0 (gradient flow ends at a saddle). */
+  status: 'ok' | 'no-gfs';
+  loss: number;
+  product: number;
+  sharpness: number;
+  /** The gradient-flow solution 𝒮(w) (NaN-filled without one). */
+  gfs: Float64Array;
+  /** s* with 𝒮(w)² = w² + s*. */
+  shift: number;
+  /** φ(w) = S(𝒮(w)). */
+  gfsSharpness: number;
+}
+
+/** Everything about w and its gradient-flow solution (SPEC §1.5). */
+export function gfs(w: Weights): GfsInfo {
+  const weights = checkWeights(w);
+  const e = engine();
+  const r = e.gfs(weights);
+  return {
+    status: r.status === Status.converged ? 'ok' : 'no-gfs',
+    loss: e.loss(weights),
+    product: e.product(weights),
+    sharpness: e.sharpness(weights),
+    gfs: r.point,
+    shift: r.shift,
+    gfsSharpness: r.gfsSharpness,
+  };
+}
+
+/** φ(w), the sharpness of the gradient-flow solution; NaN when π(w) ≤ 0. */
+export function gfsSharpness(w: Weights): number {
+  return engine().gfsSharpness(checkWeights(w));
+}
+
+/** One GD step w − η∇L(w). */
+export function gdStep(w: Weights, eta: number): Float64Array {
+  return engine().gdStep(checkWeights(w), checkEta(eta));
+}
+
+/** One GPGD step (SPEC §1.6); status 'no-gfs' when π(w) ≤ 0 or π(GD(w)) ≤ 0. */
+export function gpgdStep(w: Weights, eta: number): { status: string; point: Float64Array } {
+  const r = engine().gpgdStep(checkWeights(w), checkEta(eta));
+  return { status: r.status === Status.converged ? 'ok' : statusLabel(r.status), point: r.point };
+}
+
+/** The 1-D GPGD map g(x) on the GF line with GFS squares u (SPEC §1.6). */
+export function gpgdMap1d(u: Weights, eta: number, x: number): number {
+  const squares = OPTIONS.w.check(u, 'u');
+  for (const ui of squares) if (!(ui > 0)) throw invalidOption('u', Array.from(squares), 'positive GFS squares');
+  return engine().gpgdMap1d(squares, checkEta(eta), OPTIONS.p0.check(x, 'x'));
+}
+
+/** Membership of w in the positive invariant set 𝕊ᴰ_η (SPEC §1.7). */
+export function inInvariantSet(w: Weights, eta: number): InvariantSetResult {
+  return engine().invariantSet(checkWeights(w), checkEta(eta));
+}
+
+/** The default balance direction of SPEC §2: first ⌈D/2⌉ entries +1, the rest equal, Σ = 0. */
+export function defaultDirection(depth: number): Float64Array {
+  const D = OPTIONS.depth.check(depth, 'depth');
+  const positives = Math.ceil(D / 2);
+  const c = new Float64Array(D);
+  for (let i = 0; i < D; i++) c[i] = i < positives ? 1 : -positives / (D - positives);
+  return c;
+}
+
+/** Validates a balance direction: finite, not all zero, Σcᵢ = 0 (relative 1e-12). */
+export function checkDirection(direction: unknown, depth?: number, label = 'direction'): Float64Array {
+  const c = OPTIONS.direction.check(direction, label);
+  let sum = 0;
+  let scale = 0;
+  for (const ci of c) {
+    sum += ci;
+    scale += Math.abs(ci);
+  }
+  if (scale === 0 || Math.abs(sum) > 1e-12 * scale) {
+    throw invalidOption(label, Array.from(c), 'a nonzero direction whose entries sum to 0');
+  }
+  if (depth !== undefined && c.length !== depth) {
+    throw invalidOption(label, Array.from(c), `${depth} entries (the depth)`);
+  }
+  return c;
+}
+
+export interface FamilyOptions {
+  /** Target GFS sharpness φ₀ ≥ D. */
+  phi0: number;
+  /** Product p₀ > 0. */
+  p0: number;
+  /** Balance direction c (Σc = 0); defaults to `defaultDirection(depth)`. */
+  direction?: ArrayLike<number>;
+  /** Depth D (default: the direction's length, or 4). */
+  depth?: number;
+}
+
+/** The (φ₀, p₀) initialisation of SPEC §2: the point of product p₀ whose GFS has sharpness φ₀. */
+export function initFromGfsSharpness(options: FamilyOptions): Float64Array {
+  const { direction } = checkFamily(options);
+  return engine().initFromGfsSharpness(direction, options.phi0, options.p0);
+}
+
+function checkFamily(options: FamilyOptions): { direction: Float64Array; depth: number } {
+  const depth =
+    options.depth !== undefined
+      ? OPTIONS.depth.check(options.depth, 'depth')
+      : options.direction !== undefined
+        ? (options.direction as ArrayLike<number>).length
+        : 4;
+  const direction =
+    options.direction !== undefined ? checkDirection(options.direction, depth) : defaultDirection(depth);
+  const phi0 = OPTIONS.phi0.check(options.phi0, 'phi0');
+  if (phi0 < depth) throw invalidOption('phi0', phi0, `a GFS sharpness >= the depth ${depth}`);
+  OPTIONS.p0.check(options.p0, 'p0');
+  return { direction, depth };
+}
+
+export interface TrajectoryOptions {
+  /** Initial weights; or give phi0 + p0 (+ direction/depth), or a preset. */
+  w0?: ArrayLike<number>;
+  phi0?: number;
+  p0?: number;
+  direction?: ArrayLike<number>;
+  depth?: number;
+  preset?: string;
+  /** Step size: a constant, or a schedule with one entry per step. */
+  eta?: number | ArrayLike<number>;
+  /** Number of GD steps (rows recorded: steps + 1, iterates 0..steps). */
+  steps?: number;
+  /** Stop once the loss is below tol (default 0: run all steps). */
+  tol?: number;
+  /** Divergence bound on |π| (default 1e6). */
+  divergeAt?: number;
+  onProgress?: (rowsDone: number, rowsTotal: number) => void;
+}
+
+export interface Trajectory extends TrajectoryArrays {
+  w0: Float64Array;
+  eta: number | Float64Array;
+  steps: number;
+  tol: number;
+  divergeAt: number;
+  /** Final status: diverged / converged when the run stopped early, else max-steps. */
+  status: Uint8Array;
+  outcome: 'converged' | 'diverged' | 'max-steps';
+}
+
+export interface ResolvedTrajectoryOptions {
+  w0: Float64Array;
+  eta: number | Float64Array;
+  steps: number;
+  tol: number;
+  divergeAt: number;
+  preset?: string;
+  phi0?: number;
+  p0?: number;
+  direction?: Float64Array;
+}
+
+/** Resolve and validate trajectory options (presets, family or explicit weights). */
+export function resolveTrajectoryOptions(options: TrajectoryOptions): ResolvedTrajectoryOptions {
+  const preset = options.preset !== undefined ? trajectoryPreset(options.preset) : undefined;
+  const sources = [options.w0 !== undefined, options.phi0 !== undefined || options.p0 !== undefined].filter(Boolean);
+  if (sources.length > 1) throw conflict('give either w0 or phi0 + p0, not both', 'w0');
+  let w0: Float64Array;
+  let phi0: number | undefined;
+  let p0: number | undefined;
+  let direction: Float64Array | undefined;
+  if (options.w0 !== undefined) {
+    w0 = checkWeights(options.w0, 'w0');
+  } else if (options.phi0 !== undefined || options.p0 !== undefined || preset) {
+    phi0 = options.phi0 ?? preset?.phi0;
+    p0 = options.p0 ?? preset?.p0;
+    if (phi0 === undefined) throw conflict('phi0 is required with p0', 'phi0');
+    if (p0 === undefined) throw conflict('p0 is required with phi0', 'p0');
+    const family: FamilyOptions = { phi0, p0 };
+    if (options.direction !== undefined) family.direction = options.direction;
+    const depth = options.depth ?? (options.direction === undefined ? preset?.depth : undefined);
+    if (depth !== undefined) family.depth = depth;
+    direction = checkFamily(family).direction;
+    w0 = engine().initFromGfsSharpness(direction, phi0, p0);
+  } else {
+    throw conflict('give the initial weights w0, or phi0 and p0, or a preset', 'w0');
+  }
+  const etaInput = options.eta ?? preset?.eta;
+  if (etaInput === undefined) throw conflict('eta is required', 'eta');
+  const steps = OPTIONS.steps.check(options.steps ?? preset?.steps, 'steps');
+  let eta: number | Float64Array;
+  if (typeof etaInput === 'number') {
+    eta = checkEta(etaInput);
+  } else {
+    const schedule = Float64Array.from(etaInput as ArrayLike<number>);
+    if (schedule.length < steps) {
+      throw invalidOption('eta', `schedule of ${schedule.length} entries`, `one step size per step (${steps})`);
+    }
+    schedule.forEach((x, i) => checkEta(x, `eta[${i}]`));
+    eta = schedule;
+  }
+  const tol = OPTIONS.tol.check(options.tol ?? 0, 'tol');
+  const divergeAt = OPTIONS.divergeAt.check(options.divergeAt ?? 1e6, 'divergeAt');
+  const resolved: ResolvedTrajectoryOptions = { w0, eta, steps, tol, divergeAt };
+  if (options.preset !== undefined) resolved.preset = options.preset;
+  if (phi0 !== undefined) resolved.phi0 = phi0;
+  if (p0 !== undefined) resolved.p0 = p0;
+  if (direction !== undefined) resolved.direction = direction;
+  return resolved;
+}
+
+/** GD trajectory recording loss, S, φ, π and status for iterates 0..steps (SPEC §1.4, Fig 2). */
+export function trajectory(options: TrajectoryOptions): Trajectory {
+  const r = resolveTrajectoryOptions(options);
+  const rows = r.steps + 1;
+  let eta: number | Float64Array = r.eta;
+  if (typeof eta !== 'number' && eta.length < rows) {
+    // the last row takes no step: its step size is never used
+    const padded = new Float64Array(rows);
+    padded.set(eta);
+    padded[rows - 1] = eta[eta.length - 1] as number;
+    eta = padded;
+  }
+  const arrays = engine().trajectory(r.w0, eta, rows, r.tol, r.divergeAt, (done) => options.onProgress?.(done, rows));
+  const last = arrays.status[arrays.rows - 1];
+  const outcome = last === Status.diverged ? 'diverged' : last === Status.converged ? 'converged' : 'max-steps';
+  return { ...arrays, w0: r.w0, eta: r.eta, steps: r.steps, tol: r.tol, divergeAt: r.divergeAt, outcome };
+}
+
+export interface GradientFlowOptions {
+  /** RK4 step h = hScale / S(w) (default 0.01; global error ∝ hScale⁴). */
+  hScale?: number;
+  /** Stop when the loss is below tol (default 1e-28). */
+  tol?: number;
+  /** Step budget (default 1e6). */
+  maxSteps?: number;
+}
+
+/** RK4 gradient flow from w to loss < tol: the numerical cross-check of `gfs`. */
+export function gradientFlow(
+  w: Weights,
+  options: GradientFlowOptions = {},
+): { point: Float64Array; steps: number; converged: boolean } {
+  const weights = checkWeights(w);
+  const hScale = OPTIONS.eta.check(options.hScale ?? 0.01, 'hScale');
+  const tol = OPTIONS.tol.check(options.tol ?? 1e-28, 'tol');
+  const maxSteps = OPTIONS.steps.check(options.maxSteps ?? 1_000_000, 'maxSteps');
+  return engine().gradientFlow(weights, hScale, tol, maxSteps);
+}
+
+export { MAX_DEPTH, MIN_DEPTH };

@@ -1,0 +1,55 @@
+/**
+ * Progress reporting: a live bar (done/total, rate, ETA) on a TTY; on a pipe or in CI, a
+ * quiet log line at most every 10 s and one at the end.
+ */
+export interface Progress {
+  update(done: number): void;
+  finish(): void;
+}
+
+function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '--';
+  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m${String(Math.round(s - 60 * m)).padStart(2, '0')}s`;
+}
+
+export function createProgress(
+  label: string,
+  total: number,
+  unit: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
+  const start = performance.now();
+  const tty = Boolean(stream.isTTY) && process.env.CI !== 'true';
+  let lastLog = start;
+  let lastDone = 0;
+  const line = (done: number): string => {
+    const seconds = (performance.now() - start) / 1000;
+    const rate = done / Math.max(seconds, 1e-9);
+    const eta = done > 0 ? (total - done) / rate : Number.NaN;
+    const width = 28;
+    const filled = Math.round((width * done) / Math.max(total, 1));
+    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+    const rateText = rate >= 1e4 ? `${(rate / 1e3).toFixed(0)}k` : rate.toFixed(rate < 10 ? 1 : 0);
+    return `${label} ${bar} ${done}/${total} ${unit} · ${rateText} ${unit}/s · ETA ${formatSeconds(eta)}`;
+  };
+  return {
+    update(done) {
+      lastDone = done;
+      const now = performance.now();
+      if (tty) {
+        if (now - lastLog > 100) {
+          stream.write(`\r${line(done)}\x1b[K`);
+          lastLog = now;
+        }
+      } else if (now - lastLog > 10_000) {
+        stream.write(`${line(done)}\n`);
+        lastLog = now;
+      }
+    },
+    finish() {
+      if (tty) stream.write(`\r${line(lastDone)}\x1b[K\n`);
+    },
+  };
+}

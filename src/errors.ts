@@ -1,0 +1,76 @@
+/**
+ * The catalogue of eoslab's errors. Every error a user can cause is an `EoslabError` with a stable
+ * `code`; option errors name the option and the offending value. The CLI prints `message` on one
+ * line and exits with `exitCode`.
+ */
+export type ErrorCode =
+  | 'E_OPTION' // an option value is missing, malformed or out of range
+  | 'E_UNKNOWN_OPTION' // a flag that the command does not take
+  | 'E_UNKNOWN_COMMAND'
+  | 'E_UNKNOWN_PRESET'
+  | 'E_CONFLICT' // options that exclude each other, or a required one missing
+  | 'E_WASM' // the WASM binary is missing or failed
+  | 'E_IO' // an output could not be written
+  | 'E_ABORTED'; // a run was cancelled (AbortSignal, Ctrl-C)
+
+export class EoslabError extends Error {
+  override readonly name = 'EoslabError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly option?: string,
+    readonly value?: unknown,
+    readonly exitCode = code === 'E_IO' || code === 'E_WASM' ? 1 : 2,
+  ) {
+    super(message);
+  }
+}
+
+/** Printable form of a user-supplied value (strings quoted, arrays joined). */
+export function showValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    return `[${Array.from(value as ArrayLike<unknown>, (v) => String(v)).join(', ')}]`;
+  }
+  if (typeof value === 'number' && Object.is(value, -0)) return '-0';
+  return String(value);
+}
+
+/** `invalid eta: 0 (expected a number > 0)`. */
+export function invalidOption(option: string, value: unknown, expected: string): EoslabError {
+  return new EoslabError('E_OPTION', `invalid ${option}: ${showValue(value)} (expected ${expected})`, option, value);
+}
+
+export function unknownOption(option: string, command: string): EoslabError {
+  return new EoslabError(
+    'E_UNKNOWN_OPTION',
+    `unknown option ${option} for "eoslab ${command}" (see eoslab ${command} --help)`,
+    option,
+  );
+}
+
+export function unknownCommand(command: string, known: readonly string[]): EoslabError {
+  return new EoslabError(
+    'E_UNKNOWN_COMMAND',
+    `unknown command ${showValue(command)} (expected one of: ${known.join(', ')})`,
+    'command',
+    command,
+  );
+}
+
+export function unknownPreset(preset: unknown, known: readonly string[]): EoslabError {
+  return new EoslabError(
+    'E_UNKNOWN_PRESET',
+    `invalid preset: ${showValue(preset)} (expected one of: ${known.join(', ')})`,
+    'preset',
+    preset,
+  );
+}
+
+export function conflict(message: string, option?: string): EoslabError {
+  return new EoslabError('E_CONFLICT', message, option);
+}
+
+export function aborted(what: string): EoslabError {
+  return new EoslabError('E_ABORTED', `${what} was aborted`, undefined, undefined, 130);
+}

@@ -1,0 +1,49 @@
+/**
+ * eoslab — gradient descent at the edge of stability, in WebAssembly.
+ *
+ * Three layers: `src/wasm/` (pointer-level module), `ScalarEngine` (typed arrays, one WASM
+ * instance), and the validated functions below that use a ready default engine.
+ */
+export {
+  engine,
+  loss,
+  product,
+  gradient,
+  hessian,
+  sharpness,
+  gfs,
+  gfsSharpness,
+  gdStep,
+  gpgdStep,
+  gpgdMap1d,
+  inInvariantSet,
+  initFromGfsSharpness,
+  defaultDirection,
+  trajectory,
+  gradientFlow,
+  stabilityThreshold,
+  checkWeights,
+  checkDirection,
+  resolveTrajectoryOptions,
+  MIN_DEPTH,
+  MAX_DEPTH,
+} from './api.js';
+export type {
+  Weights,
+  SharpnessOptions,
+  GfsInfo,
+  FamilyOptions,
+  TrajectoryOptions,
+  Trajectory,
+  GradientFlowOptions,
+} from './api.js';
+export { ScalarEngine, TRAJECTORY_CHUNK_ROWS } from './engine.js';
+export type { GfsResult, InvariantSetResult, TrajectoryArrays, ScalarKernels } from './engine.js';
+export { Status, STATUS_LABELS, statusLabel } from './status.js';
+export type { StatusName, StatusCode } from './status.js';
+export { EoslabError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { TRAJECTORY_PRESETS, HEATMAP_PRESETS, trajectoryPreset, heatmapPreset } from './presets.js';
+export { OPTIONS } from './options.js';
+export { wasmHash, wasmPath, instantiate, wasmModule, Arena } from './wasm/module.js';
+export type { RawExports } from './wasm/module.js';

@@ -1,0 +1,261 @@
+/**
+ * The options table: one place that gives every option its API key, CLI flag, description,
+ * default and validation. The CLI parser, `--help`, the library's option checks and the
+ * documentation table in the README are all generated from it.
+ */
+import { invalidOption } from './errors.js';
+
+export interface OptionSpec<T> {
+  /** camelCase key used by the library API and in manifests. */
+  readonly key: string;
+  /** kebab-case CLI flag, without the leading dashes. */
+  readonly flag: string;
+  /** Placeholder shown in help (`<number>`), empty for boolean flags. */
+  readonly valueName: string;
+  readonly description: string;
+  /** Parse and validate a CLI string. `label` names the option in error messages. */
+  parse(text: string, label: string): T;
+  /** Validate a value given to the library API. */
+  check(value: unknown, label: string): T;
+}
+
+export const MIN_DEPTH = 2;
+export const MAX_DEPTH = 64;
+
+interface NumberConstraints {
+  integer?: boolean;
+  min?: number;
+  max?: number;
+  exclusiveMin?: number;
+}
+
+function describeNumber(c: NumberConstraints): string {
+  const parts: string[] = [];
+  if (c.exclusiveMin !== undefined) parts.push(`> ${c.exclusiveMin}`);
+  if (c.min !== undefined) parts.push(`>= ${c.min}`);
+  if (c.max !== undefined) parts.push(`<= ${c.max}`);
+  const noun = c.integer ? 'an integer' : 'a finite number';
+  return parts.length ? `${noun} ${parts.join(' and ')}` : noun;
+}
+
+function checkNumber(value: unknown, label: string, c: NumberConstraints): number {
+  const expected = describeNumber(c);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidOption(label, value, expected);
+  if (c.integer && !Number.isInteger(value)) throw invalidOption(label, value, expected);
+  if (c.exclusiveMin !== undefined && !(value > c.exclusiveMin)) throw invalidOption(label, value, expected);
+  if (c.min !== undefined && !(value >= c.min)) throw invalidOption(label, value, expected);
+  if (c.max !== undefined && !(value <= c.max)) throw invalidOption(label, value, expected);
+  return value;
+}
+
+/** Strict numeric parse: the whole string must be a number (no `parseFloat` leniency). */
+function parseNumberText(text: string, label: string, expected: string): number {
+  const trimmed = text.trim();
+  if (trimmed === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) {
+    throw invalidOption(label, text, expected);
+  }
+  return Number(trimmed);
+}
+
+export function numberOption(
+  key: string,
+  flag: string,
+  description: string,
+  constraints: NumberConstraints = {},
+): OptionSpec<number> {
+  return {
+    key,
+    flag,
+    valueName: constraints.integer ? '<int>' : '<number>',
+    description,
+    parse(text, label) {
+      return checkNumber(parseNumberText(text, label, describeNumber(constraints)), label, constraints);
+    },
+    check(value, label) {
+      return checkNumber(value, label, constraints);
+    },
+  };
+}
+
+interface ListConstraints {
+  minLength: number;
+  maxLength: number;
+  element: NumberConstraints;
+  what: string;
+}
+
+function checkList(value: unknown, label: string, c: ListConstraints): Float64Array {
+  const expected = `${c.what}: ${c.minLength}${c.maxLength > c.minLength ? `–${c.maxLength}` : ''} ${describeNumber(c.element).replace(/^an? /, '')}s`;
+  const isList = Array.isArray(value) || value instanceof Float64Array || value instanceof Float32Array;
+  if (!isList) throw invalidOption(label, value, expected);
+  const list = value as ArrayLike<unknown>;
+  if (list.length < c.minLength || list.length > c.maxLength) throw invalidOption(label, value, expected);
+  const out = new Float64Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    try {
+      out[i] = checkNumber(x, label, c.element);
+    } catch {
+      throw invalidOption(label, value, expected);
+    }
+  }
+  return out;
+}
+
+export function listOption(
+  key: string,
+  flag: string,
+  description: string,
+  constraints: ListConstraints,
+): OptionSpec<Float64Array> {
+  return {
+    key,
+    flag,
+    valueName: '<x,y,...>',
+    description,
+    parse(text, label) {
+      const expected = `${constraints.what} as comma-separated numbers`;
+      const parts = text.split(',');
+      const values = parts.map((p) => {
+        try {
+          return parseNumberText(p, label, expected);
+        } catch {
+          throw invalidOption(label, text, expected);
+        }
+      });
+      try {
+        return checkList(values, label, constraints);
+      } catch {
+        throw invalidOption(label, text, checkListExpectation(constraints));
+      }
+    },
+    check(value, label) {
+      return checkList(value, label, constraints);
+    },
+  };
+}
+
+function checkListExpectation(c: ListConstraints): string {
+  return `${c.what}: ${c.minLength}${c.maxLength > c.minLength ? `–${c.maxLength}` : ''} comma-separated ${describeNumber(c.element).replace(/^an? /, '')}s`;
+}
+
+/** An inclusive range `a,b` with a < b (and each element's constraints). */
+export function rangeOption(
+  key: string,
+  flag: string,
+  description: string,
+  element: NumberConstraints,
+): OptionSpec<readonly [number, number]> {
+  const expected = `two increasing ${describeNumber(element).replace(/^an? /, '')}s "a,b" with a < b`;
+  const finish = (values: Float64Array, raw: unknown, label: string): readonly [number, number] => {
+    const a = values[0] as number;
+    const b = values[1] as number;
+    if (!(a < b)) throw invalidOption(label, raw, expected);
+    return [a, b] as const;
+  };
+  const list = listOption(key, flag, description, { minLength: 2, maxLength: 2, element, what: 'a range' });
+  return {
+    key,
+    flag,
+    valueName: '<a,b>',
+    description,
+    parse(text, label) {
+      let values: Float64Array;
+      try {
+        values = list.parse(text, label);
+      } catch {
+        throw invalidOption(label, text, expected);
+      }
+      return finish(values, text, label);
+    },
+    check(value, label) {
+      let values: Float64Array;
+      try {
+        values = list.check(value, label);
+      } catch {
+        throw invalidOption(label, value, expected);
+      }
+      return finish(values, value, label);
+    },
+  };
+}
+
+export function choiceOption<T extends string>(
+  key: string,
+  flag: string,
+  description: string,
+  choices: readonly T[],
+): OptionSpec<T> {
+  const expected = `one of ${choices.join(', ')}`;
+  const check = (value: unknown, label: string): T => {
+    if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+      throw invalidOption(label, value, expected);
+    }
+    return value as T;
+  };
+  return { key, flag, valueName: `<${choices.join('|')}>`, description, parse: check, check };
+}
+
+export function stringOption(key: string, flag: string, description: string): OptionSpec<string> {
+  const check = (value: unknown, label: string): string => {
+    if (typeof value !== 'string' || value.trim() === '') throw invalidOption(label, value, 'a non-empty string');
+    return value;
+  };
+  return { key, flag, valueName: '<path>', description, parse: check, check };
+}
+
+export function booleanOption(key: string, flag: string, description: string): OptionSpec<boolean> {
+  return {
+    key,
+    flag,
+    valueName: '',
+    description,
+    parse(text, label) {
+      if (text === '' || text === 'true') return true;
+      if (text === 'false') return false;
+      throw invalidOption(label, text, 'no value, true or false');
+    },
+    check(value, label) {
+      if (typeof value !== 'boolean') throw invalidOption(label, value, 'true or false');
+      return value;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table. Defaults live with the commands (src/cli/commands.ts) and API functions, which name
+// these specs; descriptions here are what `--help` and the README print.
+// ---------------------------------------------------------------------------------------------
+
+const weightElement: NumberConstraints = {};
+
+export const OPTIONS = {
+  w: listOption('w', 'w', `weights of the scalar network (depth D = their count, ${MIN_DEPTH}–${MAX_DEPTH})`, {
+    minLength: MIN_DEPTH,
+    maxLength: MAX_DEPTH,
+    element: weightElement,
+    what: 'weights',
+  }),
+  eta: numberOption('eta', 'eta', 'GD step size η (stability threshold 2/η)', { exclusiveMin: 0 }),
+  steps: numberOption('steps', 'steps', 'number of GD steps', { integer: true, min: 1, max: 100_000_000 }),
+  phi0: numberOption('phi0', 'phi0', 'GFS sharpness φ₀ of the initialisation (≥ depth D)', { exclusiveMin: 0 }),
+  p0: numberOption('p0', 'p0', 'product π of the initialisation (> 0)', { exclusiveMin: 0 }),
+  direction: listOption('direction', 'direction', 'balance direction c of the (φ₀, p₀) family (Σc = 0)', {
+    minLength: MIN_DEPTH,
+    maxLength: MAX_DEPTH,
+    element: {},
+    what: 'a direction',
+  }),
+  depth: numberOption('depth', 'depth', 'depth D of the scalar network', {
+    integer: true,
+    min: MIN_DEPTH,
+    max: MAX_DEPTH,
+  }),
+  tol: numberOption('tol', 'tol', 'convergence threshold on the loss (0: never stop early)', { min: 0 }),
+  divergeAt: numberOption('divergeAt', 'diverge-at', 'divergence bound on |π|', { exclusiveMin: 1 }),
+  zoom: numberOption('zoom', 'zoom', 'steps shown in the zoom panel (Fig 8)', { integer: true, min: 2 }),
+  out: stringOption('out', 'out', 'output directory'),
+  json: booleanOption('json', 'json', 'print JSON instead of a table'),
+} as const;
+
+export type OptionKey = keyof typeof OPTIONS;

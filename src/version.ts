@@ -1,0 +1,19 @@
+/** Package version and run environment, recorded in every manifest. */
+import { readFileSync } from 'node:fs';
+
+interface PackageJson {
+  name: string;
+  version: string;
+}
+
+let cached: PackageJson | undefined;
+
+function packageJson(): PackageJson {
+  // src/version.ts and dist/version.js both sit one level below the package root
+  cached ??= JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as PackageJson;
+  return cached;
+}
+
+export function version(): string {
+  return packageJson().version;
+}

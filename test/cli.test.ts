@@ -1,0 +1,159 @@
+/**
+ * The `eoslab` CLI: outputs, JSON keys, help on every command, and bad input → one error line,
+ * exit code 2, nothing written.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, runCli } from '../src/cli/main.js';
+import { wasmHash } from '../src/wasm/module.js';
+import { refGfsSharpness } from './helpers/reference.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t), interactive: false });
+  return { code, out, err };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'eoslab-cli-'));
+
+describe('eoslab gfs', () => {
+  it('--json has exactly the documented keys and correct values', async () => {
+    const { code, out } = await cli('gfs', '--w', '1.2,0.8,1.1,0.9', '--eta', '0.1', '--json');
+    expect(code).toBe(0);
+    const json = JSON.parse(out) as Record<string, unknown>;
+    expect(Object.keys(json).sort()).toEqual(
+      ['gfs', 'gfsSharpness', 'inInvariantSet', 'loss', 'product', 'sharpness', 'stabilityThreshold', 'status'].sort(),
+    );
+    expect(json.gfsSharpness as number).toBeCloseTo(refGfsSharpness([1.2, 0.8, 1.1, 0.9]), 12);
+    expect(json.stabilityThreshold).toBe(20);
+    expect(json.inInvariantSet).toBe(true);
+    expect(json.status).toBe('ok');
+    expect((json.gfs as number[]).length).toBe(4);
+  });
+
+  it('reports "no GFS" for π ≤ 0 and omits 𝕊 without --eta', async () => {
+    const { code, out } = await cli('gfs', '--w', '-1.2,0.8,1.1,0.9', '--json');
+    expect(code).toBe(0);
+    const json = JSON.parse(out) as Record<string, unknown>;
+    expect(json.status).toMatch(/^no GFS: product ≤ 0/);
+    expect(json.gfs).toBeNull();
+    expect(json.inInvariantSet).toBeNull();
+    const table = await cli('gfs', '--w', '1.2,0.8,1.1,0.9', '--eta', '0.1');
+    expect(table.out).toMatch(/GFS sharpness φ\s+4\.199/);
+    expect(table.out).toMatch(/in 𝕊 \(Def\. 3\.1\)\s+yes/);
+  });
+});
+
+describe('eoslab gpgd', () => {
+  it('prints GD and GPGD images with equal losses', async () => {
+    const { code, out } = await cli('gpgd', '--w', '1.2,0.8,1.1,0.9', '--eta', '0.1', '--json');
+    expect(code).toBe(0);
+    const json = JSON.parse(out) as {
+      gd: { loss: number };
+      gpgd: { loss: number; status: string; gfsSharpness: number };
+      gfsSharpness: number;
+    };
+    expect(json.gpgd.status).toBe('ok');
+    expect(json.gpgd.loss).toBeCloseTo(json.gd.loss, 15);
+    expect(json.gpgd.gfsSharpness).toBeCloseTo(json.gfsSharpness, 12);
+  });
+});
+
+describe('eoslab trajectory', () => {
+  it('--preset fig2 writes CSV, manifest, SVG and PNG', async () => {
+    const out = join(scratch, 'fig2');
+    const { code, err } = await cli('trajectory', '--preset', 'fig2', '--out', out);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'trajectory.csv', 'trajectory.png', 'trajectory.svg']);
+    const csv = readFileSync(join(out, 'trajectory.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('step,loss,sharpness,gfs_sharpness,product,status');
+    expect(csv).toHaveLength(3002);
+    expect(csv[1]?.startsWith('0,0.125')).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+      command: string;
+      wasm: { sha256: string };
+      options: { eta: number; steps: number };
+      summary: { gfsSharpnessIncreases: number };
+      version: string;
+    };
+    expect(manifest.command).toBe('trajectory');
+    expect(manifest.wasm.sha256).toBe(wasmHash());
+    expect(manifest.options.eta).toBe(0.1);
+    expect(manifest.options.steps).toBe(3000);
+    expect(manifest.summary.gfsSharpnessIncreases).toBe(0);
+    expect(manifest.version).toMatch(/^\d+\.\d+\.\d+/);
+    const png = readFileSync(join(out, 'trajectory.png'));
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(readFileSync(join(out, 'trajectory.svg'), 'utf8')).toMatch(/Fig 8/);
+  });
+
+  it('custom --phi0/--p0 run with divergence is data, not a crash', async () => {
+    const out = join(scratch, 'diverge');
+    const { code, out: text } = await cli(
+      'trajectory',
+      '--w',
+      '3,3,3,3',
+      '--eta',
+      '0.5',
+      '--steps',
+      '100',
+      '--out',
+      out,
+      '--json',
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(text).outcome).toBe('diverged');
+    const csv = readFileSync(join(out, 'trajectory.csv'), 'utf8').trim().split('\n');
+    expect(csv.at(-1)).toMatch(/,diverged$/);
+  });
+});
+
+describe('bad input: one clear line, exit code 2, nothing written', () => {
+  it.each([
+    [['gfs', '--w', '1,abc,2'], /invalid --w: "1,abc,2"/],
+    [['gfs', '--w', '1.5'], /invalid --w: "1\.5" \(expected weights: 2–64/],
+    [['gfs', '--w', '1,2', '--eta', '0'], /invalid --eta: 0 \(expected a finite number > 0\)/],
+    [['gfs', '--w', '1,2', '--eta', '-1'], /invalid --eta: -1 \(/],
+    [['gfs', '--w', 'NaN,1'], /invalid --w: "NaN,1"/],
+    [['gpgd', '--w', '1,2'], /--eta is required/],
+    [['trajectory', '--preset', 'fig7', '--out', 'X'], /invalid --preset: "fig7" \(expected one of fig2\)/],
+    [['trajectory', '--preset', 'fig2', '--steps', '0', '--out', 'X'], /invalid --steps: 0 \(expected an integer >= 1/],
+    [['trajectory', '--phi0', '3', '--p0', '1', '--eta', '0.1', '--out', 'X'], /invalid phi0: 3/],
+    [['trajectory', '--phi0', '30', '--p0', '1', '--eta', 'NaN', '--out', 'X'], /invalid --eta: "NaN"/],
+    [['trajectory', '--bogus', '1'], /unknown option --bogus/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('%j', async (argv, message) => {
+    const target = join(scratch, `bad-${Math.random().toString(36).slice(2)}`);
+    const args = argv.map((a) => (a === 'X' ? target : a));
+    const { code, out, err } = await cli(...args);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toMatch(message);
+    expect(err.startsWith('eoslab: error: ')).toBe(true);
+    expect(existsSync(target)).toBe(false);
+  });
+});
+
+describe('help', () => {
+  it.each(COMMANDS.map((c) => c.name))('eoslab %s --help lists every option', async (name) => {
+    const { code, out } = await cli(name, '--help');
+    expect(code).toBe(0);
+    const command = COMMANDS.find((c) => c.name === name);
+    for (const option of command?.options ?? []) expect(out).toContain(`--${option.spec.flag}`);
+    expect(out).toContain('Examples:');
+  });
+
+  it('the installed bin runs, prints help and exits 2 on bad input', () => {
+    const bin = join(import.meta.dirname, '..', 'bin', 'eoslab.js');
+    expect(execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' })).toMatch(/Commands:/);
+    const bad = spawnSync(process.execPath, [bin, 'gfs', '--w', 'x,1'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^eoslab: error: invalid --w: "x,1"/);
+  });
+});
