@@ -19,3 +19,6 @@ export { gradientFlowRk4 } from './flow/rk4';
 export { trajectoryChunk } from './drivers/trajectory';
 export { initFromGfsSharpness } from './init/family';
 export * from './sweep/sweep';
+export { initFamilyCells, initSliceCells } from './grid/init';
+export { summarizeCells } from './grid/summary';
+export { invariantMapCells } from './grid/invariantMap';

@@ -47,3 +47,18 @@ export { TRAJECTORY_PRESETS, HEATMAP_PRESETS, trajectoryPreset, heatmapPreset } 
 export { OPTIONS } from './options.js';
 export { wasmHash, wasmPath, instantiate, wasmModule, Arena } from './wasm/module.js';
 export type { RawExports } from './wasm/module.js';
+export {
+  heatmap,
+  resolveHeatmapOptions,
+  runHeatmap,
+  writeHeatmap,
+  heatmapSvg,
+  invariantSetSvg,
+  INVARIANT_CLASSES,
+  MAX_CELLS,
+  DEFAULT_RESOLUTION,
+} from './heatmap.js';
+export type { HeatmapOptions, HeatmapResult, ResolvedHeatmap, SliceOptions } from './heatmap.js';
+export type { GridSpec, FamilyGrid, SliceGrid, RunSpec, MapKind, KernelKind } from './grid/spec.js';
+export { SweepPool } from './grid/pool.js';
+export type { SweepArrays, SharpnessArrays, InvariantSetArrays } from './grid/pool.js';

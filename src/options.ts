@@ -254,6 +254,51 @@ export const OPTIONS = {
   tol: numberOption('tol', 'tol', 'convergence threshold on the loss (0: never stop early)', { min: 0 }),
   divergeAt: numberOption('divergeAt', 'diverge-at', 'divergence bound on |π|', { exclusiveMin: 1 }),
   zoom: numberOption('zoom', 'zoom', 'steps shown in the zoom panel (Fig 8)', { integer: true, min: 2 }),
+  resolution: numberOption('resolution', 'resolution', 'grid cells per axis (rows = cols)', {
+    integer: true,
+    min: 2,
+    max: 65536,
+  }),
+  rows: numberOption('rows', 'rows', 'grid rows (second axis: p₀ or the second slice weight)', {
+    integer: true,
+    min: 2,
+    max: 65536,
+  }),
+  cols: numberOption('cols', 'cols', 'grid columns (first axis: φ₀ or the first slice weight)', {
+    integer: true,
+    min: 2,
+    max: 65536,
+  }),
+  phiRange: rangeOption('phiRange', 'phi-range', 'φ₀ range of the (φ₀, p₀) family (columns), each ≥ D', {
+    exclusiveMin: 0,
+  }),
+  productRange: rangeOption('productRange', 'product-range', 'p₀ range of the (φ₀, p₀) family (rows), each > 0', {
+    exclusiveMin: 0,
+  }),
+  xRange: rangeOption('xRange', 'x-range', 'range of the first slice weight (columns)', {}),
+  yRange: rangeOption('yRange', 'y-range', 'range of the second slice weight (rows)', {}),
+  maxSteps: numberOption('maxSteps', 'max-steps', 'GD step budget per cell', {
+    integer: true,
+    min: 1,
+    max: 2_147_483_647,
+  }),
+  map: choiceOption(
+    'map',
+    'map',
+    'what each cell records: final sharpness (Fig 3) or 𝕊 membership + φ monotonicity (Fig 2c)',
+    ['sharpness', 'invariant-set'] as const,
+  ),
+  kernel: choiceOption('kernel', 'kernel', 'GD sweep kernel (results are bit-identical)', ['simd', 'scalar'] as const),
+  workers: numberOption('workers', 'workers', 'worker threads (0: run in the main thread)', {
+    integer: true,
+    min: 0,
+    max: 256,
+  }),
+  tileSize: numberOption('tileSize', 'tile-size', 'cells per tile handed to a worker', {
+    integer: true,
+    min: 1,
+    max: 1 << 22,
+  }),
   out: stringOption('out', 'out', 'output directory'),
   json: booleanOption('json', 'json', 'print JSON instead of a table'),
 } as const;

@@ -7,9 +7,10 @@ import { version } from '../version.js';
 import { commandHelp, parseCommandArgs, type CliIo, type Command } from './args.js';
 import { gfsCommand } from './commands/gfs.js';
 import { gpgdCommand } from './commands/gpgd.js';
+import { heatmapCommand } from './commands/heatmap.js';
 import { trajectoryCommand } from './commands/trajectory.js';
 
-export const COMMANDS: readonly Command[] = [gfsCommand, gpgdCommand, trajectoryCommand];
+export const COMMANDS: readonly Command[] = [heatmapCommand, trajectoryCommand, gfsCommand, gpgdCommand];
 
 export function mainHelp(commands: readonly Command[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 4;

@@ -1,0 +1,63 @@
+// Initial weights of heatmap cells (SPEC §2, §3 Fig 3). Grids are inclusive linspaces; cell
+// k = i·cols + j has column j on the first axis and row i on the second:
+//   x_j = x₀ + (x₁ − x₀)·j/(cols − 1),   y_i = y₀ + (y₁ − y₀)·i/(rows − 1).
+// Family grids: x = φ₀, y = p₀, weights from the (φ₀, p₀) family with direction c.
+// Slice grids: a base point with weight `axisX` set to x and weight `axisY` set to y.
+// Output is struct-of-arrays: weight d of the t-th cell of the tile at out + 8·(d·n + t).
+// Every cell is computed from (i, j) alone, so tiles never change results.
+import { ld, st } from '../common';
+import { initFromGfsSharpness } from '../init/family';
+
+const CELL: usize = memory.data(64 * 8, 16);
+
+@inline
+function axisValue(lo: f64, hi: f64, index: i32, count: i32): f64 {
+  return lo + ((hi - lo) * <f64>index) / <f64>(count - 1);
+}
+
+export function initFamilyCells(
+  c: usize,
+  D: i32,
+  phiLo: f64,
+  phiHi: f64,
+  productLo: f64,
+  productHi: f64,
+  rows: i32,
+  cols: i32,
+  start: i32,
+  n: i32,
+  out: usize,
+): void {
+  for (let t = 0; t < n; t++) {
+    const k = start + t;
+    const i = k / cols;
+    const j = k - i * cols;
+    initFromGfsSharpness(c, D, axisValue(phiLo, phiHi, j, cols), axisValue(productLo, productHi, i, rows), CELL);
+    for (let d = 0; d < D; d++) st(out, d * n + t, ld(CELL, d));
+  }
+}
+
+export function initSliceCells(
+  base: usize,
+  D: i32,
+  axisX: i32,
+  axisY: i32,
+  xLo: f64,
+  xHi: f64,
+  yLo: f64,
+  yHi: f64,
+  rows: i32,
+  cols: i32,
+  start: i32,
+  n: i32,
+  out: usize,
+): void {
+  for (let t = 0; t < n; t++) {
+    const k = start + t;
+    const i = k / cols;
+    const j = k - i * cols;
+    for (let d = 0; d < D; d++) st(out, d * n + t, ld(base, d));
+    st(out, axisX * n + t, axisValue(xLo, xHi, j, cols));
+    st(out, axisY * n + t, axisValue(yLo, yHi, i, rows));
+  }
+}

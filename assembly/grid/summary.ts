@@ -1,0 +1,43 @@
+// Per-cell summary after a sweep (SPEC §1.2, §1.5, §3 Fig 3):
+//   final sharpness S(w_final) = λmax(∇²L) for converged cells (NaN otherwise),
+//   initial GFS sharpness φ(w₀) and product π(w₀), and the no-GFS status for π(w₀) ≤ 0
+//   (the GD run of such a cell is still made and its steps kept, but gradient flow from w₀
+//   ends at a saddle, so the cell has no (φ₀, final S) pair).
+// Inputs/outputs are struct-of-arrays tiles (weight d of cell t at 8·(d·n + t)).
+import { ld, st, STATUS_CONVERGED, STATUS_NO_GFS, STATUS_NON_FINITE, RESULT_OK } from '../common';
+import { product, sharpness } from '../models/scalar';
+import { gfsSharpness, gfsStatus } from '../solvers/gfs';
+
+const CELL: usize = memory.data(64 * 8, 16);
+
+@inline
+function gather(src: usize, D: i32, n: i32, t: i32): void {
+  for (let d = 0; d < D; d++) st(CELL, d, ld(src, d * n + t));
+}
+
+export function summarizeCells(
+  D: i32,
+  n: i32,
+  initial: usize,
+  final: usize,
+  status: usize,
+  outFinalSharpness: usize,
+  outInitialGfsSharpness: usize,
+  outInitialProduct: usize,
+): void {
+  for (let t = 0; t < n; t++) {
+    gather(initial, D, n, t);
+    const init = gfsStatus(CELL, D);
+    st(outInitialProduct, t, product(CELL, D));
+    st(outInitialGfsSharpness, t, init == RESULT_OK ? gfsSharpness(CELL, D) : NaN);
+    const code = <i32>load<u8>(status + t);
+    if (code == STATUS_CONVERGED) {
+      gather(final, D, n, t);
+      st(outFinalSharpness, t, sharpness(CELL, D));
+    } else {
+      st(outFinalSharpness, t, NaN);
+    }
+    if (init == STATUS_NON_FINITE) store<u8>(status + t, <u8>STATUS_NON_FINITE);
+    else if (init != RESULT_OK) store<u8>(status + t, <u8>STATUS_NO_GFS);
+  }
+}

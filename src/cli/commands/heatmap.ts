@@ -1,0 +1,184 @@
+/**
+ * `eoslab heatmap`: sharpness at convergence over a grid of initialisations (Fig 3), or the
+ * invariant-set map (Fig 2c), on a worker pool; writes .npy arrays, a PNG/SVG and manifest.json.
+ */
+import { join } from 'node:path';
+import { conflict } from '../../errors.js';
+import {
+  DEFAULT_RESOLUTION,
+  resolveHeatmapOptions,
+  runHeatmap,
+  writeHeatmap,
+  type HeatmapOptions,
+} from '../../heatmap.js';
+import { choiceOption, listOption, OPTIONS } from '../../options.js';
+import { HEATMAP_PRESETS, heatmapPreset } from '../../presets.js';
+import type { Command } from '../args.js';
+import { table, toJson } from '../format.js';
+import { createProgress } from '../progress.js';
+
+const fig3 = heatmapPreset('fig3');
+const presetOption = choiceOption(
+  'preset',
+  'preset',
+  'named setting of SPEC §2 (fig3: D = 4, η = 0.1, φ₀ ∈ [4.05, 34], p₀ ∈ [0.05, 5], ≤ 20 000 steps)',
+  Object.keys(HEATMAP_PRESETS) as string[],
+);
+const sliceBaseOption = listOption('sliceBase', 'slice', 'sweep a 2-D slice of weight space around this point', {
+  minLength: 2,
+  maxLength: 64,
+  element: {},
+  what: 'weights',
+});
+const sliceAxesOption = listOption('sliceAxes', 'axes', 'the two varied weights of --slice (1-based)', {
+  minLength: 2,
+  maxLength: 2,
+  element: { integer: true, min: 1 },
+  what: 'weight indices',
+});
+
+export const heatmapCommand: Command = {
+  name: 'heatmap',
+  summary: 'sharpness at convergence over a grid of initialisations (Fig 3) or the 𝕊 map (Fig 2c)',
+  usage: 'eoslab heatmap [--preset fig3] [--resolution N | --rows R --cols C] [--eta η] [--out DIR] …',
+  details:
+    'Runs GD from every cell of a grid until the loss is below --tol (converged), |π| exceeds\n' +
+    '--diverge-at or turns non-finite (diverged), or --max-steps. The default grid is the (φ₀, p₀)\n' +
+    'family of SPEC §2 (columns φ₀, rows p₀); --slice w1,…,wD --axes i,j --x-range a,b --y-range c,d\n' +
+    'sweeps weights i (columns) and j (rows) around a point instead. Writes final_sharpness.npy,\n' +
+    'steps.npy, status.npy (0 converged, 1 diverged, 2 max steps, 3 no GFS, 4 non-finite),\n' +
+    'init_gfs_sharpness.npy, init_product.npy, x_axis.npy, y_axis.npy, heatmap.png/.svg and\n' +
+    'manifest.json; with --map invariant-set: in_invariant_set.npy, gfs_monotone.npy and\n' +
+    'invariant_set.png/.svg. Results are bit-identical for any --workers and --tile-size.',
+  options: [
+    { spec: presetOption, default: 'fig3' },
+    { spec: OPTIONS.resolution, default: DEFAULT_RESOLUTION },
+    { spec: OPTIONS.rows },
+    { spec: OPTIONS.cols },
+    { spec: OPTIONS.eta, default: fig3.eta },
+    { spec: OPTIONS.depth, help: `depth D of the (φ₀, p₀) family [default: ${fig3.depth}]` },
+    { spec: OPTIONS.direction },
+    { spec: OPTIONS.phiRange, help: `${OPTIONS.phiRange.description} [default: ${fig3.phiRange.join(',')}]` },
+    {
+      spec: OPTIONS.productRange,
+      help: `${OPTIONS.productRange.description} [default: ${fig3.productRange.join(',')}]`,
+    },
+    { spec: sliceBaseOption },
+    { spec: sliceAxesOption },
+    { spec: OPTIONS.xRange },
+    { spec: OPTIONS.yRange },
+    { spec: OPTIONS.maxSteps, default: fig3.maxSteps },
+    { spec: OPTIONS.tol, default: fig3.tol },
+    { spec: OPTIONS.divergeAt, default: fig3.divergeAt },
+    { spec: OPTIONS.map, default: 'sharpness' },
+    { spec: OPTIONS.kernel, default: 'simd' },
+    { spec: OPTIONS.workers, help: `${OPTIONS.workers.description} [default: the number of cores]` },
+    { spec: OPTIONS.tileSize, default: 1024 },
+    { spec: OPTIONS.out, default: 'out/heatmap' },
+    { spec: OPTIONS.json, help: 'print the summary as JSON' },
+  ],
+  examples: [
+    'eoslab heatmap --preset fig3 --resolution 256 --out out/fig3',
+    'eoslab heatmap --map invariant-set --resolution 128 --out out/fig2c',
+    'eoslab heatmap --depth 6 --phi-range 6.5,40 --product-range 0.1,3 --eta 0.1',
+    'eoslab heatmap --slice 1,1,1,1 --axes 1,3 --x-range 0.2,2 --y-range 0.2,2 --out out/slice',
+  ],
+  async run(values, io) {
+    const given = (key: string): boolean => values.has(key);
+    const options: HeatmapOptions = {
+      preset: values.get('preset') as string,
+      eta: values.get('eta') as number,
+      maxSteps: values.get('maxSteps') as number,
+      tol: values.get('tol') as number,
+      divergeAt: values.get('divergeAt') as number,
+      map: values.get('map') as HeatmapOptions['map'] & string,
+      kernel: values.get('kernel') as HeatmapOptions['kernel'] & string,
+      tileSize: values.get('tileSize') as number,
+    };
+    if (given('rows') || given('cols')) {
+      options.rows = (values.get('rows') ?? values.get('cols')) as number;
+      options.cols = (values.get('cols') ?? values.get('rows')) as number;
+    } else {
+      options.resolution = values.get('resolution') as number;
+    }
+    if (given('workers')) options.workers = values.get('workers') as number;
+    if (given('sliceBase')) {
+      if (!given('sliceAxes') || !given('xRange') || !given('yRange')) {
+        throw conflict('--slice needs --axes i,j, --x-range a,b and --y-range c,d', 'slice');
+      }
+      const axes = values.get('sliceAxes') as Float64Array;
+      options.slice = {
+        base: values.get('sliceBase') as Float64Array,
+        axes: [(axes[0] as number) - 1, (axes[1] as number) - 1],
+        xRange: values.get('xRange') as readonly [number, number],
+        yRange: values.get('yRange') as readonly [number, number],
+      };
+      if (given('depth')) options.depth = values.get('depth') as number;
+    } else {
+      for (const key of ['sliceAxes', 'xRange', 'yRange'] as const) {
+        if (given(key))
+          throw conflict(
+            `--${key === 'sliceAxes' ? 'axes' : key === 'xRange' ? 'x-range' : 'y-range'} needs --slice`,
+            key,
+          );
+      }
+      if (given('depth')) options.depth = values.get('depth') as number;
+      if (given('direction')) options.direction = values.get('direction') as Float64Array;
+      if (given('phiRange')) options.phiRange = values.get('phiRange') as readonly [number, number];
+      if (given('productRange')) options.productRange = values.get('productRange') as readonly [number, number];
+    }
+    const resolved = resolveHeatmapOptions(options); // every option checked before any work or output
+    const out = values.get('out') as string;
+    const cells = resolved.grid.rows * resolved.grid.cols;
+    const controller = new AbortController();
+    const onSigint = (): void => controller.abort();
+    process.once('SIGINT', onSigint);
+    const progress = createProgress('heatmap', cells, 'cells');
+    let result;
+    try {
+      result = await runHeatmap(resolved, { signal: controller.signal, onProgress: (done) => progress.update(done) });
+    } finally {
+      process.off('SIGINT', onSigint);
+      progress.finish();
+    }
+    const files = writeHeatmap(out, result);
+    const figure = result.map === 'sharpness' ? 'heatmap.png' : 'invariant_set.png';
+    const summary = {
+      out,
+      figure: join(out, figure),
+      cells,
+      counts: result.counts,
+      totalSteps: result.arrays.totalSteps,
+      kernelSeconds: result.arrays.kernelSeconds,
+      wallSeconds: result.wallSeconds,
+      workers: result.workers,
+      files,
+    };
+    if (values.get('json')) {
+      io.out(toJson(summary));
+      return 0;
+    }
+    const countText = Object.entries(result.counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    io.out(
+      table([
+        ['grid', `${resolved.grid.rows}×${resolved.grid.cols} = ${cells} cells, ${result.workers} workers`],
+        ['cells', countText],
+        ...(result.map === 'sharpness'
+          ? ([
+              [
+                'GD steps',
+                `${result.arrays.totalSteps} (${(result.arrays.totalSteps / Math.max(result.arrays.kernelSeconds, 1e-9) / 1e6).toFixed(0)} Msteps/s per worker)`,
+              ],
+            ] as [string, unknown][])
+          : []),
+        ['wall time', `${result.wallSeconds.toFixed(2)} s`],
+        ['figure', join(out, figure)],
+        ['data', `${out}/*.npy, manifest.json`],
+      ]),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,261 @@
+/**
+ * One tile of a sweep, computed in the calling thread's WASM instance: initialise the cells
+ * (grid/init), run GD on all of them (sweep kernel, SIMD or scalar), then summarise (final
+ * sharpness, initial φ and π, no-GFS status) — or, for the Fig 2c map, test membership in 𝕊 and
+ * φ's monotonicity. Pure function of (job, start, count): tiles never change per-cell results.
+ */
+import type { ScalarEngine, ScalarKernels } from '../engine.js';
+import type { GridSpec, KernelKind, MapKind, RunSpec } from './spec.js';
+
+type Ptr = number;
+
+/** The grid kernels of assembly/grid and assembly/sweep. */
+export interface GridKernels extends ScalarKernels {
+  initFamilyCells(
+    c: Ptr,
+    D: number,
+    phiLo: number,
+    phiHi: number,
+    pLo: number,
+    pHi: number,
+    rows: number,
+    cols: number,
+    start: number,
+    n: number,
+    out: Ptr,
+  ): void;
+  initSliceCells(
+    base: Ptr,
+    D: number,
+    axisX: number,
+    axisY: number,
+    xLo: number,
+    xHi: number,
+    yLo: number,
+    yHi: number,
+    rows: number,
+    cols: number,
+    start: number,
+    n: number,
+    out: Ptr,
+  ): void;
+  sweepSimd(
+    D: number,
+    n: number,
+    win: Ptr,
+    eta: number,
+    tol: number,
+    divergeAt: number,
+    maxSteps: number,
+    wout: Ptr,
+    steps: Ptr,
+    status: Ptr,
+  ): number;
+  sweepScalar(
+    D: number,
+    n: number,
+    win: Ptr,
+    eta: number,
+    tol: number,
+    divergeAt: number,
+    maxSteps: number,
+    wout: Ptr,
+    steps: Ptr,
+    status: Ptr,
+  ): number;
+  summarizeCells(
+    D: number,
+    n: number,
+    initial: Ptr,
+    final: Ptr,
+    status: Ptr,
+    outFinalSharpness: Ptr,
+    outInitialGfsSharpness: Ptr,
+    outInitialProduct: Ptr,
+  ): void;
+  invariantMapCells(
+    D: number,
+    n: number,
+    initial: Ptr,
+    eta: number,
+    tol: number,
+    divergeAt: number,
+    maxSteps: number,
+    outMember: Ptr,
+    outMonotone: Ptr,
+  ): void;
+}
+
+export interface TileTask {
+  readonly grid: GridSpec;
+  readonly run: RunSpec;
+  readonly map: MapKind;
+  readonly kernel: KernelKind;
+  readonly start: number;
+  readonly count: number;
+}
+
+export interface SharpnessTile {
+  readonly map: 'sharpness';
+  readonly start: number;
+  readonly count: number;
+  readonly finalSharpness: Float64Array;
+  readonly steps: Int32Array;
+  readonly status: Uint8Array;
+  readonly initGfsSharpness: Float64Array;
+  readonly initProduct: Float64Array;
+  /** Σ GD steps over the tile's cells. */
+  readonly totalSteps: number;
+  /** Seconds spent in the GD sweep kernel. */
+  readonly kernelSeconds: number;
+}
+
+export interface InvariantSetTile {
+  readonly map: 'invariant-set';
+  readonly start: number;
+  readonly count: number;
+  /** 1 if the initialisation is in 𝕊. */
+  readonly member: Uint8Array;
+  /** 1 φ non-increasing along GD, 0 it increased, 2 undefined (π ≤ 0). */
+  readonly monotone: Uint8Array;
+  readonly initGfsSharpness: Float64Array;
+  readonly initProduct: Float64Array;
+  readonly kernelSeconds: number;
+}
+
+export type TileResult = SharpnessTile | InvariantSetTile;
+
+/** Writes the tile's initial weights (SoA) into WASM memory and returns the pointer. */
+function initialiseTile(engine: ScalarEngine, task: TileTask): Ptr {
+  const k = engine.kernels as GridKernels;
+  const a = engine.arena;
+  const { grid, start, count } = task;
+  const D = grid.depth;
+  const win = a.alloc(D * count * 8);
+  if (grid.kind === 'family') {
+    const c = a.alloc(D * 8);
+    a.f64(c, D).set(grid.direction);
+    k.initFamilyCells(
+      c,
+      D,
+      grid.phiRange[0],
+      grid.phiRange[1],
+      grid.productRange[0],
+      grid.productRange[1],
+      grid.rows,
+      grid.cols,
+      start,
+      count,
+      win,
+    );
+  } else {
+    const base = a.alloc(D * 8);
+    a.f64(base, D).set(grid.base);
+    k.initSliceCells(
+      base,
+      D,
+      grid.axes[0],
+      grid.axes[1],
+      grid.xRange[0],
+      grid.xRange[1],
+      grid.yRange[0],
+      grid.yRange[1],
+      grid.rows,
+      grid.cols,
+      start,
+      count,
+      win,
+    );
+  }
+  return win;
+}
+
+export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
+  const k = engine.kernels as GridKernels;
+  const a = engine.arena;
+  const { run, count } = task;
+  const D = task.grid.depth;
+  const mark = a.mark();
+  try {
+    const win = initialiseTile(engine, task);
+    const initGfs = a.alloc(count * 8);
+    const initProduct = a.alloc(count * 8);
+    if (task.map === 'invariant-set') {
+      const member = a.alloc(count);
+      const monotone = a.alloc(count);
+      const t0 = performance.now();
+      k.invariantMapCells(D, count, win, run.eta, run.tol, run.divergeAt, run.maxSteps, member, monotone);
+      const kernelSeconds = (performance.now() - t0) / 1000;
+      // initial φ and π (the summary kernel with no converged cell computes exactly these)
+      const final = a.alloc(D * count * 8);
+      const status = a.alloc(count);
+      const finalS = a.alloc(count * 8);
+      a.u8(status, count).fill(255);
+      k.summarizeCells(D, count, win, final, status, finalS, initGfs, initProduct);
+      return {
+        map: 'invariant-set',
+        start: task.start,
+        count,
+        member: a.u8(member, count).slice(),
+        monotone: a.u8(monotone, count).slice(),
+        initGfsSharpness: a.f64(initGfs, count).slice(),
+        initProduct: a.f64(initProduct, count).slice(),
+        kernelSeconds,
+      };
+    }
+    const wout = a.alloc(D * count * 8);
+    const steps = a.alloc(count * 4);
+    const status = a.alloc(count);
+    const finalS = a.alloc(count * 8);
+    const sweep = task.kernel === 'scalar' ? k.sweepScalar : k.sweepSimd;
+    const t0 = performance.now();
+    const totalSteps = sweep(D, count, win, run.eta, run.tol, run.divergeAt, run.maxSteps, wout, steps, status);
+    const kernelSeconds = (performance.now() - t0) / 1000;
+    k.summarizeCells(D, count, win, wout, status, finalS, initGfs, initProduct);
+    return {
+      map: 'sharpness',
+      start: task.start,
+      count,
+      finalSharpness: a.f64(finalS, count).slice(),
+      steps: a.i32(steps, count).slice(),
+      status: a.u8(status, count).slice(),
+      initGfsSharpness: a.f64(initGfs, count).slice(),
+      initProduct: a.f64(initProduct, count).slice(),
+      totalSteps,
+      kernelSeconds,
+    };
+  } finally {
+    a.release(mark);
+  }
+}
+
+/** The typed arrays of a tile result (to transfer them between threads without copying). */
+export function tileBuffers(result: TileResult): ArrayBuffer[] {
+  const views =
+    result.map === 'sharpness'
+      ? [result.finalSharpness, result.steps, result.status, result.initGfsSharpness, result.initProduct]
+      : [result.member, result.monotone, result.initGfsSharpness, result.initProduct];
+  return views.map((v) => v.buffer as ArrayBuffer);
+}
+
+/**
+ * Warm-up: V8 first runs WASM in its baseline compiler and a long call never tiers up, so a
+ * worker calls the kernels a few times on a small grid before real work.
+ */
+export function warmUp(engine: ScalarEngine): void {
+  const grid: GridSpec = {
+    kind: 'family',
+    depth: 4,
+    direction: [1, 1, -1, -1],
+    phiRange: [4.05, 34],
+    productRange: [0.05, 5],
+    rows: 8,
+    cols: 8,
+  };
+  const run: RunSpec = { eta: 0.1, tol: 1e-14, divergeAt: 1e6, maxSteps: 300 };
+  for (let i = 0; i < 6; i++) {
+    for (const kernel of ['simd', 'scalar'] as const)
+      runTile(engine, { grid, run, map: 'sharpness', kernel, start: 0, count: 64 });
+  }
+  runTile(engine, { grid, run: { ...run, maxSteps: 50 }, map: 'invariant-set', kernel: 'simd', start: 0, count: 4 });
+}

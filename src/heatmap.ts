@@ -1,0 +1,372 @@
+/**
+ * Sharpness-at-convergence heatmaps (the paper's Fig 3) and invariant-set maps (Fig 2c):
+ * validated options → a sweep over the worker pool → arrays, counts and output files.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { checkDirection, checkWeights, defaultDirection } from './api.js';
+import { conflict, invalidOption } from './errors.js';
+import { ensureDirectory, writeFileAtomic } from './io/atomic.js';
+import { writeManifest } from './io/manifest.js';
+import { writeNpy } from './io/npy.js';
+import { OPTIONS, type OptionSpec } from './options.js';
+import { categoricalMap, heatmapFigure, svgToPng } from './plot/index.js';
+import { heatmapPreset } from './presets.js';
+import { runSweep, type SweepArrays, type SweepPool } from './grid/pool.js';
+import {
+  axisLabels,
+  cellCount,
+  linspace,
+  xRangeOf,
+  yRangeOf,
+  type GridSpec,
+  type KernelKind,
+  type MapKind,
+  type RunSpec,
+} from './grid/spec.js';
+import { Status, STATUS_LABELS } from './status.js';
+
+/** Largest grid accepted in one run (≈ 29 bytes per cell are held in memory). */
+export const MAX_CELLS = 1 << 26;
+export const BYTES_PER_CELL = 8 * 3 + 4 + 1;
+/** Default cells per axis: 256 × 256 = 65 536 initialisations, a few seconds on 2 cores. */
+export const DEFAULT_RESOLUTION = 256;
+
+export interface SliceOptions {
+  /** The fixed point; its depth is the network's. */
+  base: ArrayLike<number>;
+  /** 0-based indices of the weights on the x (columns) and y (rows) axes. */
+  axes: readonly [number, number];
+  xRange: readonly [number, number];
+  yRange: readonly [number, number];
+}
+
+export interface HeatmapOptions {
+  /** Named setting (SPEC §2); its values are defaults for the options below. */
+  preset?: string;
+  /** rows = cols = resolution. */
+  resolution?: number;
+  rows?: number;
+  cols?: number;
+  eta?: number;
+  depth?: number;
+  direction?: ArrayLike<number>;
+  /** φ₀ range of the (φ₀, p₀) family (columns). */
+  phiRange?: readonly [number, number];
+  /** p₀ range (rows). */
+  productRange?: readonly [number, number];
+  /** Sweep a 2-D slice of weight space instead of the (φ₀, p₀) family. */
+  slice?: SliceOptions;
+  maxSteps?: number;
+  tol?: number;
+  divergeAt?: number;
+  map?: MapKind;
+  kernel?: KernelKind;
+  /** Worker threads (default: available cores; 0 = this thread). */
+  workers?: number;
+  /** Cells per tile (default 1024). */
+  tileSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (cellsDone: number, cellsTotal: number) => void;
+  /** A running pool to use (its worker count wins over `workers`); default: a pool for this run. */
+  pool?: SweepPool;
+}
+
+export interface ResolvedHeatmap {
+  grid: GridSpec;
+  run: RunSpec;
+  map: MapKind;
+  kernel: KernelKind;
+  workers: number;
+  tileSize: number;
+  preset?: string;
+}
+
+export interface HeatmapResult extends ResolvedHeatmap {
+  rows: number;
+  cols: number;
+  xAxis: Float64Array;
+  yAxis: Float64Array;
+  arrays: SweepArrays;
+  /** Cells per status name (sharpness map) or per map class (invariant-set map). */
+  counts: Record<string, number>;
+  wallSeconds: number;
+}
+
+const DEFAULTS = heatmapPreset('fig3');
+
+function checkRange(
+  value: unknown,
+  label: string,
+  spec: OptionSpec<readonly [number, number]>,
+): readonly [number, number] {
+  return spec.check(value, label);
+}
+
+/** Validate and resolve heatmap options; throws EoslabError naming the offending option. */
+export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap {
+  const preset = options.preset !== undefined ? heatmapPreset(options.preset) : DEFAULTS;
+  if (options.resolution !== undefined && (options.rows !== undefined || options.cols !== undefined)) {
+    throw conflict('give either resolution or rows/cols, not both', 'resolution');
+  }
+  const resolution =
+    options.resolution !== undefined ? OPTIONS.resolution.check(options.resolution, 'resolution') : DEFAULT_RESOLUTION;
+  const rows = options.rows !== undefined ? OPTIONS.rows.check(options.rows, 'rows') : resolution;
+  const cols = options.cols !== undefined ? OPTIONS.cols.check(options.cols, 'cols') : resolution;
+  const cells = rows * cols;
+  if (cells > MAX_CELLS) {
+    const gib = ((cells * BYTES_PER_CELL) / 2 ** 30).toFixed(1);
+    throw invalidOption(
+      'resolution',
+      `${rows}×${cols}`,
+      `at most ${MAX_CELLS} cells per run (this grid needs ≈ ${gib} GiB)`,
+    );
+  }
+  const run: RunSpec = {
+    eta: OPTIONS.eta.check(options.eta ?? preset.eta, 'eta'),
+    tol: OPTIONS.tol.check(options.tol ?? preset.tol, 'tol'),
+    divergeAt: OPTIONS.divergeAt.check(options.divergeAt ?? preset.divergeAt, 'divergeAt'),
+    maxSteps: OPTIONS.maxSteps.check(options.maxSteps ?? preset.maxSteps, 'maxSteps'),
+  };
+  let grid: GridSpec;
+  if (options.slice !== undefined) {
+    if (options.phiRange !== undefined || options.productRange !== undefined || options.direction !== undefined) {
+      throw conflict('a slice grid takes xRange/yRange, not phiRange/productRange/direction', 'slice');
+    }
+    const base = checkWeights(options.slice.base, 'slice.base');
+    const depth = base.length;
+    if (options.depth !== undefined && options.depth !== depth) {
+      throw invalidOption('depth', options.depth, `the slice base's depth ${depth}`);
+    }
+    const axes = options.slice.axes;
+    const axisOk = (a: unknown): boolean => Number.isInteger(a) && (a as number) >= 0 && (a as number) < depth;
+    if (!Array.isArray(axes) || axes.length !== 2 || !axisOk(axes[0]) || !axisOk(axes[1]) || axes[0] === axes[1]) {
+      throw invalidOption('slice.axes', axes, `two different weight indices in 0..${depth - 1}`);
+    }
+    grid = {
+      kind: 'slice',
+      depth,
+      base: Array.from(base),
+      axes: [axes[0], axes[1]],
+      xRange: checkRange(options.slice.xRange, 'slice.xRange', OPTIONS.xRange),
+      yRange: checkRange(options.slice.yRange, 'slice.yRange', OPTIONS.yRange),
+      rows,
+      cols,
+    };
+  } else {
+    const depth =
+      options.depth !== undefined
+        ? OPTIONS.depth.check(options.depth, 'depth')
+        : options.direction !== undefined
+          ? (options.direction as ArrayLike<number>).length
+          : preset.depth;
+    const direction =
+      options.direction !== undefined ? checkDirection(options.direction, depth) : defaultDirection(depth);
+    const phiRange = checkRange(options.phiRange ?? preset.phiRange, 'phiRange', OPTIONS.phiRange);
+    if (phiRange[0] < depth) {
+      throw invalidOption('phiRange', Array.from(phiRange), `GFS sharpness values >= the depth ${depth} (φ₀ ≥ D)`);
+    }
+    const productRange = checkRange(options.productRange ?? preset.productRange, 'productRange', OPTIONS.productRange);
+    grid = { kind: 'family', depth, direction: Array.from(direction), phiRange, productRange, rows, cols };
+  }
+  const map = options.map !== undefined ? OPTIONS.map.check(options.map, 'map') : 'sharpness';
+  const kernel = options.kernel !== undefined ? OPTIONS.kernel.check(options.kernel, 'kernel') : 'simd';
+  const workers =
+    options.workers !== undefined ? OPTIONS.workers.check(options.workers, 'workers') : availableParallelism();
+  const tileSize = options.tileSize !== undefined ? OPTIONS.tileSize.check(options.tileSize, 'tileSize') : 1024;
+  const resolved: ResolvedHeatmap = { grid, run, map, kernel, workers, tileSize };
+  if (options.preset !== undefined) resolved.preset = options.preset;
+  return resolved;
+}
+
+/** Invariant-set map classes (Fig 2c). */
+export const INVARIANT_CLASSES = [
+  { code: 0, label: 'outside 𝕊, φ monotone', color: '#9ecae1' },
+  { code: 1, label: 'outside 𝕊, φ increased', color: '#fdae6b' },
+  { code: 2, label: 'in 𝕊, φ monotone', color: '#08519c' },
+  { code: 3, label: 'in 𝕊, φ increased (violates Thm 3.2)', color: '#e31a1c' },
+  { code: 4, label: 'no GFS (π ≤ 0)', color: '#252525' },
+] as const;
+
+/** Class code per cell of an invariant-set map. */
+export function invariantClasses(member: Uint8Array, monotone: Uint8Array): Uint8Array {
+  return Uint8Array.from(member, (m, k) => (monotone[k] === 2 ? 4 : 2 * m + (monotone[k] === 1 ? 0 : 1)));
+}
+
+function countCodes(codes: Uint8Array, labels: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(labels.map((l) => [l, 0]));
+  for (const c of codes) {
+    const label = labels[c];
+    if (label !== undefined) counts[label] = (counts[label] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Run a heatmap sweep on the worker pool. */
+export async function heatmap(options: HeatmapOptions = {}): Promise<HeatmapResult> {
+  return runHeatmap(resolveHeatmapOptions(options), options);
+}
+
+export async function runHeatmap(
+  resolved: ResolvedHeatmap,
+  hooks: Pick<HeatmapOptions, 'signal' | 'onProgress' | 'pool'> = {},
+): Promise<HeatmapResult> {
+  const started = performance.now();
+  const poolOptions: Parameters<typeof runSweep>[1] = {
+    workers: resolved.workers,
+    tileSize: resolved.tileSize,
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    ...(hooks.pool ? { pool: hooks.pool } : {}),
+  };
+  const arrays = await runSweep(resolved, poolOptions);
+  const { grid } = resolved;
+  const workers = hooks.pool ? hooks.pool.workers : resolved.workers;
+  const counts =
+    arrays.map === 'sharpness'
+      ? countCodes(arrays.status, STATUS_LABELS.slice(0, Status.running))
+      : countCodes(
+          invariantClasses(arrays.member, arrays.monotone),
+          INVARIANT_CLASSES.map((c) => c.label),
+        );
+  return {
+    ...resolved,
+    workers,
+    rows: grid.rows,
+    cols: grid.cols,
+    xAxis: linspace(xRangeOf(grid), grid.cols),
+    yAxis: linspace(yRangeOf(grid), grid.rows),
+    arrays,
+    counts,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Status classes drawn over the colour map in the Fig 3 heatmap. */
+const STATUS_CLASSES = [
+  { code: Status.diverged, label: 'diverged', color: '#d7301f' },
+  { code: Status.maxSteps, label: 'not converged (max steps)', color: '#f0f0f0' },
+  { code: Status.noGfs, label: 'no GFS (π₀ ≤ 0)', color: '#000000' },
+  { code: Status.nonFinite, label: 'non-finite', color: '#ff00ff' },
+];
+
+function gridTitle(r: HeatmapResult): string {
+  const g = r.grid;
+  const where = g.kind === 'family' ? `D = ${g.depth}` : `slice of D = ${g.depth}`;
+  return `${where}, η = ${r.run.eta}, ${r.rows}×${r.cols}`;
+}
+
+/** Fig 3: final sharpness as a fraction of 2/η with the non-converged statuses as their own layer. */
+export function heatmapSvg(r: HeatmapResult): string {
+  if (r.arrays.map !== 'sharpness') throw new TypeError('heatmapSvg needs a sharpness map');
+  const a = r.arrays;
+  const fraction = Float64Array.from(a.finalSharpness, (s) => (s * r.run.eta) / 2);
+  let lo = Infinity;
+  for (const v of fraction) if (Number.isFinite(v)) lo = Math.min(lo, v);
+  const vmin = Number.isFinite(lo) ? Math.min(0.9, Math.floor(lo * 10) / 10) : 0;
+  const labels = axisLabels(r.grid);
+  const threshold = 2 / r.run.eta;
+  const reference =
+    r.grid.kind === 'family' && threshold > r.grid.phiRange[0] && threshold < r.grid.phiRange[1]
+      ? [{ orientation: 'vertical' as const, at: threshold, label: 'φ₀ = 2/η' }]
+      : [];
+  return heatmapFigure({
+    width: 820,
+    title: `Final sharpness / (2/η) · ${gridTitle(r)}`,
+    rows: r.rows,
+    cols: r.cols,
+    values: fraction,
+    xRange: xRangeOf(r.grid),
+    yRange: yRangeOf(r.grid),
+    extent: 'centers',
+    xLabel: labels.x,
+    yLabel: labels.y,
+    valueRange: [vmin, 1],
+    colorbarLabel: 'final sharpness S / (2/η)',
+    referenceLines: reference,
+    categories: {
+      codes: a.status,
+      classes: STATUS_CLASSES.map((c) => ({ ...c, count: r.counts[STATUS_LABELS[c.code] as string] ?? 0 })),
+    },
+  });
+}
+
+/** Fig 2c: membership of the initialisation in 𝕊 and monotonicity of φ along GD. */
+export function invariantSetSvg(r: HeatmapResult): string {
+  if (r.arrays.map !== 'invariant-set') throw new TypeError('invariantSetSvg needs an invariant-set map');
+  const labels = axisLabels(r.grid);
+  return categoricalMap({
+    width: 820,
+    title: `Invariant set 𝕊 and monotone φ · ${gridTitle(r)}`,
+    rows: r.rows,
+    cols: r.cols,
+    codes: invariantClasses(r.arrays.member, r.arrays.monotone),
+    classes: INVARIANT_CLASSES.map((c) => ({ ...c, count: r.counts[c.label] ?? 0 })),
+    xRange: xRangeOf(r.grid),
+    yRange: yRangeOf(r.grid),
+    extent: 'centers',
+    xLabel: labels.x,
+    yLabel: labels.y,
+  });
+}
+
+/** Writes the .npy arrays, the figure (PNG + SVG) and manifest.json into `dir`. Returns file names. */
+export function writeHeatmap(dir: string, r: HeatmapResult, extra: Record<string, unknown> = {}): string[] {
+  ensureDirectory(dir);
+  const shape = [r.rows, r.cols];
+  const files: string[] = [];
+  const npy = (name: string, data: Float64Array | Int32Array | Uint8Array, dims: readonly number[] = shape): void => {
+    writeNpy(join(dir, name), data, dims);
+    files.push(name);
+  };
+  npy('init_gfs_sharpness.npy', r.arrays.initGfsSharpness);
+  npy('init_product.npy', r.arrays.initProduct);
+  npy('x_axis.npy', r.xAxis, [r.cols]);
+  npy('y_axis.npy', r.yAxis, [r.rows]);
+  let svg: string;
+  let figure: string;
+  if (r.arrays.map === 'sharpness') {
+    npy('final_sharpness.npy', r.arrays.finalSharpness);
+    npy('steps.npy', r.arrays.steps);
+    npy('status.npy', r.arrays.status);
+    svg = heatmapSvg(r);
+    figure = 'heatmap';
+  } else {
+    npy('in_invariant_set.npy', r.arrays.member);
+    npy('gfs_monotone.npy', r.arrays.monotone);
+    svg = invariantSetSvg(r);
+    figure = 'invariant_set';
+  }
+  writeFileAtomic(join(dir, `${figure}.svg`), svg);
+  writeFileAtomic(join(dir, `${figure}.png`), svgToPng(svg, { width: 1640 }));
+  files.push(`${figure}.svg`, `${figure}.png`);
+  writeManifest(dir, {
+    command: 'heatmap',
+    options: {
+      preset: r.preset ?? null,
+      grid: r.grid,
+      run: r.run,
+      map: r.map,
+      kernel: r.kernel,
+      workers: r.workers,
+      tileSize: r.tileSize,
+      axes: {
+        x: { label: axisLabels(r.grid).x, range: xRangeOf(r.grid) },
+        y: { label: axisLabels(r.grid).y, range: yRangeOf(r.grid) },
+      },
+      ...extra,
+    },
+    timings: { kernelSeconds: r.arrays.kernelSeconds, wallSeconds: r.wallSeconds },
+    outputs: files,
+    summary: {
+      cells: cellCount(r.grid),
+      counts: r.counts,
+      totalSteps: r.arrays.totalSteps,
+      mstepsPerSecond: r.arrays.kernelSeconds > 0 ? r.arrays.totalSteps / r.arrays.kernelSeconds / 1e6 : null,
+      layout: 'row i = second axis (y), column j = first axis (x); arrays are C-order (rows, cols)',
+      statusCodes: Object.fromEntries(STATUS_LABELS.map((l, i) => [i, l])),
+    },
+  });
+  files.push('manifest.json');
+  return files;
+}

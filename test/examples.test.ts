@@ -1,0 +1,22 @@
+/** The scripts in examples/ run against the built package and print what they promise. */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+const run = (file: string, ...args: string[]): string =>
+  execFileSync(process.execPath, [join(root, 'examples', file), ...args], { cwd: root, encoding: 'utf8' });
+
+describe('examples/', () => {
+  it('library.mjs', () => {
+    const out = run('library.mjs');
+    expect(out).toMatch(/φ\(w0\) = 26\.000000, 2\/η = 20, in 𝕊: true/);
+    expect(out).toMatch(/64×64 fig3 heatmap: \{"converged":\d+/);
+  });
+
+  it('fig3-eos-fraction.mjs', () => {
+    expect(run('fig3-eos-fraction.mjs', '32')).toMatch(
+      /converged cells with φ₀ > 2\/η: \d+; final S ≥ 0\.95·2\/η: \d+/,
+    );
+  });
+});
