@@ -70,6 +70,8 @@ const pools = [new SweepPool(1), new SweepPool(2)];
 await Promise.all(pools.map((p) => p.ready()));
 
 const steps = new Map<string, number>();
+/** Pool rows: Σ steps / Σ seconds inside the sweep kernel (initialisation and summaries excluded, as in C). */
+const kernelRate = new Map<string, number[]>();
 const bench = new Bench({ name: 'fig3 heatmap', iterations: rounds, time: 0, warmupIterations: 1, warmupTime: 0 });
 if (cSource) {
   bench.add('C (gcc -O3 -march=native)', () => {
@@ -92,6 +94,8 @@ for (const pool of pools) {
   bench.add(name, async () => {
     const r = await heatmap({ preset: 'fig3', resolution: poolResolution, pool, tileSize: 1024 });
     steps.set(name, r.arrays.totalSteps);
+    const perWorker = r.arrays.totalSteps / r.arrays.kernelSeconds / 1e6;
+    kernelRate.set(name, [...(kernelRate.get(name) ?? []), perWorker]);
   });
 }
 await bench.run();
@@ -120,7 +124,13 @@ console.table(
 );
 const pool1 = [...rate].find(([k]) => k.startsWith('pool, 1 '))?.[1] as number;
 const pool2 = [...rate].find(([k]) => k.startsWith('pool, 2 '))?.[1] as number;
-console.log(`pool scaling, 2 workers vs 1: ${(pool2 / pool1).toFixed(3)}×`);
+console.log(`pool scaling (wall clock, full pipeline), 2 workers vs 1: ${(pool2 / pool1).toFixed(3)}×`);
+for (const [name, rates] of kernelRate) {
+  const sorted = [...rates].sort((x, y) => x - y);
+  const median = sorted[Math.floor(sorted.length / 2)] as number;
+  const vsC = cSource ? `, ${(median / cRate).toFixed(3)}× C` : '';
+  console.log(`${name}: sweep kernel inside each worker ${median.toFixed(1)} Msteps/s per worker${vsC}`);
+}
 if (cSource)
   console.log(
     `WASM SIMD (1 thread) vs C: ${((rate.get('WASM SIMD kernel (1 thread)') as number) / cRate).toFixed(3)}×`,
