@@ -35,6 +35,16 @@ export const TRAJECTORY_PRESETS: Readonly<Record<string, TrajectoryPreset>> = {
     p0: 1.5,
     steps: 3000,
   },
+  fig9: {
+    kind: 'trajectory',
+    description:
+      'Fig 9: a fig3 cell with φ₀ > 2/η whose final sharpness is below 0.8·2/η (found by the 256² fig3 heatmap): φ₀ = 20.25, p₀ = 3.06, 100 steps',
+    depth: 4,
+    eta: 0.1,
+    phi0: 20.25,
+    p0: 3.06,
+    steps: 100,
+  },
 };
 
 export const HEATMAP_PRESETS: Readonly<Record<string, HeatmapPreset>> = {

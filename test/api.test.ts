@@ -38,7 +38,7 @@ describe('option validation (one clear message naming option and value)', () => 
       'unknown preset',
       () => eoslab.trajectory({ preset: 'fig99' }),
       'preset',
-      /invalid preset: "fig99" \(expected one of: fig2\)/,
+      /invalid preset: "fig99" \(expected one of: fig2, fig9\)/,
     ],
     [
       'φ₀ < D',

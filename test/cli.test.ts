@@ -92,6 +92,28 @@ describe('eoslab trajectory', () => {
     expect(readFileSync(join(out, 'trajectory.svg'), 'utf8')).toMatch(/Fig 8/);
   });
 
+  it('--preset fig9: φ₀ > 2/η, large loss when φ crosses 2/η, final sharpness below 0.8·2/η (Fig 9)', async () => {
+    const out = join(scratch, 'fig9');
+    const { code, out: text } = await cli('trajectory', '--preset', 'fig9', '--out', out, '--json');
+    expect(code).toBe(0);
+    const summary = JSON.parse(text) as {
+      initialGfsSharpness: number;
+      finalSharpnessOverThreshold: number;
+      thresholdCrossing: { step: number; loss: number };
+      gfsSharpnessIncreases: number;
+    };
+    expect(summary.initialGfsSharpness).toBeGreaterThan(20);
+    expect(summary.finalSharpnessOverThreshold).toBeLessThan(0.8);
+    expect(summary.thresholdCrossing.step).toBeGreaterThanOrEqual(1);
+    expect(summary.thresholdCrossing.loss).toBeGreaterThan(0.1);
+    // fig2 crosses with a small loss and ends at the edge of stability
+    const fig2 = JSON.parse(
+      (await cli('trajectory', '--preset', 'fig2', '--out', join(scratch, 'fig2b'), '--json')).out,
+    ) as typeof summary;
+    expect(fig2.thresholdCrossing.loss).toBeLessThan(0.01);
+    expect(fig2.finalSharpnessOverThreshold).toBeGreaterThan(0.99);
+  });
+
   it('custom --phi0/--p0 run with divergence is data, not a crash', async () => {
     const out = join(scratch, 'diverge');
     const { code, out: text } = await cli(
@@ -121,7 +143,7 @@ describe('bad input: one clear line, exit code 2, nothing written', () => {
     [['gfs', '--w', '1,2', '--eta', '-1'], /invalid --eta: -1 \(/],
     [['gfs', '--w', 'NaN,1'], /invalid --w: "NaN,1"/],
     [['gpgd', '--w', '1,2'], /--eta is required/],
-    [['trajectory', '--preset', 'fig7', '--out', 'X'], /invalid --preset: "fig7" \(expected one of fig2\)/],
+    [['trajectory', '--preset', 'fig7', '--out', 'X'], /invalid --preset: "fig7" \(expected one of fig2, fig9\)/],
     [['trajectory', '--preset', 'fig2', '--steps', '0', '--out', 'X'], /invalid --steps: 0 \(expected an integer >= 1/],
     [['trajectory', '--phi0', '3', '--p0', '1', '--eta', '0.1', '--out', 'X'], /invalid phi0: 3/],
     [['trajectory', '--phi0', '30', '--p0', '1', '--eta', 'NaN', '--out', 'X'], /invalid --eta: "NaN"/],

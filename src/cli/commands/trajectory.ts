@@ -19,7 +19,7 @@ import { createProgress } from '../progress.js';
 const presetOption = choiceOption(
   'preset',
   'preset',
-  'named setting of SPEC §2 (fig2: D = 4, η = 0.1, φ₀ = 26, p₀ = 1.5, 3 000 steps)',
+  'named setting of SPEC §2 (fig2: D = 4, η = 0.1, φ₀ = 26, p₀ = 1.5, 3 000 steps; fig9: φ₀ = 20.25, p₀ = 3.06, 100 steps)',
   Object.keys(TRAJECTORY_PRESETS) as string[],
 );
 
@@ -29,10 +29,12 @@ export function trajectoryFigure(t: Trajectory, eta: number, zoom: number, title
   const threshold = 2 / eta;
   const from = Math.max(0, t.rows - zoom);
   const tail = (a: Float64Array): Float64Array => a.subarray(from);
+  const xRange: [number, number] = [0, Math.max(1, t.rows - 1)];
   const panels = [
     {
       title: 'Loss (Fig 2a)',
       xLabel: 'step',
+      xRange,
       yLabel: 'loss L(w)',
       yScale: 'log' as const,
       series: [{ name: 'loss', x: steps, y: t.loss, color: '#1f3b73' }],
@@ -41,6 +43,7 @@ export function trajectoryFigure(t: Trajectory, eta: number, zoom: number, title
     {
       title: 'Sharpness and GFS sharpness (Fig 2b)',
       xLabel: 'step',
+      xRange,
       yLabel: 'sharpness',
       yScale: 'linear' as const,
       series: [
@@ -144,7 +147,13 @@ export const trajectoryCommand: Command = {
     const title =
       `GD on the depth-${t.w0.length} scalar network, η = ${eta}` +
       (resolved.phi0 !== undefined ? `, φ₀ = ${resolved.phi0}, p₀ = ${resolved.p0}` : '');
-    const svg = trajectoryFigure(t, eta, zoom, title);
+    const crossing = thresholdCrossing(t, eta);
+    const svg = trajectoryFigure(
+      t,
+      eta,
+      zoom,
+      crossing ? `${title}; φ ≤ 2/η from step ${crossing.step} (loss ${crossing.loss.toPrecision(3)})` : title,
+    );
     writeFileAtomic(join(out, 'trajectory.svg'), svg);
     writeFileAtomic(join(out, 'trajectory.png'), svgToPng(svg, { width: 900 }));
     const last = t.rows - 1;
@@ -158,6 +167,7 @@ export const trajectoryCommand: Command = {
       stabilityThreshold: 2 / eta,
       finalSharpnessOverThreshold: ((t.sharpness[last] as number) * eta) / 2,
       gfsSharpnessIncreases: countIncreases(t.gfsSharpness),
+      thresholdCrossing: thresholdCrossing(t, eta),
       finalWeights: t.final,
     };
     writeManifest(out, {
@@ -177,6 +187,12 @@ export const trajectoryCommand: Command = {
           ['final S, S/(2/η)', `${summary.finalSharpness}, ${summary.finalSharpnessOverThreshold}`],
           ['final loss', summary.finalLoss],
           ['φ increases', summary.gfsSharpnessIncreases],
+          [
+            'φ crosses 2/η',
+            summary.thresholdCrossing
+              ? `at step ${summary.thresholdCrossing.step}, loss there ${summary.thresholdCrossing.loss.toPrecision(6)}`
+              : 'no (φ₀ ≤ 2/η or never)',
+          ],
           ['wrote', `${join(out, 'trajectory.csv')}, trajectory.svg, trajectory.png, manifest.json`],
         ]),
       );
@@ -185,9 +201,27 @@ export const trajectoryCommand: Command = {
   },
 };
 
-/** Number of steps at which φ increased (Theorem 3.2 says none inside 𝕊). */
-export function countIncreases(values: Float64Array): number {
+/**
+ * The first step at which φ is at or below 2/η after starting above it (Fig 9): its index and the
+ * loss there. A large loss at the crossing predicts a final sharpness well below 2/η (Theorem 3.3).
+ */
+export function thresholdCrossing(t: Trajectory, eta: number): { step: number; loss: number } | null {
+  const threshold = 2 / eta;
+  if (!((t.gfsSharpness[0] as number) > threshold)) return null;
+  for (let i = 1; i < t.rows; i++) {
+    if ((t.gfsSharpness[i] as number) <= threshold) return { step: i, loss: t.loss[i] as number };
+  }
+  return null;
+}
+
+/** φ is recomputed from scratch at every step: changes below this relative size are rounding. */
+export const INCREASE_RTOL = 1e-12;
+
+/** Number of steps at which φ increased by more than rounding (Theorem 3.2 says none inside 𝕊). */
+export function countIncreases(values: Float64Array, rtol = INCREASE_RTOL): number {
   let n = 0;
-  for (let i = 1; i < values.length; i++) if ((values[i] as number) > (values[i - 1] as number)) n++;
+  for (let i = 1; i < values.length; i++) {
+    if ((values[i] as number) > (values[i - 1] as number) * (1 + rtol)) n++;
+  }
   return n;
 }
