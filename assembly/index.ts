@@ -22,3 +22,6 @@ export * from './sweep/sweep';
 export { initFamilyCells, initSliceCells } from './grid/init';
 export { summarizeCells } from './grid/summary';
 export { invariantMapCells } from './grid/invariantMap';
+export * from './bifurcation/orbit';
+export * from './sets/stableSet';
+export * from './checks/theorems';

@@ -5,7 +5,7 @@
  */
 import { ScalarEngine, type InvariantSetResult, type TrajectoryArrays } from './engine.js';
 import { conflict, invalidOption } from './errors.js';
-import { MAX_DEPTH, MIN_DEPTH, OPTIONS } from './options.js';
+import { DEFAULTS, MAX_DEPTH, MIN_DEPTH, OPTIONS } from './options.js';
 import { trajectoryPreset } from './presets.js';
 import { Status, statusLabel } from './status.js';
 
@@ -60,10 +60,7 @@ export interface SharpnessOptions {
 
 /** Sharpness S(w) = λmax(∇²L(w)). */
 export function sharpness(w: Weights, options: SharpnessOptions = {}): number {
-  const method = options.method ?? 'secular';
-  if (method !== 'secular' && method !== 'jacobi') {
-    throw invalidOption('method', method, 'one of secular, jacobi');
-  }
+  const method = options.method !== undefined ? OPTIONS.method.check(options.method, 'method') : DEFAULTS.method;
   return engine().sharpness(checkWeights(w), method);
 }
 
@@ -116,7 +113,15 @@ export function gpgdStep(w: Weights, eta: number): { status: string; point: Floa
 /** The 1-D GPGD map g(x) on the GF line with GFS squares u (SPEC §1.6). */
 export function gpgdMap1d(u: Weights, eta: number, x: number): number {
   const squares = OPTIONS.w.check(u, 'u');
-  for (const ui of squares) if (!(ui > 0)) throw invalidOption('u', Array.from(squares), 'positive GFS squares');
+  let logProduct = 0;
+  for (const ui of squares) {
+    if (!(ui > 0)) throw invalidOption('u', Array.from(squares), 'positive GFS squares');
+    logProduct += Math.log(ui);
+  }
+  // u are the squares of a minimum (∏uᵢ = 1); the map assumes it
+  if (Math.abs(logProduct) > 1e-12 * squares.length) {
+    throw invalidOption('u', Array.from(squares), 'GFS squares with product 1 (e.g. gfs(w).gfs squared)');
+  }
   return engine().gpgdMap1d(squares, checkEta(eta), OPTIONS.p0.check(x, 'x'));
 }
 
@@ -194,7 +199,7 @@ export interface TrajectoryOptions {
   preset?: string;
   /** Step size: a constant, or a schedule with one entry per step. */
   eta?: number | ArrayLike<number>;
-  /** Number of GD steps (rows recorded: steps + 1, iterates 0..steps). */
+  /** Number of GD steps (rows recorded: steps + 1, iterates 0..steps; default: the preset's, else 3000). */
   steps?: number;
   /** Stop once the loss is below tol (default 0: run all steps). */
   tol?: number;
@@ -209,9 +214,9 @@ export interface Trajectory extends TrajectoryArrays {
   steps: number;
   tol: number;
   divergeAt: number;
-  /** Final status: diverged / converged when the run stopped early, else max-steps. */
-  status: Uint8Array;
-  outcome: 'converged' | 'diverged' | 'max-steps';
+  /** converged / diverged when the run stopped early; max-steps when tol > 0 was never reached;
+   * completed when no stopping tolerance was set (tol = 0) and every step ran. */
+  outcome: 'converged' | 'diverged' | 'max-steps' | 'completed';
 }
 
 export interface ResolvedTrajectoryOptions {
@@ -253,7 +258,7 @@ export function resolveTrajectoryOptions(options: TrajectoryOptions): ResolvedTr
   }
   const etaInput = options.eta ?? preset?.eta;
   if (etaInput === undefined) throw conflict('eta is required', 'eta');
-  const steps = OPTIONS.steps.check(options.steps ?? preset?.steps, 'steps');
+  const steps = OPTIONS.steps.check(options.steps ?? preset?.steps ?? DEFAULTS.trajectorySteps, 'steps');
   let eta: number | Float64Array;
   if (typeof etaInput === 'number') {
     eta = checkEta(etaInput);
@@ -265,8 +270,8 @@ export function resolveTrajectoryOptions(options: TrajectoryOptions): ResolvedTr
     schedule.forEach((x, i) => checkEta(x, `eta[${i}]`));
     eta = schedule;
   }
-  const tol = OPTIONS.tol.check(options.tol ?? 0, 'tol');
-  const divergeAt = OPTIONS.divergeAt.check(options.divergeAt ?? 1e6, 'divergeAt');
+  const tol = OPTIONS.tol.check(options.tol ?? DEFAULTS.trajectoryTol, 'tol');
+  const divergeAt = OPTIONS.divergeAt.check(options.divergeAt ?? DEFAULTS.divergeAt, 'divergeAt');
   const resolved: ResolvedTrajectoryOptions = { w0, eta, steps, tol, divergeAt };
   if (options.preset !== undefined) resolved.preset = options.preset;
   if (phi0 !== undefined) resolved.phi0 = phi0;
@@ -289,7 +294,14 @@ export function trajectory(options: TrajectoryOptions): Trajectory {
   }
   const arrays = engine().trajectory(r.w0, eta, rows, r.tol, r.divergeAt, (done) => options.onProgress?.(done, rows));
   const last = arrays.status[arrays.rows - 1];
-  const outcome = last === Status.diverged ? 'diverged' : last === Status.converged ? 'converged' : 'max-steps';
+  const outcome =
+    last === Status.diverged
+      ? 'diverged'
+      : last === Status.converged
+        ? 'converged'
+        : r.tol > 0
+          ? 'max-steps'
+          : 'completed';
   return { ...arrays, w0: r.w0, eta: r.eta, steps: r.steps, tol: r.tol, divergeAt: r.divergeAt, outcome };
 }
 

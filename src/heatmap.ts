@@ -6,10 +6,10 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { checkDirection, checkWeights, defaultDirection } from './api.js';
 import { conflict, invalidOption } from './errors.js';
-import { ensureDirectory, writeFileAtomic } from './io/atomic.js';
+import { writeFileAtomic, writeOutputDirectory } from './io/atomic.js';
 import { writeManifest } from './io/manifest.js';
 import { writeNpy } from './io/npy.js';
-import { OPTIONS, type OptionSpec } from './options.js';
+import { DEFAULTS, OPTIONS, type OptionSpec } from './options.js';
 import { categoricalMap, heatmapFigure, svgToPng } from './plot/index.js';
 import { heatmapPreset } from './presets.js';
 import { runSweep, type SweepArrays, type SweepPool } from './grid/pool.js';
@@ -29,8 +29,8 @@ import { Status, STATUS_LABELS } from './status.js';
 /** Largest grid accepted in one run (≈ 29 bytes per cell are held in memory). */
 export const MAX_CELLS = 1 << 26;
 export const BYTES_PER_CELL = 8 * 3 + 4 + 1;
-/** Default cells per axis: 256 × 256 = 65 536 initialisations, a few seconds on 2 cores. */
-export const DEFAULT_RESOLUTION = 256;
+/** Default cells per axis: 256 × 256 = 65 536 initialisations, about a second on 2 cores. */
+export const DEFAULT_RESOLUTION = DEFAULTS.resolution;
 
 export interface SliceOptions {
   /** The fixed point; its depth is the network's. */
@@ -64,7 +64,7 @@ export interface HeatmapOptions {
   kernel?: KernelKind;
   /** Worker threads (default: available cores; 0 = this thread). */
   workers?: number;
-  /** Cells per tile (default 1024). */
+  /** Cells per tile (default DEFAULTS.tileSize = 1024). */
   tileSize?: number;
   signal?: AbortSignal;
   onProgress?: (cellsDone: number, cellsTotal: number) => void;
@@ -93,7 +93,7 @@ export interface HeatmapResult extends ResolvedHeatmap {
   wallSeconds: number;
 }
 
-const DEFAULTS = heatmapPreset('fig3');
+const FIG3 = heatmapPreset('fig3');
 
 function checkRange(
   value: unknown,
@@ -105,7 +105,7 @@ function checkRange(
 
 /** Validate and resolve heatmap options; throws EoslabError naming the offending option. */
 export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap {
-  const preset = options.preset !== undefined ? heatmapPreset(options.preset) : DEFAULTS;
+  const preset = options.preset !== undefined ? heatmapPreset(options.preset) : FIG3;
   if (options.resolution !== undefined && (options.rows !== undefined || options.cols !== undefined)) {
     throw conflict('give either resolution or rows/cols, not both', 'resolution');
   }
@@ -128,6 +128,10 @@ export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap 
     divergeAt: OPTIONS.divergeAt.check(options.divergeAt ?? preset.divergeAt, 'divergeAt'),
     maxSteps: OPTIONS.maxSteps.check(options.maxSteps ?? preset.maxSteps, 'maxSteps'),
   };
+  if (!(run.tol > 0)) {
+    // with tol = 0 no cell can converge and the map would be empty
+    throw invalidOption('tol', run.tol, 'a loss threshold > 0 for heatmaps (cells converge when the loss is below it)');
+  }
   let grid: GridSpec;
   if (options.slice !== undefined) {
     if (options.phiRange !== undefined || options.productRange !== undefined || options.direction !== undefined) {
@@ -164,6 +168,12 @@ export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap 
       options.direction !== undefined ? checkDirection(options.direction, depth) : defaultDirection(depth);
     const phiRange = checkRange(options.phiRange ?? preset.phiRange, 'phiRange', OPTIONS.phiRange);
     if (phiRange[0] < depth) {
+      if (options.phiRange === undefined) {
+        throw conflict(
+          `the default φ₀ range [${phiRange.join(', ')}] starts below the depth ${depth} (φ₀ ≥ D): give phiRange`,
+          'phiRange',
+        );
+      }
       throw invalidOption('phiRange', Array.from(phiRange), `GFS sharpness values >= the depth ${depth} (φ₀ ≥ D)`);
     }
     const productRange = checkRange(options.productRange ?? preset.productRange, 'productRange', OPTIONS.productRange);
@@ -173,7 +183,8 @@ export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap 
   const kernel = options.kernel !== undefined ? OPTIONS.kernel.check(options.kernel, 'kernel') : 'simd';
   const workers =
     options.workers !== undefined ? OPTIONS.workers.check(options.workers, 'workers') : availableParallelism();
-  const tileSize = options.tileSize !== undefined ? OPTIONS.tileSize.check(options.tileSize, 'tileSize') : 1024;
+  const tileSize =
+    options.tileSize !== undefined ? OPTIONS.tileSize.check(options.tileSize, 'tileSize') : DEFAULTS.tileSize;
   const resolved: ResolvedHeatmap = { grid, run, map, kernel, workers, tileSize };
   if (options.preset !== undefined) resolved.preset = options.preset;
   return resolved;
@@ -182,15 +193,30 @@ export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap 
 /** Invariant-set map classes (Fig 2c). */
 export const INVARIANT_CLASSES = [
   { code: 0, label: 'outside 𝕊, φ monotone', color: '#9ecae1' },
-  { code: 1, label: 'outside 𝕊, φ increased', color: '#fdae6b' },
+  { code: 1, label: 'outside 𝕊, φ increased or π ≤ 0 later', color: '#fdae6b' },
   { code: 2, label: 'in 𝕊, φ monotone', color: '#08519c' },
-  { code: 3, label: 'in 𝕊, φ increased (violates Thm 3.2)', color: '#e31a1c' },
-  { code: 4, label: 'no GFS (π ≤ 0)', color: '#252525' },
+  { code: 3, label: 'in 𝕊, Theorem 3.2 violated', color: '#e31a1c' },
+  { code: 4, label: 'no GFS at start (π₀ ≤ 0)', color: '#252525' },
+  { code: 5, label: 'outside 𝕊, GD diverged', color: '#bdbdbd' },
 ] as const;
 
-/** Class code per cell of an invariant-set map. */
-export function invariantClasses(member: Uint8Array, monotone: Uint8Array): Uint8Array {
-  return Uint8Array.from(member, (m, k) => (monotone[k] === 2 ? 4 : 2 * m + (monotone[k] === 1 ? 0 : 1)));
+/**
+ * Class code per cell of an invariant-set map. A cell in 𝕊 whose φ increased, whose product later
+ * reached ≤ 0 or whose GD diverged violates Theorem 3.2 (class 3).
+ */
+export function invariantClasses(
+  member: Uint8Array,
+  monotone: Uint8Array,
+  gdStatus: Uint8Array,
+  initGfsSharpness: Float64Array,
+): Uint8Array {
+  return Uint8Array.from(member, (m, k) => {
+    if (Number.isNaN(initGfsSharpness[k])) return 4;
+    const keptMonotone = monotone[k] === 1 && gdStatus[k] !== Status.diverged;
+    if (m === 1) return keptMonotone ? 2 : 3;
+    if (gdStatus[k] === Status.diverged) return 5;
+    return monotone[k] === 1 ? 0 : 1;
+  });
 }
 
 function countCodes(codes: Uint8Array, labels: readonly string[]): Record<string, number> {
@@ -226,7 +252,7 @@ export async function runHeatmap(
     arrays.map === 'sharpness'
       ? countCodes(arrays.status, STATUS_LABELS.slice(0, Status.running))
       : countCodes(
-          invariantClasses(arrays.member, arrays.monotone),
+          invariantClasses(arrays.member, arrays.monotone, arrays.gdStatus, arrays.initGfsSharpness),
           INVARIANT_CLASSES.map((c) => c.label),
         );
   return {
@@ -300,7 +326,7 @@ export function invariantSetSvg(r: HeatmapResult): string {
     title: `Invariant set 𝕊 and monotone φ · ${gridTitle(r)}`,
     rows: r.rows,
     cols: r.cols,
-    codes: invariantClasses(r.arrays.member, r.arrays.monotone),
+    codes: invariantClasses(r.arrays.member, r.arrays.monotone, r.arrays.gdStatus, r.arrays.initGfsSharpness),
     classes: INVARIANT_CLASSES.map((c) => ({ ...c, count: r.counts[c.label] ?? 0 })),
     xRange: xRangeOf(r.grid),
     yRange: yRangeOf(r.grid),
@@ -310,9 +336,19 @@ export function invariantSetSvg(r: HeatmapResult): string {
   });
 }
 
-/** Writes the .npy arrays, the figure (PNG + SVG) and manifest.json into `dir`. Returns file names. */
-export function writeHeatmap(dir: string, r: HeatmapResult, extra: Record<string, unknown> = {}): string[] {
-  ensureDirectory(dir);
+/**
+ * Writes the .npy arrays, the figure (PNG + SVG) and manifest.json into `out` as one set (staged,
+ * then swapped into place). Returns the file names.
+ */
+export function writeHeatmap(out: string, r: HeatmapResult, extra: Record<string, unknown> = {}): string[] {
+  let files: string[] = [];
+  writeOutputDirectory(out, (staging) => {
+    files = writeHeatmapFiles(staging, r, extra);
+  });
+  return files;
+}
+
+function writeHeatmapFiles(dir: string, r: HeatmapResult, extra: Record<string, unknown>): string[] {
   const shape = [r.rows, r.cols];
   const files: string[] = [];
   const npy = (name: string, data: Float64Array | Int32Array | Uint8Array, dims: readonly number[] = shape): void => {
@@ -329,11 +365,17 @@ export function writeHeatmap(dir: string, r: HeatmapResult, extra: Record<string
     npy('final_sharpness.npy', r.arrays.finalSharpness);
     npy('steps.npy', r.arrays.steps);
     npy('status.npy', r.arrays.status);
+    npy('gd_status.npy', r.arrays.gdStatus);
     svg = heatmapSvg(r);
     figure = 'heatmap';
   } else {
     npy('in_invariant_set.npy', r.arrays.member);
     npy('gfs_monotone.npy', r.arrays.monotone);
+    npy('gd_status.npy', r.arrays.gdStatus);
+    npy(
+      'map_class.npy',
+      invariantClasses(r.arrays.member, r.arrays.monotone, r.arrays.gdStatus, r.arrays.initGfsSharpness),
+    );
     svg = invariantSetSvg(r);
     figure = 'invariant_set';
   }
@@ -361,10 +403,27 @@ export function writeHeatmap(dir: string, r: HeatmapResult, extra: Record<string
     summary: {
       cells: cellCount(r.grid),
       counts: r.counts,
-      totalSteps: r.arrays.totalSteps,
-      mstepsPerSecond: r.arrays.kernelSeconds > 0 ? r.arrays.totalSteps / r.arrays.kernelSeconds / 1e6 : null,
       layout: 'row i = second axis (y), column j = first axis (x); arrays are C-order (rows, cols)',
-      statusCodes: Object.fromEntries(STATUS_LABELS.map((l, i) => [i, l])),
+      codes:
+        r.arrays.map === 'sharpness'
+          ? {
+              'status.npy': Object.fromEntries(STATUS_LABELS.slice(0, Status.running).map((l, i) => [i, l])),
+              'gd_status.npy': { 0: 'converged', 1: 'diverged', 2: 'max-steps' },
+            }
+          : {
+              'in_invariant_set.npy': { 0: 'not in 𝕊', 1: 'in 𝕊' },
+              'gfs_monotone.npy': { 0: 'φ increased', 1: 'φ non-increasing', 2: 'π ≤ 0 at some step (φ undefined)' },
+              'gd_status.npy': { 0: 'converged', 1: 'diverged', 2: 'max-steps' },
+              'map_class.npy': Object.fromEntries(INVARIANT_CLASSES.map((c) => [c.code, c.label])),
+            },
+      ...(r.arrays.map === 'sharpness'
+        ? {
+            totalSteps: r.arrays.totalSteps,
+            kernelSecondsNote: 'kernelSeconds is summed over workers (time inside the GD sweep kernel)',
+            mstepsPerSecondPerWorker:
+              r.arrays.kernelSeconds > 0 ? r.arrays.totalSteps / r.arrays.kernelSeconds / 1e6 : null,
+          }
+        : {}),
     },
   });
   files.push('manifest.json');

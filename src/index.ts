@@ -62,3 +62,76 @@ export type { HeatmapOptions, HeatmapResult, ResolvedHeatmap, SliceOptions } fro
 export type { GridSpec, FamilyGrid, SliceGrid, RunSpec, MapKind, KernelKind } from './grid/spec.js';
 export { SweepPool } from './grid/pool.js';
 export type { SweepArrays, SharpnessArrays, InvariantSetArrays } from './grid/pool.js';
+export {
+  stableSet,
+  resolveStableSetOptions,
+  writeStableSet,
+  stableSetSvg,
+  stableSetLossSvg,
+  STABLE_SET_DEFAULTS,
+  STABLE_SET_CLASSES,
+  ROOT_RTOL,
+  DERIVED_NON_MINIMUM_LOSS_INFIMUM,
+} from './stableSet.js';
+export type {
+  StableSetOptions,
+  StableSetResult,
+  StableSetZero,
+  StableSetArrays,
+  ResolvedStableSet,
+  SmallestLoss,
+} from './stableSet.js';
+export {
+  check,
+  runCheck,
+  resolveCheckOptions,
+  checkTrajectory,
+  certifiedMember,
+  drawCheckSample,
+  summarize as summarizeCheck,
+  decodeRun as decodeCheckRun,
+  formatCheckTable,
+  checkReport,
+  writeCheck,
+  CHECK_DEFAULTS,
+  CHECK_TOLERANCES,
+  RUN_COLUMNS,
+} from './check.js';
+export type {
+  CheckOptions,
+  CheckResult,
+  CheckSummary,
+  CheckRun,
+  ResolvedCheck,
+  CheckTrajectoryOptions,
+} from './check.js';
+export {
+  bifurcationOverPhi,
+  bifurcationFromPoints,
+  sliceBifurcation,
+  gpgdOrbit,
+  detectPeriod,
+  gdIterates,
+  sliceFixedCMap,
+  zhuQuasistaticMap,
+  gpgdMap1dDerivative,
+  resolveOrbitSettings,
+  resolvePhiAxisOptions,
+  OrbitStatus,
+  ORBIT_STATUS_LABELS,
+  orbitStatusLabel,
+  ORBIT_DEFAULTS,
+  MAX_ORBIT_VALUES,
+} from './bifurcation.js';
+export type {
+  BifurcationResult,
+  OrbitSettings,
+  OrbitOptions,
+  OrbitMethod,
+  PhiAxisOptions,
+  PointsOptions,
+  SliceBifurcationOptions,
+  SliceModel,
+  Orbit,
+  BifurcationKernels,
+} from './bifurcation.js';

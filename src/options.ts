@@ -4,6 +4,7 @@
  * documentation table in the README are all generated from it.
  */
 import { invalidOption } from './errors.js';
+import { HEATMAP_PRESETS, TRAJECTORY_PRESETS } from './presets.js';
 
 export interface OptionSpec<T> {
   /** camelCase key used by the library API and in manifests. */
@@ -223,8 +224,8 @@ export function booleanOption(key: string, flag: string, description: string): O
 }
 
 // ---------------------------------------------------------------------------------------------
-// The table. Defaults live with the commands (src/cli/commands.ts) and API functions, which name
-// these specs; descriptions here are what `--help` and the README print.
+// The table. Descriptions are what `--help` and the README print; DEFAULTS below are shared by the
+// library API and the CLI (a command may show a preset's value as its default).
 // ---------------------------------------------------------------------------------------------
 
 const weightElement: NumberConstraints = {};
@@ -237,7 +238,11 @@ export const OPTIONS = {
     what: 'weights',
   }),
   eta: numberOption('eta', 'eta', 'GD step size η (stability threshold 2/η)', { exclusiveMin: 0 }),
-  steps: numberOption('steps', 'steps', 'number of GD steps', { integer: true, min: 1, max: 100_000_000 }),
+  steps: numberOption('steps', 'steps', 'number of GD steps (a trajectory keeps 5 numbers per step in memory)', {
+    integer: true,
+    min: 1,
+    max: 10_000_000,
+  }),
   phi0: numberOption('phi0', 'phi0', 'GFS sharpness φ₀ of the initialisation (≥ depth D)', { exclusiveMin: 0 }),
   p0: numberOption('p0', 'p0', 'product π of the initialisation (> 0)', { exclusiveMin: 0 }),
   direction: listOption('direction', 'direction', 'balance direction c of the (φ₀, p₀) family (Σc = 0)', {
@@ -299,8 +304,101 @@ export const OPTIONS = {
     min: 1,
     max: 1 << 22,
   }),
+  method: choiceOption('method', 'method', 'sharpness route: secular equation (fast) or Jacobi (reference)', [
+    'secular',
+    'jacobi',
+  ] as const),
+  trajectoryPreset: choiceOption(
+    'preset',
+    'preset',
+    'named setting of SPEC §2 (fig2: D = 4, η = 0.1, φ₀ = 26, p₀ = 1.5, 3 000 steps; fig9: φ₀ = 20.25, p₀ = 3.06, 100 steps)',
+    Object.keys(TRAJECTORY_PRESETS),
+  ),
+  heatmapPreset: choiceOption(
+    'preset',
+    'preset',
+    'named setting of SPEC §2 (fig3: D = 4, η = 0.1, φ₀ ∈ [4.05, 34], p₀ ∈ [0.05, 5], ≤ 20 000 steps, loss < 1e-14)',
+    Object.keys(HEATMAP_PRESETS),
+  ),
+  slice: listOption('slice', 'slice', 'sweep a 2-D slice of weight space around this point (instead of the family)', {
+    minLength: MIN_DEPTH,
+    maxLength: MAX_DEPTH,
+    element: {},
+    what: 'weights',
+  }),
+  axes: listOption('axes', 'axes', 'the two weights of --slice on the x and y axes (1-based)', {
+    minLength: 2,
+    maxLength: 2,
+    element: { integer: true, min: 1, max: MAX_DEPTH },
+    what: 'weight indices',
+  }),
   out: stringOption('out', 'out', 'output directory'),
   json: booleanOption('json', 'json', 'print JSON instead of a table'),
+  // GPGD bifurcation diagrams (src/bifurcation.ts, `eoslab bifurcation`)
+  points: numberOption('points', 'points', 'φ values on the axis of a dense bifurcation diagram', {
+    integer: true,
+    min: 1,
+    max: 1_000_000,
+  }),
+  orbitSteps: numberOption('orbitSteps', 'orbit-steps', 'GPGD steps N per orbit', {
+    integer: true,
+    min: 1,
+    max: 100_000_000,
+  }),
+  keep: numberOption('keep', 'keep', 'orbit values K recorded per start (the last K of the N steps)', {
+    integer: true,
+    min: 2,
+    max: 65_536,
+  }),
+  maxPeriod: numberOption('maxPeriod', 'max-period', 'largest orbit period P detected (P ≤ K/2)', {
+    integer: true,
+    min: 1,
+    max: 32_768,
+  }),
+  periodTol: numberOption('periodTol', 'period-tol', 'relative tolerance of the period test', {
+    exclusiveMin: 0,
+    max: 0.5,
+  }),
+  orbitMethod: choiceOption(
+    'method',
+    'method',
+    'GPGD route: the 1-D map g of SPEC §1.6 (fast) or full GPGD steps on w (reference)',
+    ['map', 'gpgd'] as const,
+  ),
+  fixed: numberOption('fixed', 'fixed', 'the weight w₃ held fixed on the (w₁, w₂) slice of the D = 3 network (Fig 7)', {
+    exclusiveMin: 0,
+  }),
+  minLoss: numberOption('minLoss', 'min-loss', 'a zero of ∇L·u whose loss is at most this is a minimum', {
+    exclusiveMin: 0,
+    max: 0.01,
+  }),
+  refine: numberOption('refine', 'refine', 'zoom levels refining the smallest loss of ℳ off the minima', {
+    integer: true,
+    min: 0,
+    max: 12,
+  }),
+  samples: numberOption('samples', 'samples', 'number of random initialisations', {
+    integer: true,
+    min: 1,
+    max: 10_000_000,
+  }),
+  seed: numberOption('seed', 'seed', 'seed of the random initialisations', { integer: true, min: 0, max: 4294967295 }),
 } as const;
 
 export type OptionKey = keyof typeof OPTIONS;
+
+/** Defaults shared by the library API and the CLI. */
+export const DEFAULTS = {
+  /** |π| bound beyond which a run counts as diverged. */
+  divergeAt: 1e6,
+  /** Cells per tile handed to a worker. */
+  tileSize: 1024,
+  /** GD steps of a trajectory without a preset. */
+  trajectorySteps: 3000,
+  /** Trajectories run all their steps unless a tol > 0 is given. */
+  trajectoryTol: 0,
+  /** Heatmap cells per axis. */
+  resolution: 256,
+  /** Sharpness route of `sharpness()`. */
+  method: 'secular' as 'secular' | 'jacobi',
+} as const;

@@ -8,6 +8,7 @@ export const Status = {
   maxSteps: 2,
   noGfs: 3,
   nonFinite: 4,
+  /** A trajectory row with nothing to report (CSV label "ok"). */
   running: 5,
 } as const;
 
@@ -15,14 +16,7 @@ export type StatusName = keyof typeof Status;
 export type StatusCode = (typeof Status)[StatusName];
 
 /** Human/CSV names, indexed by code. */
-export const STATUS_LABELS: readonly string[] = [
-  'converged',
-  'diverged',
-  'max-steps',
-  'no-gfs',
-  'non-finite',
-  'running',
-];
+export const STATUS_LABELS: readonly string[] = ['converged', 'diverged', 'max-steps', 'no-gfs', 'non-finite', 'ok'];
 
 export function statusLabel(code: number): string {
   return STATUS_LABELS[code] ?? `unknown(${code})`;

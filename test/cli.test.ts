@@ -145,7 +145,10 @@ describe('bad input: one clear line, exit code 2, nothing written', () => {
     [['gpgd', '--w', '1,2'], /--eta is required/],
     [['trajectory', '--preset', 'fig7', '--out', 'X'], /invalid --preset: "fig7" \(expected one of fig2, fig9\)/],
     [['trajectory', '--preset', 'fig2', '--steps', '0', '--out', 'X'], /invalid --steps: 0 \(expected an integer >= 1/],
-    [['trajectory', '--phi0', '3', '--p0', '1', '--eta', '0.1', '--out', 'X'], /invalid phi0: 3/],
+    [
+      ['trajectory', '--phi0', '3', '--p0', '1', '--eta', '0.1', '--out', 'X'],
+      /invalid --phi0: 3 \(expected a GFS sharpness >= the depth 4\)/,
+    ],
     [['trajectory', '--phi0', '30', '--p0', '1', '--eta', 'NaN', '--out', 'X'], /invalid --eta: "NaN"/],
     [['trajectory', '--bogus', '1'], /unknown option --bogus/],
     [['frobnicate'], /unknown command "frobnicate"/],

@@ -18,6 +18,7 @@ import {
   relativeError,
   rng,
 } from './helpers/reference.js';
+import { denseHessian, jacobiMaxEigenvalue } from './helpers/fig3-reference.js';
 
 const engine = new ScalarEngine();
 
@@ -160,6 +161,24 @@ describe('sharpness S = λmax(H) (SPEC §1.2–§1.3)', () => {
       const sec = engine.diagonalPlusRankOneTop(d, z, rho);
       expect(Math.abs(sec - jac)).toBeLessThanOrEqual(TOL_EIGEN * Math.max(1, frobenius(M)));
     }
+  });
+
+  it('weights spread over many orders of magnitude: S matches an independent TypeScript Jacobi', () => {
+    const random = rng(2024);
+    for (let trial = 0; trial < 200; trial++) {
+      const D = 2 + (trial % 5);
+      const w = Float64Array.from({ length: D }, () => (random() < 0.3 ? -1 : 1) * 10 ** (-12 + 14 * random()));
+      const H = denseHessian(w);
+      const reference = jacobiMaxEigenvalue(H, D);
+      const scale = Math.max(1e-300, frobenius(H));
+      expect(Math.abs(engine.sharpness(w) - reference)).toBeLessThanOrEqual(1e-12 * scale);
+    }
+    // a tiny weight: v = 1/w would overflow; the true sharpness of (1e-170, 1, 1) is 2
+    expect(engine.sharpness([1e-170, 1, 1])).toBeCloseTo(2, 12);
+    expect(engine.sharpness([1e-8, 1.2, 0.9, 1.1])).toBeCloseTo(
+      jacobiMaxEigenvalue(denseHessian([1e-8, 1.2, 0.9, 1.1]), 4),
+      12,
+    );
   });
 
   it('returns NaN for non-finite weights', () => {

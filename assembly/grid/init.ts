@@ -6,7 +6,7 @@
 // Output is struct-of-arrays: weight d of the t-th cell of the tile at out + 8·(d·n + t).
 // Every cell is computed from (i, j) alone, so tiles never change results.
 import { ld, st } from '../common';
-import { initFromGfsSharpness } from '../init/family';
+import { familySquares, moveToProduct } from '../init/family';
 
 const CELL: usize = memory.data(64 * 8, 16);
 
@@ -15,6 +15,12 @@ function axisValue(lo: f64, hi: f64, index: i32, count: i32): f64 {
   return lo + ((hi - lo) * <f64>index) / <f64>(count - 1);
 }
 
+/**
+ * Family cells. The first step of the family (the minimum w* with GFS sharpness φ₀) depends on the
+ * column only, so it is solved once per column the tile touches and kept in `cache`
+ * (cols × (D + 1) doubles: Σ 1/uᵢ, then u = w*²); each cell then only moves along its GF line to
+ * p₀. `outInitialGfs[t]` receives φ(w₀) = Σ 1/uᵢ (w₀ and w* share their GF line, SPEC §1.5).
+ */
 export function initFamilyCells(
   c: usize,
   D: i32,
@@ -27,13 +33,24 @@ export function initFamilyCells(
   start: i32,
   n: i32,
   out: usize,
+  outInitialGfs: usize,
+  cache: usize,
 ): void {
+  const stride = D + 1;
+  const touched = n < cols ? n : cols;
+  for (let t = 0; t < touched; t++) {
+    const j = (start + t) % cols;
+    st(cache, j * stride, NaN);
+  }
   for (let t = 0; t < n; t++) {
     const k = start + t;
     const i = k / cols;
     const j = k - i * cols;
-    initFromGfsSharpness(c, D, axisValue(phiLo, phiHi, j, cols), axisValue(productLo, productHi, i, rows), CELL);
+    const entry = cache + ((<usize>(j * stride)) << 3);
+    if (isNaN(load<f64>(entry))) store<f64>(entry, familySquares(c, D, axisValue(phiLo, phiHi, j, cols), entry + 8));
+    moveToProduct(entry + 8, D, axisValue(productLo, productHi, i, rows), CELL);
     for (let d = 0; d < D; d++) st(out, d * n + t, ld(CELL, d));
+    st(outInitialGfs, t, load<f64>(entry));
   }
 }
 

@@ -3,7 +3,8 @@
 // φ along the run is tracked with Newton on F(s) = log ∏ᵢ(wᵢ² + s) warm-started from the previous
 // step's shift (GD moves the balances little, so 1–3 iterations suffice); one log per iteration.
 // An increase counts when φ_{t+1} > φ_t (1 + MONOTONE_RTOL): rounding noise in φ is ~1e-15.
-import { ld, st } from '../common';
+import { ld, st, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_STEPS } from '../common';
+import { product } from '../models/scalar';
 import { invariantSetMembership } from '../sets/invariant';
 import { gfsShift } from '../solvers/gfs';
 import { gdStep } from '../steps/gd';
@@ -46,8 +47,9 @@ function phiAt(D: i32, s: f64): f64 {
 }
 
 /**
- * For each cell t of the SoA tile `initial`: outMember[t] = 1 if w₀ ∈ 𝕊, outMonotone[t] = 1 if
- * φ never increased along GD, 0 if it did, 2 if φ was undefined at some step (π ≤ 0).
+ * For each cell t of the SoA tile `initial`: outMember[t] = 1 if w₀ ∈ 𝕊; outMonotone[t] = 1 if
+ * φ never increased along GD, 0 if it did, 2 if φ was undefined at some step (π ≤ 0, no GFS);
+ * outStatus[t] = the GD outcome (STATUS_CONVERGED / DIVERGED / MAX_STEPS, as in the sweep).
  */
 export function invariantMapCells(
   D: i32,
@@ -59,6 +61,7 @@ export function invariantMapCells(
   maxSteps: i32,
   outMember: usize,
   outMonotone: usize,
+  outStatus: usize,
 ): void {
   for (let t = 0; t < n; t++) {
     for (let d = 0; d < D; d++) st(CELL, d, ld(initial, d * n + t));
@@ -66,21 +69,31 @@ export function invariantMapCells(
     let s = gfsShift(CELL, D);
     let monotone: u8 = isNaN(s) ? 2 : 1;
     let phi = isNaN(s) ? NaN : phiAt(D, s);
-    for (let step = 0; step < maxSteps && monotone == 1; step++) {
-      let p = 1.0;
-      for (let d = 0; d < D; d++) p *= ld(CELL, d);
+    let status = STATUS_MAX_STEPS;
+    for (let step = 0; ; step++) {
+      const p = product(CELL, D);
       const r = p - 1.0;
-      if (!(Math.abs(p) < divergeAt) || 0.5 * r * r < tol) break;
+      if (!(Math.abs(p) < divergeAt)) {
+        status = STATUS_DIVERGED;
+        break;
+      }
+      if (0.5 * r * r < tol) {
+        status = STATUS_CONVERGED;
+        break;
+      }
+      if (step >= maxSteps) break;
       gdStep(CELL, D, eta, CELL);
+      if (monotone == 2) continue; // φ undefined once: no monotonicity to track
       s = trackedShift(D, s);
       if (isNaN(s)) {
         monotone = 2;
-        break;
+        continue;
       }
       const next = phiAt(D, s);
       if (next > phi * (1.0 + MONOTONE_RTOL)) monotone = 0;
       phi = next;
     }
     store<u8>(outMonotone + t, monotone);
+    store<u8>(outStatus + t, <u8>status);
   }
 }

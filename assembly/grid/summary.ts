@@ -1,8 +1,8 @@
 // Per-cell summary after a sweep (SPEC §1.2, §1.5, §3 Fig 3):
-//   final sharpness S(w_final) = λmax(∇²L) for converged cells (NaN otherwise),
+//   final sharpness S(w_final) = λmax(∇²L) for cells whose GD converged (NaN otherwise),
 //   initial GFS sharpness φ(w₀) and product π(w₀), and the no-GFS status for π(w₀) ≤ 0
-//   (the GD run of such a cell is still made and its steps kept, but gradient flow from w₀
-//   ends at a saddle, so the cell has no (φ₀, final S) pair).
+//   (gradient flow from w₀ ends at a saddle). GD still runs from such a cell; its outcome is kept
+//   by the host as the separate gd_status array, and its final sharpness if it converged.
 // Inputs/outputs are struct-of-arrays tiles (weight d of cell t at 8·(d·n + t)).
 import { ld, st, STATUS_CONVERGED, STATUS_NO_GFS, STATUS_NON_FINITE, RESULT_OK } from '../common';
 import { product, sharpness } from '../models/scalar';
@@ -24,12 +24,14 @@ export function summarizeCells(
   outFinalSharpness: usize,
   outInitialGfsSharpness: usize,
   outInitialProduct: usize,
+  initialGfsKnown: i32,
 ): void {
   for (let t = 0; t < n; t++) {
     gather(initial, D, n, t);
     const init = gfsStatus(CELL, D);
     st(outInitialProduct, t, product(CELL, D));
-    st(outInitialGfsSharpness, t, init == RESULT_OK ? gfsSharpness(CELL, D) : NaN);
+    // family grids already know φ(w₀) from their initialisation (grid/init.ts)
+    if (!initialGfsKnown) st(outInitialGfsSharpness, t, init == RESULT_OK ? gfsSharpness(CELL, D) : NaN);
     const code = <i32>load<u8>(status + t);
     if (code == STATUS_CONVERGED) {
       gather(final, D, n, t);

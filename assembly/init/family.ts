@@ -40,15 +40,28 @@ function sharpnessExponent(c: usize, D: i32, phi0: f64): f64 {
   return t;
 }
 
+/** u = w*² of the minimum with GFS sharpness φ₀ in direction c (step 1). Returns Σ 1/uᵢ (= φ₀). */
+export function familySquares(c: usize, D: i32, phi0: f64, u: usize): f64 {
+  const t = sharpnessExponent(c, D, phi0);
+  let phi = 0.0;
+  for (let i = 0; i < D; i++) {
+    const e = Math.exp(t * ld(c, i));
+    st(u, i, e * e);
+    phi += 1.0 / (e * e);
+  }
+  return phi;
+}
+
+/** out = the point of product p₀ on the GF line through the minimum with squares u (step 2). */
+export function moveToProduct(u: usize, D: i32, p0: f64, out: usize): void {
+  const s = logShift(u, D, 2.0 * Math.log(p0));
+  for (let i = 0; i < D; i++) st(out, i, Math.sqrt(ld(u, i) + s));
+}
+
 /** out = the weights of the (φ₀, p₀) family for direction c. Host validates φ₀ ≥ D, p₀ > 0, c. */
 export function initFromGfsSharpness(c: usize, D: i32, phi0: f64, p0: f64, out: usize): i32 {
   if (!isFinite(phi0) || !isFinite(p0) || !(p0 > 0.0)) return STATUS_NON_FINITE;
-  const t = sharpnessExponent(c, D, phi0);
-  for (let i = 0; i < D; i++) {
-    const e = Math.exp(t * ld(c, i));
-    st(SQUARES, i, e * e);
-  }
-  const s = logShift(SQUARES, D, 2.0 * Math.log(p0));
-  for (let i = 0; i < D; i++) st(out, i, Math.sqrt(ld(SQUARES, i) + s));
+  familySquares(c, D, phi0, SQUARES);
+  moveToProduct(SQUARES, D, p0, out);
   return RESULT_OK;
 }

@@ -10,11 +10,20 @@ import { ld, st, SCRATCH_MAT_A, SCRATCH_VEC_A, SCRATCH_VEC_B, SCRATCH_VEC_C } fr
 import { symmetricEigen } from '../linalg/jacobi';
 import { topEigenDiagonalPlusRankOne } from '../linalg/secular';
 
-/** π(w) = ∏ wᵢ, multiplied left to right. */
+/** Smallest min|wᵢ|/max|wᵢ| for the secular fast path (relative error there ≲ 1e-13). */
+const SECULAR_MIN_RATIO: f64 = 1e-3;
+
+/**
+ * π(w) = ∏ wᵢ, multiplied as (w₀·…·w_{h−1})·(w_h·…·w_{D−1}) with h = ⌊D/2⌋: the order of the GD
+ * step and the sweep kernels, so a reported product is the one GD's stopping rules see.
+ */
 export function product(w: usize, D: i32): f64 {
-  let p = 1.0;
-  for (let i = 0; i < D; i++) p *= ld(w, i);
-  return p;
+  const h = D >> 1;
+  let pl = ld(w, 0);
+  for (let i = 1; i < h; i++) pl *= ld(w, i);
+  let pr = ld(w, h);
+  for (let i = h + 1; i < D; i++) pr *= ld(w, i);
+  return pl * pr;
 }
 
 /**
@@ -105,13 +114,18 @@ export function topEigenpair(w: usize, D: i32, vecOut: usize): f64 {
  * dᵢ = −π(π−1) vᵢ², v = w⁻¹ (valid when every wᵢ ≠ 0); otherwise the Jacobi route.
  */
 export function sharpness(w: usize, D: i32): f64 {
-  let hasZero = false;
+  let smallest = Infinity;
+  let largest = 0.0;
   for (let i = 0; i < D; i++) {
-    const wi = ld(w, i);
+    const wi = Math.abs(ld(w, i));
     if (!isFinite(wi)) return NaN;
-    if (wi == 0.0) hasZero = true;
+    if (wi < smallest) smallest = wi;
+    if (wi > largest) largest = wi;
   }
-  if (hasZero) return sharpnessJacobi(w, D);
+  // v = w⁻¹ loses accuracy when the weights span many orders of magnitude (vᵢ² over- or
+  // underflows, and ρ vvᵀ + diag(d) cancels): the secular route is used only when
+  // min|wᵢ| ≥ SECULAR_MIN_RATIO · max|wᵢ|; otherwise (including wᵢ = 0) Jacobi.
+  if (!(smallest > 0.0 && smallest >= SECULAR_MIN_RATIO * largest)) return sharpnessJacobi(w, D);
   const p = product(w, D);
   const diag = SCRATCH_VEC_B;
   const z = SCRATCH_VEC_C;

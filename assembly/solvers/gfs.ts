@@ -40,7 +40,9 @@ export function logShift(a: usize, D: i32, target: f64): f64 {
     if (!(next > lo && next < hi)) {
       next = isFinite(hi) ? 0.5 * (lo + hi) : s + 2.0 * Math.max(Math.abs(s), 1.0);
     }
-    const tolerance = 4.0 * f64.EPSILON * Math.max(Math.abs(s), Math.abs(next));
+    // 4 ulp of the quantities that matter, aᵢ + s: relative to |s|, but never below 4ε·min aᵢ
+    // (when s* ≈ 0, i.e. π ≈ 1, a purely relative test would chase rounding noise).
+    const tolerance = 4.0 * f64.EPSILON * Math.max(Math.max(Math.abs(s), Math.abs(next)), aMin);
     if (Math.abs(next - s) <= tolerance || (isFinite(hi) && hi - lo <= tolerance)) return next;
     s = next;
   }

@@ -30,7 +30,8 @@ export interface Command {
   readonly details?: string;
   readonly options: readonly CommandOption[];
   readonly examples: readonly string[];
-  run(values: Values, io: CliIo): Promise<number>;
+  /** `given`: the option keys the user typed (the others in `values` are defaults). */
+  run(values: Values, io: CliIo, given: ReadonlySet<string>): Promise<number>;
 }
 
 export interface ParsedArgs {

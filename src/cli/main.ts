@@ -8,9 +8,20 @@ import { commandHelp, parseCommandArgs, type CliIo, type Command } from './args.
 import { gfsCommand } from './commands/gfs.js';
 import { gpgdCommand } from './commands/gpgd.js';
 import { heatmapCommand } from './commands/heatmap.js';
+import { bifurcationCommand } from './commands/bifurcation.js';
+import { checkCommand } from './commands/check.js';
+import { stableSetCommand } from './commands/stableSet.js';
 import { trajectoryCommand } from './commands/trajectory.js';
 
-export const COMMANDS: readonly Command[] = [heatmapCommand, trajectoryCommand, gfsCommand, gpgdCommand];
+export const COMMANDS: readonly Command[] = [
+  heatmapCommand,
+  trajectoryCommand,
+  gfsCommand,
+  gpgdCommand,
+  bifurcationCommand,
+  stableSetCommand,
+  checkCommand,
+];
 
 export function mainHelp(commands: readonly Command[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 4;
@@ -34,6 +45,24 @@ const defaultIo: CliIo = {
   interactive: Boolean(process.stderr.isTTY),
 };
 
+/**
+ * Errors raised by the library name options by their API keys (`phiRange`); on the command line
+ * the user typed flags (`--phi-range`), so the message is rewritten in the command's terms.
+ */
+export function inCliTerms(message: string, command: Command | undefined): string {
+  if (!command) return message;
+  let out = message;
+  for (const option of command.options) {
+    const key = option.spec.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // only where an option is named, not in prose ("the depth 4")
+    out = out.replace(
+      new RegExp(`(^|invalid |with |either |give |or )${key}(?=[\\s:,)]|$)`, 'g'),
+      `$1--${option.spec.flag}`,
+    );
+  }
+  return out;
+}
+
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
@@ -44,8 +73,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     io.out(`${version()}\n`);
     return 0;
   }
+  const command = COMMANDS.find((c) => c.name === name);
   try {
-    const command = COMMANDS.find((c) => c.name === name);
     if (!command)
       throw unknownCommand(
         name,
@@ -56,10 +85,10 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       io.out(commandHelp(command));
       return 0;
     }
-    return await command.run(parsed.values, io);
+    return await command.run(parsed.values, io, parsed.given);
   } catch (error) {
     if (error instanceof EoslabError) {
-      io.err(`eoslab: error: ${error.message}\n`);
+      io.err(`eoslab: error: ${inCliTerms(error.message, command)}\n`);
       return error.exitCode;
     }
     io.err(`eoslab: internal error: ${(error as Error).stack ?? String(error)}\n`);

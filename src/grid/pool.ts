@@ -4,11 +4,12 @@
  * at their cell offsets — so the output is bit-identical for any worker count and tile size.
  * `workers: 0` computes the tiles in the calling thread (no pool).
  */
+import { statSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { engine as defaultEngine } from '../api.js';
-import { aborted } from '../errors.js';
+import { aborted, EoslabError } from '../errors.js';
 import { cellCount, tiles, type GridSpec, type KernelKind, type MapKind, type RunSpec } from './spec.js';
 import { runTile, type InvariantSetTile, type SharpnessTile, type TileResult, type TileTask } from './tile.js';
 
@@ -33,10 +34,15 @@ export interface SharpnessArrays {
   readonly map: 'sharpness';
   readonly finalSharpness: Float64Array;
   readonly steps: Int32Array;
+  /** 0 converged, 1 diverged, 2 max steps, 3 no GFS (π₀ ≤ 0), 4 non-finite. */
   readonly status: Uint8Array;
+  /** The GD outcome of every cell (0/1/2), also for no-GFS cells. */
+  readonly gdStatus: Uint8Array;
   readonly initGfsSharpness: Float64Array;
   readonly initProduct: Float64Array;
+  /** Σ GD steps over all cells. */
   totalSteps: number;
+  /** Σ over tiles of the seconds spent in the sweep kernel (summed over workers). */
   kernelSeconds: number;
 }
 
@@ -44,6 +50,7 @@ export interface InvariantSetArrays {
   readonly map: 'invariant-set';
   readonly member: Uint8Array;
   readonly monotone: Uint8Array;
+  readonly gdStatus: Uint8Array;
   readonly initGfsSharpness: Float64Array;
   readonly initProduct: Float64Array;
   totalSteps: number;
@@ -52,11 +59,34 @@ export interface InvariantSetArrays {
 
 export type SweepArrays = SharpnessArrays | InvariantSetArrays;
 
-/** The compiled worker: dist/grid/worker.js (also when this module runs from src/ under tsx/vitest). */
+/** Sources compiled into the worker; when running from src/, dist/ must not be older than them. */
+const WORKER_SOURCES = ['grid/worker', 'grid/tile', 'grid/spec', 'engine', 'wasm/module', 'status', 'errors'];
+
+/**
+ * The compiled worker: dist/grid/worker.js — also when this module runs from src/ under tsx or
+ * vitest, in which case a dist/ older than the sources is refused (the pool would run old code).
+ */
 export function workerFile(): string {
   const here = import.meta.url;
-  const url = here.endsWith('.ts') ? new URL('../../dist/grid/worker.js', here) : new URL('./worker.js', here);
-  return fileURLToPath(url);
+  if (!here.endsWith('.ts')) return fileURLToPath(new URL('./worker.js', here));
+  const compiled = fileURLToPath(new URL('../../dist/grid/worker.js', here));
+  for (const source of WORKER_SOURCES) {
+    const ts = fileURLToPath(new URL(`../${source}.ts`, here));
+    const js = fileURLToPath(new URL(`../../dist/${source}.js`, here));
+    let stale: boolean;
+    try {
+      stale = statSync(js).mtimeMs < statSync(ts).mtimeMs;
+    } catch {
+      stale = true;
+    }
+    if (stale) {
+      throw new EoslabError(
+        'E_WASM',
+        `dist/${source}.js is missing or older than src/${source}.ts: run \`npm run build\``,
+      );
+    }
+  }
+  return compiled;
 }
 
 function allocate(job: SweepJob, cells: number): SweepArrays {
@@ -67,13 +97,20 @@ function allocate(job: SweepJob, cells: number): SweepArrays {
     kernelSeconds: 0,
   };
   if (job.map === 'invariant-set') {
-    return { map: 'invariant-set', member: new Uint8Array(cells), monotone: new Uint8Array(cells), ...shared };
+    return {
+      map: 'invariant-set',
+      member: new Uint8Array(cells),
+      monotone: new Uint8Array(cells),
+      gdStatus: new Uint8Array(cells),
+      ...shared,
+    };
   }
   return {
     map: 'sharpness',
     finalSharpness: new Float64Array(cells),
     steps: new Int32Array(cells),
     status: new Uint8Array(cells),
+    gdStatus: new Uint8Array(cells),
     ...shared,
   };
 }
@@ -81,6 +118,7 @@ function allocate(job: SweepJob, cells: number): SweepArrays {
 function place(out: SweepArrays, tile: TileResult): void {
   out.initGfsSharpness.set(tile.initGfsSharpness, tile.start);
   out.initProduct.set(tile.initProduct, tile.start);
+  out.gdStatus.set(tile.gdStatus, tile.start);
   out.kernelSeconds += tile.kernelSeconds;
   if (out.map === 'sharpness') {
     const t = tile as SharpnessTile;

@@ -23,6 +23,8 @@ export interface GridKernels extends ScalarKernels {
     start: number,
     n: number,
     out: Ptr,
+    outInitialGfs: Ptr,
+    cache: Ptr,
   ): void;
   initSliceCells(
     base: Ptr,
@@ -72,6 +74,7 @@ export interface GridKernels extends ScalarKernels {
     outFinalSharpness: Ptr,
     outInitialGfsSharpness: Ptr,
     outInitialProduct: Ptr,
+    initialGfsKnown: number,
   ): void;
   invariantMapCells(
     D: number,
@@ -83,6 +86,7 @@ export interface GridKernels extends ScalarKernels {
     maxSteps: number,
     outMember: Ptr,
     outMonotone: Ptr,
+    outStatus: Ptr,
   ): void;
 }
 
@@ -101,7 +105,10 @@ export interface SharpnessTile {
   readonly count: number;
   readonly finalSharpness: Float64Array;
   readonly steps: Int32Array;
+  /** Status with π₀ ≤ 0 cells marked no-GFS. */
   readonly status: Uint8Array;
+  /** The GD outcome of every cell (converged / diverged / max steps), no-GFS cells included. */
+  readonly gdStatus: Uint8Array;
   readonly initGfsSharpness: Float64Array;
   readonly initProduct: Float64Array;
   /** Σ GD steps over the tile's cells. */
@@ -116,8 +123,10 @@ export interface InvariantSetTile {
   readonly count: number;
   /** 1 if the initialisation is in 𝕊. */
   readonly member: Uint8Array;
-  /** 1 φ non-increasing along GD, 0 it increased, 2 undefined (π ≤ 0). */
+  /** 1 φ non-increasing along GD, 0 it increased, 2 undefined (π ≤ 0) at some step. */
   readonly monotone: Uint8Array;
+  /** The GD outcome (converged / diverged / max steps). */
+  readonly gdStatus: Uint8Array;
   readonly initGfsSharpness: Float64Array;
   readonly initProduct: Float64Array;
   readonly kernelSeconds: number;
@@ -125,8 +134,11 @@ export interface InvariantSetTile {
 
 export type TileResult = SharpnessTile | InvariantSetTile;
 
-/** Writes the tile's initial weights (SoA) into WASM memory and returns the pointer. */
-function initialiseTile(engine: ScalarEngine, task: TileTask): Ptr {
+/**
+ * Writes the tile's initial weights (SoA) into WASM memory and returns the pointer. Family grids
+ * also write φ(w₀) into `initGfs` (known from the construction) and return `initialGfsKnown`.
+ */
+function initialiseTile(engine: ScalarEngine, task: TileTask, initGfs: Ptr): { win: Ptr; initialGfsKnown: boolean } {
   const k = engine.kernels as GridKernels;
   const a = engine.arena;
   const { grid, start, count } = task;
@@ -135,6 +147,7 @@ function initialiseTile(engine: ScalarEngine, task: TileTask): Ptr {
   if (grid.kind === 'family') {
     const c = a.alloc(D * 8);
     a.f64(c, D).set(grid.direction);
+    const cache = a.alloc(grid.cols * (D + 1) * 8);
     k.initFamilyCells(
       c,
       D,
@@ -147,27 +160,29 @@ function initialiseTile(engine: ScalarEngine, task: TileTask): Ptr {
       start,
       count,
       win,
+      initGfs,
+      cache,
     );
-  } else {
-    const base = a.alloc(D * 8);
-    a.f64(base, D).set(grid.base);
-    k.initSliceCells(
-      base,
-      D,
-      grid.axes[0],
-      grid.axes[1],
-      grid.xRange[0],
-      grid.xRange[1],
-      grid.yRange[0],
-      grid.yRange[1],
-      grid.rows,
-      grid.cols,
-      start,
-      count,
-      win,
-    );
+    return { win, initialGfsKnown: true };
   }
-  return win;
+  const base = a.alloc(D * 8);
+  a.f64(base, D).set(grid.base);
+  k.initSliceCells(
+    base,
+    D,
+    grid.axes[0],
+    grid.axes[1],
+    grid.xRange[0],
+    grid.xRange[1],
+    grid.yRange[0],
+    grid.yRange[1],
+    grid.rows,
+    grid.cols,
+    start,
+    count,
+    win,
+  );
+  return { win, initialGfsKnown: false };
 }
 
 export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
@@ -177,27 +192,29 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
   const D = task.grid.depth;
   const mark = a.mark();
   try {
-    const win = initialiseTile(engine, task);
     const initGfs = a.alloc(count * 8);
     const initProduct = a.alloc(count * 8);
+    const { win, initialGfsKnown } = initialiseTile(engine, task, initGfs);
+    const known = initialGfsKnown ? 1 : 0;
     if (task.map === 'invariant-set') {
       const member = a.alloc(count);
       const monotone = a.alloc(count);
+      const gdStatus = a.alloc(count);
       const t0 = performance.now();
-      k.invariantMapCells(D, count, win, run.eta, run.tol, run.divergeAt, run.maxSteps, member, monotone);
+      k.invariantMapCells(D, count, win, run.eta, run.tol, run.divergeAt, run.maxSteps, member, monotone, gdStatus);
       const kernelSeconds = (performance.now() - t0) / 1000;
-      // initial φ and π (the summary kernel with no converged cell computes exactly these)
-      const final = a.alloc(D * count * 8);
+      // initial φ and π: the summary kernel with no converged cell computes exactly these
       const status = a.alloc(count);
       const finalS = a.alloc(count * 8);
       a.u8(status, count).fill(255);
-      k.summarizeCells(D, count, win, final, status, finalS, initGfs, initProduct);
+      k.summarizeCells(D, count, win, win, status, finalS, initGfs, initProduct, known);
       return {
         map: 'invariant-set',
         start: task.start,
         count,
         member: a.u8(member, count).slice(),
         monotone: a.u8(monotone, count).slice(),
+        gdStatus: a.u8(gdStatus, count).slice(),
         initGfsSharpness: a.f64(initGfs, count).slice(),
         initProduct: a.f64(initProduct, count).slice(),
         kernelSeconds,
@@ -211,7 +228,8 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
     const t0 = performance.now();
     const totalSteps = sweep(D, count, win, run.eta, run.tol, run.divergeAt, run.maxSteps, wout, steps, status);
     const kernelSeconds = (performance.now() - t0) / 1000;
-    k.summarizeCells(D, count, win, wout, status, finalS, initGfs, initProduct);
+    const gdStatus = a.u8(status, count).slice();
+    k.summarizeCells(D, count, win, wout, status, finalS, initGfs, initProduct, known);
     return {
       map: 'sharpness',
       start: task.start,
@@ -219,6 +237,7 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
       finalSharpness: a.f64(finalS, count).slice(),
       steps: a.i32(steps, count).slice(),
       status: a.u8(status, count).slice(),
+      gdStatus,
       initGfsSharpness: a.f64(initGfs, count).slice(),
       initProduct: a.f64(initProduct, count).slice(),
       totalSteps,
@@ -233,8 +252,15 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
 export function tileBuffers(result: TileResult): ArrayBuffer[] {
   const views =
     result.map === 'sharpness'
-      ? [result.finalSharpness, result.steps, result.status, result.initGfsSharpness, result.initProduct]
-      : [result.member, result.monotone, result.initGfsSharpness, result.initProduct];
+      ? [
+          result.finalSharpness,
+          result.steps,
+          result.status,
+          result.gdStatus,
+          result.initGfsSharpness,
+          result.initProduct,
+        ]
+      : [result.member, result.monotone, result.gdStatus, result.initGfsSharpness, result.initProduct];
   return views.map((v) => v.buffer as ArrayBuffer);
 }
 

@@ -2,8 +2,8 @@
  * Atomic output: every file is written to a temporary sibling and renamed into place, so a
  * reader (or a crash) never sees a half-written file.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { EoslabError } from '../errors.js';
 
 let counter = 0;
@@ -27,5 +27,60 @@ export function ensureDirectory(dir: string): void {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
     throw new EoslabError('E_IO', `cannot create output directory ${dir}: ${(error as Error).message}`, 'out', dir);
+  }
+}
+
+/** True when `dir` holds a manifest.json written by eoslab. */
+function isEoslabOutput(dir: string): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { tool?: unknown };
+    return manifest.tool === 'eoslab';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes a set of outputs into `dir` as a whole: everything goes into a fresh staging directory
+ * beside it, which then replaces `dir` — readers never see a mix of old and new files, and a
+ * failure leaves the previous outputs untouched. An existing `dir` is replaced only when it is
+ * empty or an earlier eoslab output (it has eoslab's manifest.json); anything else is refused.
+ */
+export function writeOutputDirectory(dir: string, write: (staging: string) => void): void {
+  const target = resolve(dir);
+  let exists = false;
+  try {
+    const info = statSync(target);
+    exists = true;
+    if (!info.isDirectory()) {
+      throw new EoslabError('E_IO', `cannot write outputs to ${dir}: it is a file, not a directory`, 'out', dir);
+    }
+    if (readdirSync(target).length > 0 && !isEoslabOutput(target)) {
+      throw new EoslabError(
+        'E_IO',
+        `refusing to replace ${dir}: it is not empty and not an eoslab output directory (no eoslab manifest.json); choose another --out`,
+        'out',
+        dir,
+      );
+    }
+  } catch (error) {
+    if (error instanceof EoslabError) throw error;
+  }
+  const staging = `${target}.staging-${process.pid}-${counter++}`;
+  ensureDirectory(staging);
+  try {
+    write(staging);
+    if (exists) {
+      const old = `${target}.old-${process.pid}-${counter++}`;
+      renameSync(target, old);
+      renameSync(staging, target);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(staging, target);
+    }
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (error instanceof EoslabError) throw error;
+    throw new EoslabError('E_IO', `cannot write outputs to ${dir}: ${(error as Error).message}`, 'out', dir);
   }
 }

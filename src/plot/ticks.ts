@@ -207,7 +207,8 @@ export function formatTick(value: number, step?: number): string {
 export function axisTicks(scale: ScaleType, min: number, max: number, targetCount = 5): AxisTicks {
   if (scale === 'linear') {
     const major = linearTicks(min, max, targetCount);
-    const step = major.length >= 2 ? (major[1] as number) - (major[0] as number) : undefined;
+    // the difference of two ticks carries rounding noise (4.9999999998e-6): a nice step has 1 digit
+    const step = major.length >= 2 ? Number(((major[1] as number) - (major[0] as number)).toPrecision(3)) : undefined;
     return { major, minor: [], labels: major.map((v) => formatTick(v, step)) };
   }
   const major = logTicks(min, max, Math.max(targetCount + 3, 3));

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { EoslabError } from '../errors.js';
 
 /** Raw exports of `assembly/index.ts`. Pointers are byte offsets into `memory`. */
 export interface RawExports {
@@ -33,9 +34,9 @@ export function wasmBytes(): Uint8Array<ArrayBuffer> {
       const file = readFileSync(WASM_URL);
       cachedBytes = new Uint8Array(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength));
     } catch (error) {
-      throw new Error(
-        `eoslab: cannot read ${wasmPath()} (${(error as Error).message}); run \`npm run asbuild\` first`,
-        { cause: error },
+      throw new EoslabError(
+        'E_WASM',
+        `cannot read ${wasmPath()} (${(error as Error).message}); run \`npm run asbuild\` first`,
       );
     }
   }
@@ -59,7 +60,7 @@ export function instantiate(module: WebAssembly.Module = wasmModule()): RawExpor
   const instance = new WebAssembly.Instance(module, {
     env: {
       abort(_msg: number, _file: number, line: number, column: number): never {
-        throw new Error(`eoslab wasm abort at ${line}:${column}`);
+        throw new EoslabError('E_WASM', `WASM kernel aborted at ${line}:${column}`);
       },
     },
   });

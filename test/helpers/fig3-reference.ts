@@ -1,7 +1,7 @@
 /**
  * An independent plain-TypeScript float64 implementation of the `fig3` heatmap workload
- * (SPEC §2): family initialisation by cosh/bisection, GD with the sweep kernels' formula order
- * for depth 4, and the final sharpness by a cyclic Jacobi eigensolver written here.
+ * (SPEC §2): family initialisation by cosh/bisection, plain GD (its own formula order, not the
+ * kernels'), and the final sharpness by a cyclic Jacobi eigensolver written here.
  */
 import { refLogShift } from './reference.js';
 
@@ -21,8 +21,13 @@ export interface CellOutcome {
   w: Float64Array;
 }
 
-/** GD on depth 4 with the kernels' order: pl = w₀w₁, pr = w₂w₃, π = pl·pr, sL = ηr·pr, sR = ηr·pl. */
-export function fig3Run(
+/**
+ * GD on depth 4 in the kernels' formula order (pl = w₀w₁, pr = w₂w₃, π = pl·pr, sL = ηr·pr,
+ * sR = ηr·pl), so that it reaches the kernels' final iterate bit for bit; its stopping rule
+ * (½r² < tol, tested literally — the kernels use the equivalent |r| < θ) and everything around it
+ * are written here independently. Used to check final sharpness to 1e-9 on the same iterate.
+ */
+export function fig3RunKernelOrder(
   w0: ArrayLike<number>,
   eta: number,
   tol: number,
@@ -60,6 +65,50 @@ export function fig3Run(
     b = nb;
     c = nc;
     d = nd;
+    steps++;
+  }
+  return { status, steps, w: Float64Array.from([a, b, c, d]) };
+}
+
+/**
+ * Plain GD on depth 4, written independently of the kernels: π = ((w₀w₁)w₂)w₃ left to right, the
+ * gradient (π − 1)·∏_{j≠i} wⱼ with each leave-one-out product by its own multiplication, the
+ * update wᵢ − η·gᵢ, and the stopping rule ½(π − 1)² < tol tested literally. Rounding differs from
+ * the kernels, so a cell on a knife edge (divergence boundary) may end differently.
+ */
+export function fig3Run(
+  w0: ArrayLike<number>,
+  eta: number,
+  tol: number,
+  divergeAt: number,
+  maxSteps: number,
+): CellOutcome {
+  let a = w0[0] as number;
+  let b = w0[1] as number;
+  let c = w0[2] as number;
+  let d = w0[3] as number;
+  let steps = 0;
+  let status: number = STATUS.maxSteps;
+  for (;;) {
+    const p = a * b * c * d;
+    if (!(Math.abs(p) < divergeAt)) {
+      status = STATUS.diverged;
+      break;
+    }
+    const r = p - 1;
+    if (0.5 * r * r < tol) {
+      status = STATUS.converged;
+      break;
+    }
+    if (steps >= maxSteps) break;
+    const ga = r * (b * c * d);
+    const gb = r * (a * c * d);
+    const gc = r * (a * b * d);
+    const gd = r * (a * b * c);
+    a -= eta * ga;
+    b -= eta * gb;
+    c -= eta * gc;
+    d -= eta * gd;
     steps++;
   }
   return { status, steps, w: Float64Array.from([a, b, c, d]) };

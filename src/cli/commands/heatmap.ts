@@ -3,7 +3,7 @@
  * invariant-set map (Fig 2c), on a worker pool; writes .npy arrays, a PNG/SVG and manifest.json.
  */
 import { join } from 'node:path';
-import { conflict } from '../../errors.js';
+import { conflict, invalidOption } from '../../errors.js';
 import {
   DEFAULT_RESOLUTION,
   resolveHeatmapOptions,
@@ -11,31 +11,13 @@ import {
   writeHeatmap,
   type HeatmapOptions,
 } from '../../heatmap.js';
-import { choiceOption, listOption, OPTIONS } from '../../options.js';
-import { HEATMAP_PRESETS, heatmapPreset } from '../../presets.js';
+import { DEFAULTS, OPTIONS } from '../../options.js';
+import { heatmapPreset } from '../../presets.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
 import { createProgress } from '../progress.js';
 
 const fig3 = heatmapPreset('fig3');
-const presetOption = choiceOption(
-  'preset',
-  'preset',
-  'named setting of SPEC §2 (fig3: D = 4, η = 0.1, φ₀ ∈ [4.05, 34], p₀ ∈ [0.05, 5], ≤ 20 000 steps)',
-  Object.keys(HEATMAP_PRESETS) as string[],
-);
-const sliceBaseOption = listOption('sliceBase', 'slice', 'sweep a 2-D slice of weight space around this point', {
-  minLength: 2,
-  maxLength: 64,
-  element: {},
-  what: 'weights',
-});
-const sliceAxesOption = listOption('sliceAxes', 'axes', 'the two varied weights of --slice (1-based)', {
-  minLength: 2,
-  maxLength: 2,
-  element: { integer: true, min: 1 },
-  what: 'weight indices',
-});
 
 export const heatmapCommand: Command = {
   name: 'heatmap',
@@ -51,7 +33,7 @@ export const heatmapCommand: Command = {
     'manifest.json; with --map invariant-set: in_invariant_set.npy, gfs_monotone.npy and\n' +
     'invariant_set.png/.svg. Results are bit-identical for any --workers and --tile-size.',
   options: [
-    { spec: presetOption, default: 'fig3' },
+    { spec: OPTIONS.heatmapPreset, default: 'fig3' },
     { spec: OPTIONS.resolution, default: DEFAULT_RESOLUTION },
     { spec: OPTIONS.rows },
     { spec: OPTIONS.cols },
@@ -63,8 +45,8 @@ export const heatmapCommand: Command = {
       spec: OPTIONS.productRange,
       help: `${OPTIONS.productRange.description} [default: ${fig3.productRange.join(',')}]`,
     },
-    { spec: sliceBaseOption },
-    { spec: sliceAxesOption },
+    { spec: OPTIONS.slice },
+    { spec: OPTIONS.axes },
     { spec: OPTIONS.xRange },
     { spec: OPTIONS.yRange },
     { spec: OPTIONS.maxSteps, default: fig3.maxSteps },
@@ -73,7 +55,7 @@ export const heatmapCommand: Command = {
     { spec: OPTIONS.map, default: 'sharpness' },
     { spec: OPTIONS.kernel, default: 'simd' },
     { spec: OPTIONS.workers, help: `${OPTIONS.workers.description} [default: the number of cores]` },
-    { spec: OPTIONS.tileSize, default: 1024 },
+    { spec: OPTIONS.tileSize, default: DEFAULTS.tileSize },
     { spec: OPTIONS.out, default: 'out/heatmap' },
     { spec: OPTIONS.json, help: 'print the summary as JSON' },
   ],
@@ -83,8 +65,7 @@ export const heatmapCommand: Command = {
     'eoslab heatmap --depth 6 --phi-range 6.5,40 --product-range 0.1,3 --eta 0.1',
     'eoslab heatmap --slice 1,1,1,1 --axes 1,3 --x-range 0.2,2 --y-range 0.2,2 --out out/slice',
   ],
-  async run(values, io) {
-    const given = (key: string): boolean => values.has(key);
+  async run(values, io, given) {
     const options: HeatmapOptions = {
       preset: values.get('preset') as string,
       eta: values.get('eta') as number,
@@ -95,37 +76,47 @@ export const heatmapCommand: Command = {
       kernel: values.get('kernel') as HeatmapOptions['kernel'] & string,
       tileSize: values.get('tileSize') as number,
     };
-    if (given('rows') || given('cols')) {
+    if (given.has('rows') || given.has('cols')) {
+      if (given.has('resolution')) throw conflict('give either --resolution or --rows/--cols, not both', 'resolution');
       options.rows = (values.get('rows') ?? values.get('cols')) as number;
       options.cols = (values.get('cols') ?? values.get('rows')) as number;
     } else {
       options.resolution = values.get('resolution') as number;
     }
-    if (given('workers')) options.workers = values.get('workers') as number;
-    if (given('sliceBase')) {
-      if (!given('sliceAxes') || !given('xRange') || !given('yRange')) {
+    if (given.has('workers')) options.workers = values.get('workers') as number;
+    if (given.has('depth')) options.depth = values.get('depth') as number;
+    if (given.has('direction')) options.direction = values.get('direction') as Float64Array;
+    if (given.has('phiRange')) options.phiRange = values.get('phiRange') as readonly [number, number];
+    if (given.has('productRange')) options.productRange = values.get('productRange') as readonly [number, number];
+    if (given.has('slice')) {
+      const base = values.get('slice') as Float64Array;
+      if (!given.has('axes') || !given.has('xRange') || !given.has('yRange')) {
         throw conflict('--slice needs --axes i,j, --x-range a,b and --y-range c,d', 'slice');
       }
-      const axes = values.get('sliceAxes') as Float64Array;
+      const axes = values.get('axes') as Float64Array;
+      for (const axis of axes) {
+        if (axis > base.length) {
+          throw invalidOption(
+            '--axes',
+            Array.from(axes).join(','),
+            `two weight indices in 1..${base.length} (the depth of --slice)`,
+          );
+        }
+      }
       options.slice = {
-        base: values.get('sliceBase') as Float64Array,
+        base,
         axes: [(axes[0] as number) - 1, (axes[1] as number) - 1],
         xRange: values.get('xRange') as readonly [number, number],
         yRange: values.get('yRange') as readonly [number, number],
       };
-      if (given('depth')) options.depth = values.get('depth') as number;
     } else {
-      for (const key of ['sliceAxes', 'xRange', 'yRange'] as const) {
-        if (given(key))
-          throw conflict(
-            `--${key === 'sliceAxes' ? 'axes' : key === 'xRange' ? 'x-range' : 'y-range'} needs --slice`,
-            key,
-          );
+      for (const [key, flag] of [
+        ['axes', '--axes'],
+        ['xRange', '--x-range'],
+        ['yRange', '--y-range'],
+      ] as const) {
+        if (given.has(key)) throw conflict(`${flag} needs --slice`, key);
       }
-      if (given('depth')) options.depth = values.get('depth') as number;
-      if (given('direction')) options.direction = values.get('direction') as Float64Array;
-      if (given('phiRange')) options.phiRange = values.get('phiRange') as readonly [number, number];
-      if (given('productRange')) options.productRange = values.get('productRange') as readonly [number, number];
     }
     const resolved = resolveHeatmapOptions(options); // every option checked before any work or output
     const out = values.get('out') as string;

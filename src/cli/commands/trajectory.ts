@@ -5,23 +5,16 @@
 import { join } from 'node:path';
 import { resolveTrajectoryOptions, trajectory, type Trajectory, type TrajectoryOptions } from '../../api.js';
 import { conflict } from '../../errors.js';
-import { ensureDirectory, writeFileAtomic } from '../../io/atomic.js';
-import { toCsv } from '../../io/csv.js';
+import { writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
+import { writeCsv } from '../../io/csv.js';
 import { writeManifest } from '../../io/manifest.js';
-import { choiceOption, OPTIONS } from '../../options.js';
+import { DEFAULTS, OPTIONS } from '../../options.js';
 import { TRAJECTORY_PRESETS } from '../../presets.js';
 import { lineChart, svgToPng } from '../../plot/index.js';
 import { statusLabel } from '../../status.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
 import { createProgress } from '../progress.js';
-
-const presetOption = choiceOption(
-  'preset',
-  'preset',
-  'named setting of SPEC §2 (fig2: D = 4, η = 0.1, φ₀ = 26, p₀ = 1.5, 3 000 steps; fig9: φ₀ = 20.25, p₀ = 3.06, 100 steps)',
-  Object.keys(TRAJECTORY_PRESETS) as string[],
-);
 
 /** The figure: loss (log), S/φ/2η, and the last `zoom` steps of S/φ (Fig 2a, 2b, 8). */
 export function trajectoryFigure(t: Trajectory, eta: number, zoom: number, title: string): string {
@@ -54,15 +47,15 @@ export function trajectoryFigure(t: Trajectory, eta: number, zoom: number, title
       legend: true,
     },
     {
-      title: `Last ${t.rows - from} steps (Fig 8)`,
+      // Fig 8: S and φ only, on their own scale (both sit just below 2/η, which is in the title)
+      title: `Last ${t.rows - from} steps (Fig 8): 2/η − S = ${(threshold - (t.sharpness[t.rows - 1] as number)).toPrecision(4)}`,
       xLabel: 'step',
       yLabel: 'sharpness',
       yScale: 'linear' as const,
       series: [
-        { name: 'S(w⁽ᵗ⁾)', x: tail(steps), y: tail(t.sharpness), color: '#d95f02', mode: 'line' as const },
-        { name: 'φ(w⁽ᵗ⁾)', x: tail(steps), y: tail(t.gfsSharpness), color: '#1b9e77', width: 2.2 },
+        { name: 'φ(w⁽ᵗ⁾)', x: tail(steps), y: tail(t.gfsSharpness), color: '#1b9e77', width: 3 },
+        { name: 'S(w⁽ᵗ⁾)', x: tail(steps), y: tail(t.sharpness), color: '#d95f02', width: 1.2 },
       ],
-      hlines: [{ y: threshold, label: '2/η', color: '#555555', dash: true }],
       legend: true,
     },
   ];
@@ -79,16 +72,16 @@ export const trajectoryCommand: Command = {
     'Row t is the iterate after t steps (t = 0..T). A run whose |π| exceeds --diverge-at or turns\n' +
     'non-finite stops there with status "diverged"; with --tol > 0 it stops once the loss is below tol.',
   options: [
-    { spec: presetOption },
+    { spec: OPTIONS.trajectoryPreset },
     { spec: OPTIONS.w, help: 'initial weights w⁽⁰⁾ (instead of --phi0/--p0)' },
     { spec: OPTIONS.phi0 },
     { spec: OPTIONS.p0 },
     { spec: OPTIONS.direction, help: 'balance direction c of the (φ₀, p₀) family [default: (1,…,1,−…) with Σc = 0]' },
     { spec: OPTIONS.depth, help: 'depth D for --phi0/--p0 [default: 4]' },
     { spec: OPTIONS.eta, help: 'GD step size η [default: the preset’s, else required]' },
-    { spec: OPTIONS.steps, help: 'number of GD steps T [default: the preset’s, else 3000]' },
-    { spec: OPTIONS.tol, default: 0 },
-    { spec: OPTIONS.divergeAt, default: 1e6 },
+    { spec: OPTIONS.steps, help: `number of GD steps T [default: the preset’s, else ${DEFAULTS.trajectorySteps}]` },
+    { spec: OPTIONS.tol, default: DEFAULTS.trajectoryTol },
+    { spec: OPTIONS.divergeAt, default: DEFAULTS.divergeAt },
     { spec: OPTIONS.zoom, help: 'steps shown in the zoom panel (Fig 8) [default: T/10, at least 100]' },
     { spec: OPTIONS.out, default: 'out/trajectory' },
     { spec: OPTIONS.json, help: 'print the summary as JSON' },
@@ -98,8 +91,20 @@ export const trajectoryCommand: Command = {
     'eoslab trajectory --phi0 30 --p0 0.5 --eta 0.1 --steps 5000 --out out/custom',
     'eoslab trajectory --w 1.5,1.2,0.5,0.4 --eta 0.1 --steps 2000',
   ],
-  async run(values, io) {
+  async run(values, io, given) {
     const presetName = values.get('preset') as string | undefined;
+    if (presetName !== undefined && (given.has('direction') || given.has('depth'))) {
+      throw conflict('--preset fixes the depth and direction: drop --preset to choose them', 'preset');
+    }
+    if (given.has('w') && (given.has('phi0') || given.has('p0') || given.has('direction') || given.has('depth'))) {
+      throw conflict('give either --w or --phi0/--p0 (with --direction/--depth), not both', 'w');
+    }
+    if (!given.has('w') && presetName === undefined && !given.has('phi0') && !given.has('p0')) {
+      throw conflict('give --preset, --w, or --phi0 with --p0 (see eoslab trajectory --help)', 'preset');
+    }
+    if (presetName === undefined && !given.has('eta')) {
+      throw conflict('--eta is required without a preset (e.g. --eta 0.1)', 'eta');
+    }
     const options: TrajectoryOptions = {};
     if (presetName !== undefined) options.preset = presetName;
     for (const key of ['phi0', 'p0', 'direction', 'depth', 'eta', 'steps', 'tol', 'divergeAt'] as const) {
@@ -107,16 +112,13 @@ export const trajectoryCommand: Command = {
       if (v !== undefined) (options as Record<string, unknown>)[key] = v;
     }
     const w = values.get('w') as Float64Array | undefined;
-    if (w !== undefined) options.w0 = w;
-    if (w !== undefined && presetName !== undefined) {
+    if (w !== undefined) {
+      // a preset with --w supplies only its η and step count
+      options.w0 = w;
       options.preset = undefined;
-      const preset = TRAJECTORY_PRESETS[presetName];
+      const preset = presetName !== undefined ? TRAJECTORY_PRESETS[presetName] : undefined;
       options.eta ??= preset?.eta;
       options.steps ??= preset?.steps;
-    }
-    if (presetName === undefined) options.steps ??= 3000;
-    if (w === undefined && presetName === undefined && values.get('phi0') === undefined) {
-      throw conflict('give --preset, --w, or --phi0 with --p0 (see eoslab trajectory --help)', 'preset');
     }
     // Validate everything before anything is written.
     const resolved = resolveTrajectoryOptions(options);
@@ -130,20 +132,7 @@ export const trajectoryCommand: Command = {
     const kernelSeconds = (performance.now() - started) / 1000;
     progress.finish();
 
-    ensureDirectory(out);
     const labels = Array.from(t.status, (s) => statusLabel(s));
-    const csv = toCsv(
-      [
-        { name: 'step', values: Float64Array.from({ length: t.rows }, (_, i) => i) },
-        { name: 'loss', values: t.loss },
-        { name: 'sharpness', values: t.sharpness },
-        { name: 'gfs_sharpness', values: t.gfsSharpness },
-        { name: 'product', values: t.product },
-        { name: 'status', labels },
-      ],
-      t.rows,
-    );
-    writeFileAtomic(join(out, 'trajectory.csv'), csv);
     const title =
       `GD on the depth-${t.w0.length} scalar network, η = ${eta}` +
       (resolved.phi0 !== undefined ? `, φ₀ = ${resolved.phi0}, p₀ = ${resolved.p0}` : '');
@@ -154,8 +143,6 @@ export const trajectoryCommand: Command = {
       zoom,
       crossing ? `${title}; φ ≤ 2/η from step ${crossing.step} (loss ${crossing.loss.toPrecision(3)})` : title,
     );
-    writeFileAtomic(join(out, 'trajectory.svg'), svg);
-    writeFileAtomic(join(out, 'trajectory.png'), svgToPng(svg, { width: 900 }));
     const last = t.rows - 1;
     const summary = {
       rows: t.rows,
@@ -167,15 +154,31 @@ export const trajectoryCommand: Command = {
       stabilityThreshold: 2 / eta,
       finalSharpnessOverThreshold: ((t.sharpness[last] as number) * eta) / 2,
       gfsSharpnessIncreases: countIncreases(t.gfsSharpness),
-      thresholdCrossing: thresholdCrossing(t, eta),
+      thresholdCrossing: crossing,
       finalWeights: t.final,
     };
-    writeManifest(out, {
-      command: 'trajectory',
-      options: { ...resolved, zoom, out },
-      timings: { kernelSeconds, wallSeconds: (performance.now() - started) / 1000 },
-      outputs: ['trajectory.csv', 'trajectory.svg', 'trajectory.png'],
-      summary,
+    writeOutputDirectory(out, (dir) => {
+      writeCsv(
+        join(dir, 'trajectory.csv'),
+        [
+          { name: 'step', values: Float64Array.from({ length: t.rows }, (_, i) => i) },
+          { name: 'loss', values: t.loss },
+          { name: 'sharpness', values: t.sharpness },
+          { name: 'gfs_sharpness', values: t.gfsSharpness },
+          { name: 'product', values: t.product },
+          { name: 'status', labels },
+        ],
+        t.rows,
+      );
+      writeFileAtomic(join(dir, 'trajectory.svg'), svg);
+      writeFileAtomic(join(dir, 'trajectory.png'), svgToPng(svg, { width: 900 }));
+      writeManifest(dir, {
+        command: 'trajectory',
+        options: { ...resolved, zoom, out },
+        timings: { kernelSeconds, wallSeconds: (performance.now() - started) / 1000 },
+        outputs: ['trajectory.csv', 'trajectory.svg', 'trajectory.png'],
+        summary,
+      });
     });
     if (values.get('json')) {
       io.out(toJson({ out, ...summary }));

@@ -1,0 +1,12 @@
+/**
+ * Piscina worker of the bifurcation runs (`src/bifurcation.ts`): one WASM instance per worker
+ * thread; each task is one chunk of orbit starts, whose result buffers are moved back.
+ */
+import { movableChunk, runOrbitTask, type OrbitTask } from './bifurcation.js';
+import { ScalarEngine } from './engine.js';
+
+const engine = new ScalarEngine();
+
+export default function computeOrbits(task: OrbitTask): unknown {
+  return movableChunk(runOrbitTask(engine, task));
+}

@@ -1,0 +1,12 @@
+/**
+ * Piscina worker of `eoslab check`: one WASM instance per thread; each task draws and runs a
+ * contiguous block of samples (see src/check.ts).
+ */
+import { ScalarEngine } from './engine.js';
+import { runCheckTask, type CheckTask, type CheckTaskResult } from './check.js';
+
+const engine = new ScalarEngine();
+
+export default function runChecks(task: CheckTask): CheckTaskResult {
+  return runCheckTask(engine, task);
+}
