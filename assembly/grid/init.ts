@@ -17,9 +17,10 @@ function axisValue(lo: f64, hi: f64, index: i32, count: i32): f64 {
 
 /**
  * Family cells. The first step of the family (the minimum w* with GFS sharpness φ₀) depends on the
- * column only, so it is solved once per column the tile touches and kept in `cache`
- * (cols × (D + 1) doubles: Σ 1/uᵢ, then u = w*²); each cell then only moves along its GF line to
- * p₀. `outInitialGfs[t]` receives φ(w₀) = Σ 1/uᵢ (w₀ and w* share their GF line, SPEC §1.5).
+ * column only, so it is solved once per column and kept in `cache` (cols × (D + 1) doubles:
+ * Σ 1/uᵢ, then u = w*²; an entry whose first value is NaN is computed on first use — the host keeps
+ * the cache across the tiles of one grid); each cell then only moves along its GF line to p₀.
+ * `outInitialGfs[t]` receives φ(w₀) = Σ 1/uᵢ (w₀ and w* share their GF line, SPEC §1.5).
  */
 export function initFamilyCells(
   c: usize,
@@ -37,11 +38,6 @@ export function initFamilyCells(
   cache: usize,
 ): void {
   const stride = D + 1;
-  const touched = n < cols ? n : cols;
-  for (let t = 0; t < touched; t++) {
-    const j = (start + t) % cols;
-    st(cache, j * stride, NaN);
-  }
   for (let t = 0; t < n; t++) {
     const k = start + t;
     const i = k / cols;

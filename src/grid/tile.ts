@@ -134,6 +134,21 @@ export interface InvariantSetTile {
 
 export type TileResult = SharpnessTile | InvariantSetTile;
 
+let cachedColumns: { key: string; values: Float64Array } | undefined;
+
+/**
+ * The per-column solutions (Σ 1/uᵢ, u) of a family grid, kept across the tiles of one grid in this
+ * thread (NaN = not computed yet; grid/init.ts fills entries on first use). Any grid field that
+ * changes a column's solution is part of the key.
+ */
+function columnCache(grid: Extract<GridSpec, { kind: 'family' }>): Float64Array {
+  const key = JSON.stringify([grid.depth, grid.direction, grid.phiRange, grid.cols]);
+  if (cachedColumns?.key !== key) {
+    cachedColumns = { key, values: new Float64Array(grid.cols * (grid.depth + 1)).fill(Number.NaN) };
+  }
+  return cachedColumns.values;
+}
+
 /**
  * Writes the tile's initial weights (SoA) into WASM memory and returns the pointer. Family grids
  * also write φ(w₀) into `initGfs` (known from the construction) and return `initialGfsKnown`.
@@ -147,7 +162,9 @@ function initialiseTile(engine: ScalarEngine, task: TileTask, initGfs: Ptr): { w
   if (grid.kind === 'family') {
     const c = a.alloc(D * 8);
     a.f64(c, D).set(grid.direction);
-    const cache = a.alloc(grid.cols * (D + 1) * 8);
+    const columns = columnCache(grid);
+    const cache = a.alloc(columns.byteLength);
+    a.f64(cache, columns.length).set(columns);
     k.initFamilyCells(
       c,
       D,
@@ -163,6 +180,7 @@ function initialiseTile(engine: ScalarEngine, task: TileTask, initGfs: Ptr): { w
       initGfs,
       cache,
     );
+    columns.set(a.f64(cache, columns.length));
     return { win, initialGfsKnown: true };
   }
   const base = a.alloc(D * 8);
