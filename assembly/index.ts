@@ -25,3 +25,4 @@ export { invariantMapCells } from './grid/invariantMap';
 export * from './bifurcation/orbit';
 export * from './sets/stableSet';
 export * from './checks/theorems';
+export * from './regression/index';

@@ -135,3 +135,25 @@ export type {
   Orbit,
   BifurcationKernels,
 } from './bifurcation.js';
+export { RegressionEngine } from './regression/engine.js';
+export type { RegressionProblem, GfsSolution, RegressionRun } from './regression/engine.js';
+export { flattestSharpness, FLAT_DEFAULTS } from './regression/flat.js';
+export type { FlatProblem, FlatOptions, FlatResult, FlatCertificate } from './regression/flat.js';
+export { syntheticData, checkProblem } from './regression/data.js';
+export {
+  regressionExperiment,
+  resolveRegressionOptions,
+  runSeed,
+  monotonicity,
+  normalisedChanges,
+  REGRESSION_DEFAULTS,
+} from './regression/experiment.js';
+export type {
+  RegressionExperimentOptions,
+  ResolvedRegression,
+  RegressionExperiment,
+  ExperimentRun,
+  SeedResult,
+  GfsMonotonicity,
+} from './regression/experiment.js';
+export { writeRegression, fig5aSvg, fig5bSvg, fig5cSvg } from './regression/figures.js';

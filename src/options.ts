@@ -383,6 +383,27 @@ export const OPTIONS = {
     max: 10_000_000,
   }),
   seed: numberOption('seed', 'seed', 'seed of the random initialisations', { integer: true, min: 0, max: 4294967295 }),
+  seeds: numberOption('seeds', 'seeds', 'number of data seeds (each gives one data set and two runs)', {
+    integer: true,
+    min: 1,
+    max: 1024,
+  }),
+  samplesN: numberOption('n', 'n', 'number of training samples N (N ≤ d)', { integer: true, min: 1, max: 256 }),
+  features: numberOption('d', 'd', 'input dimension d', { integer: true, min: 1, max: 4096 }),
+  alpha: numberOption('alpha', 'alpha', 'initial scale of u: u₀ = α·𝟏', { exclusiveMin: 0, max: 1e3 }),
+  v0: numberOption('v0', 'v0', 'initial value of v: v₀ = v0·𝟏 (small, ≠ α so that k = |u₀² − v₀²| > 0)', {
+    exclusiveMin: 0,
+    max: 1e3,
+  }),
+  lossTol: numberOption('lossTol', 'loss-tol', 'GD stops when the loss is below this threshold', {
+    exclusiveMin: 0,
+  }),
+  thresholds: listOption(
+    'thresholds',
+    'thresholds',
+    'where 2/η sits between λ_flat (0) and the initial φ (1), one run per value',
+    { minLength: 1, maxLength: 8, element: { exclusiveMin: 0, max: 0.999 }, what: 'fractions' },
+  ),
 } as const;
 
 export type OptionKey = keyof typeof OPTIONS;

@@ -10,6 +10,7 @@ import { gpgdCommand } from './commands/gpgd.js';
 import { heatmapCommand } from './commands/heatmap.js';
 import { bifurcationCommand } from './commands/bifurcation.js';
 import { checkCommand } from './commands/check.js';
+import { regressionCommand } from './commands/regression.js';
 import { stableSetCommand } from './commands/stableSet.js';
 import { trajectoryCommand } from './commands/trajectory.js';
 
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   bifurcationCommand,
   stableSetCommand,
   checkCommand,
+  regressionCommand,
 ];
 
 export function mainHelp(commands: readonly Command[] = COMMANDS): string {
