@@ -4,7 +4,7 @@
  * (see `src/options.ts` and `src/errors.ts`); the kernels below never see bad input.
  */
 import { ScalarEngine, type InvariantSetResult, type TrajectoryArrays } from './engine.js';
-import { conflict, invalidOption } from './errors.js';
+import { checkHooks, conflict, invalidOption } from './errors.js';
 import { DEFAULTS, MAX_DEPTH, MIN_DEPTH, OPTIONS } from './options.js';
 import { trajectoryPreset } from './presets.js';
 import { Status, statusLabel } from './status.js';
@@ -141,6 +141,7 @@ export function defaultDirection(depth: number): Float64Array {
 
 /** Validates a balance direction: finite, not all zero, Σcᵢ = 0 (relative 1e-12). */
 export function checkDirection(direction: unknown, depth?: number, label = 'direction'): Float64Array {
+  if (depth !== undefined) OPTIONS.depth.check(depth, 'depth');
   const c = OPTIONS.direction.check(direction, label);
   let sum = 0;
   let scale = 0;
@@ -282,6 +283,7 @@ export function resolveTrajectoryOptions(options: TrajectoryOptions): ResolvedTr
 
 /** GD trajectory recording loss, S, φ, π and status for iterates 0..steps (SPEC §1.4, Fig 2). */
 export function trajectory(options: TrajectoryOptions): Trajectory {
+  checkHooks(options as { onProgress?: unknown });
   const r = resolveTrajectoryOptions(options);
   const rows = r.steps + 1;
   let eta: number | Float64Array = r.eta;

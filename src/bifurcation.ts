@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
 import { checkDirection, checkWeights, defaultDirection, engine as defaultEngine } from './api.js';
 import type { ScalarEngine, ScalarKernels } from './engine.js';
-import { aborted, conflict, invalidOption } from './errors.js';
+import { aborted, checkHooks, conflict, invalidOption } from './errors.js';
 import { linspace } from './grid/spec.js';
 import { OPTIONS } from './options.js';
 
@@ -42,7 +42,7 @@ export const ORBIT_STATUS_LABELS: readonly string[] = [
 ];
 
 export function orbitStatusLabel(code: number): string {
-  return ORBIT_STATUS_LABELS[code] ?? `unknown(${code})`;
+  return Number.isInteger(code) ? (ORBIT_STATUS_LABELS[code] ?? `unknown(${code})`) : `unknown(${typeof code})`;
 }
 
 /** The kernels of assembly/bifurcation/orbit.ts. */
@@ -559,6 +559,7 @@ export function resolvePhiAxisOptions(options: PhiAxisOptions): ResolvedPhiAxis 
  * GPGD from the (φ, p₀) family point — the balance class of GFS sharpness φ — for N steps.
  */
 export async function bifurcationOverPhi(options: PhiAxisOptions): Promise<BifurcationResult> {
+  checkHooks(options as { onProgress?: unknown; signal?: unknown });
   const r = resolvePhiAxisOptions(options);
   const direction = Array.from(r.direction);
   return runChunks(
@@ -617,6 +618,7 @@ export function checkPoints(points: unknown, depth?: number): { flat: Float64Arr
  * balance class (φ is constant) and starts at its product.
  */
 export async function bifurcationFromPoints(options: PointsOptions): Promise<BifurcationResult> {
+  checkHooks(options as { onProgress?: unknown; signal?: unknown });
   const { flat, depth, count } = checkPoints(options.points, options.depth);
   const settings = resolveOrbitSettings(options);
   checkSize(count, settings.keep);
@@ -650,6 +652,7 @@ export interface SliceBifurcationOptions extends Omit<OrbitOptions, 'method'>, R
  * d = xy = √π: the exact fixed-c map (= GPGD) or Zhu's quasistatic approximation.
  */
 export async function sliceBifurcation(options: SliceBifurcationOptions): Promise<BifurcationResult> {
+  checkHooks(options as { onProgress?: unknown; signal?: unknown });
   const model = options.model;
   if (model !== 'exact' && model !== 'zhu') throw invalidOption('model', model, 'one of exact, zhu');
   const phi = resolveAxis(options, 4, 'φ ≥ 4 on the slice');

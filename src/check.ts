@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { engine as defaultEngine, checkWeights } from './api.js';
-import type { ScalarEngine, ScalarKernels } from './engine.js';
-import { aborted, invalidOption } from './errors.js';
+import { ScalarEngine, type ScalarKernels } from './engine.js';
+import { aborted, checkHooks, invalidOption } from './errors.js';
 import { ensureDirectory } from './io/atomic.js';
 import { writeManifest } from './io/manifest.js';
 import { writeNpy } from './io/npy.js';
@@ -140,10 +140,7 @@ export interface ResolvedCheck {
 export function resolveCheckOptions(options: CheckOptions = {}): ResolvedCheck {
   const depth = OPTIONS.depth.check(options.depth ?? CHECK_DEFAULTS.depth, 'depth');
   const eta = OPTIONS.eta.check(options.eta ?? CHECK_DEFAULTS.eta, 'eta');
-  const lemma312Constant = options.lemma312Constant ?? CHECK_DEFAULTS.lemma312Constant;
-  if (typeof lemma312Constant !== 'number' || !(lemma312Constant >= 0) || !Number.isFinite(lemma312Constant)) {
-    throw invalidOption('lemma312Constant', lemma312Constant, 'a finite number >= 0');
-  }
+  const lemma312Constant = checkLemmaConstant(options.lemma312Constant);
   return {
     depth,
     eta,
@@ -469,6 +466,7 @@ export function summarize(
 
 /** Run the checks on `samples` random initialisations (see the module comment for the distribution). */
 export async function check(options: CheckOptions = {}): Promise<CheckResult> {
+  checkHooks(options as { onProgress?: unknown; signal?: unknown });
   return runCheck(resolveCheckOptions(options), options);
 }
 
@@ -548,7 +546,19 @@ export interface CheckTrajectoryOptions {
  * Runs every step check on GD from one given start, whether or not it lies in 𝕊 (outside 𝕊 the
  * theorems do not apply, so this shows what the counters report when their premise fails).
  */
+/** The Lemma 3.12 constant C (SPEC §1.8 derives 2; the paper's is unknown). */
+function checkLemmaConstant(value: unknown): number {
+  const c = value ?? CHECK_DEFAULTS.lemma312Constant;
+  if (typeof c !== 'number' || !(c >= 0) || !Number.isFinite(c)) {
+    throw invalidOption('lemma312Constant', c, 'a finite number >= 0');
+  }
+  return c;
+}
+
 export function checkTrajectory(w0: ArrayLike<number>, options: CheckTrajectoryOptions): CheckRun {
+  if (options.engine !== undefined && !(options.engine instanceof ScalarEngine)) {
+    throw invalidOption('engine', options.engine, 'a ScalarEngine');
+  }
   const w = checkWeights(w0, 'w0');
   const eta = OPTIONS.eta.check(options.eta, 'eta');
   const c = {
@@ -556,7 +566,7 @@ export function checkTrajectory(w0: ArrayLike<number>, options: CheckTrajectoryO
     steps: OPTIONS.maxSteps.check(options.steps ?? CHECK_DEFAULTS.steps, 'steps'),
     tol: OPTIONS.tol.check(options.tol ?? CHECK_DEFAULTS.tol, 'tol'),
     divergeAt: OPTIONS.divergeAt.check(options.divergeAt ?? CHECK_DEFAULTS.divergeAt, 'divergeAt'),
-    lemma312Constant: options.lemma312Constant ?? CHECK_DEFAULTS.lemma312Constant,
+    lemma312Constant: checkLemmaConstant(options.lemma312Constant),
   };
   return decodeRun(runKernel(options.engine ?? defaultEngine(), c, w.length, w, true).runs, 0);
 }

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'E_CONFLICT' // options that exclude each other, or a required one missing
   | 'E_WASM' // the WASM binary is missing or failed
   | 'E_IO' // an output could not be written
+  | 'E_WORKER' // a tile failed on every retry (its worker crashed or was killed each time)
+  | 'E_MEMORY' // a grid too large for this machine's memory, refused up front
   | 'E_ABORTED'; // a run was cancelled (AbortSignal, Ctrl-C)
 
 export class EoslabError extends Error {
@@ -20,7 +22,7 @@ export class EoslabError extends Error {
     message: string,
     readonly option?: string,
     readonly value?: unknown,
-    readonly exitCode = code === 'E_IO' || code === 'E_WASM' ? 1 : 2,
+    readonly exitCode = code === 'E_IO' || code === 'E_WASM' || code === 'E_WORKER' ? 1 : 2,
   ) {
     super(message);
   }
@@ -30,10 +32,29 @@ export class EoslabError extends Error {
 export function showValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value) || ArrayBuffer.isView(value)) {
-    return `[${Array.from(value as ArrayLike<unknown>, (v) => String(v)).join(', ')}]`;
+    return `[${Array.from(value as ArrayLike<unknown>, (v) => safeString(v)).join(', ')}]`;
   }
   if (typeof value === 'number' && Object.is(value, -0)) return '-0';
-  return String(value);
+  return safeString(value);
+}
+
+/** String(value), also for values that refuse it (prototype-less objects, symbols). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** Validates the callbacks of long-running functions: `onProgress` a function, `signal` an AbortSignal. */
+export function checkHooks(options: { onProgress?: unknown; signal?: unknown }): void {
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw invalidOption('onProgress', options.onProgress, 'a function (done, total) => void');
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw invalidOption('signal', options.signal, 'an AbortSignal');
+  }
 }
 
 /** `invalid eta: 0 (expected a number > 0)`. */

@@ -2,17 +2,18 @@
  * Sharpness-at-convergence heatmaps (the paper's Fig 3) and invariant-set maps (Fig 2c):
  * validated options → a sweep over the worker pool → arrays, counts and output files.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { checkDirection, checkWeights, defaultDirection } from './api.js';
-import { conflict, invalidOption } from './errors.js';
+import { checkHooks, conflict, EoslabError, invalidOption } from './errors.js';
 import { writeFileAtomic, writeOutputDirectory } from './io/atomic.js';
 import { writeManifest } from './io/manifest.js';
 import { writeNpy } from './io/npy.js';
 import { DEFAULTS, OPTIONS, type OptionSpec } from './options.js';
 import { categoricalMap, heatmapFigure, svgToPng } from './plot/index.js';
 import { heatmapPreset } from './presets.js';
-import { runSweep, type SweepArrays, type SweepPool } from './grid/pool.js';
+import { runSweep, SweepPool, type SweepArrays, type TileAccounting } from './grid/pool.js';
+import type { TileStore } from './grid/store.js';
 import {
   axisLabels,
   cellCount,
@@ -26,9 +27,40 @@ import {
 } from './grid/spec.js';
 import { Status, STATUS_LABELS } from './status.js';
 
-/** Largest grid accepted in one run (≈ 29 bytes per cell are held in memory). */
-export const MAX_CELLS = 1 << 26;
-export const BYTES_PER_CELL = 8 * 3 + 4 + 1;
+/** Largest grid: cell indices are 32-bit in the kernels. */
+export const MAX_CELLS = 2 ** 31 - 1;
+/**
+ * Bytes per cell at the peak of a run or merge: the arrays (3 float64 + int32 + 2 uint8 = 30 B),
+ * tiles in flight, the .npy encodings and the figure — measured 85–95 B/cell when merging 2048²
+ * and 4096² grids, so 96.
+ */
+export const BYTES_PER_CELL = 96;
+
+/**
+ * Memory a run may use: EOSLAB_MEMORY_LIMIT (bytes) if set, else 75 % of this machine's memory.
+ */
+export function memoryBudget(env: NodeJS.ProcessEnv = process.env): number {
+  const limit = Number(env.EOSLAB_MEMORY_LIMIT);
+  return Number.isFinite(limit) && limit > 0 ? limit : 0.75 * totalmem();
+}
+
+/**
+ * Refuses, before any work, a grid whose arrays would not fit in memory, with the estimate and
+ * the way out (shards hold only their tiles; merging needs the whole grid once).
+ */
+export function checkMemory(cells: number, what: string, env: NodeJS.ProcessEnv = process.env): void {
+  const need = cells * BYTES_PER_CELL;
+  const budget = memoryBudget(env);
+  if (need > budget) {
+    const gib = (x: number): string => (x / 2 ** 30).toFixed(1);
+    throw new EoslabError(
+      'E_MEMORY',
+      `${what} of ${cells} cells needs ≈ ${gib(need)} GiB of memory (${BYTES_PER_CELL} bytes per cell) but ${gib(budget)} GiB are available: split it with --shard i/n on machines that together hold it, or lower --resolution`,
+      'resolution',
+      cells,
+    );
+  }
+}
 /** Default cells per axis: 256 × 256 = 65 536 initialisations, about a second on 2 cores. */
 export const DEFAULT_RESOLUTION = DEFAULTS.resolution;
 
@@ -91,6 +123,8 @@ export interface HeatmapResult extends ResolvedHeatmap {
   /** Cells per status name (sharpness map) or per map class (invariant-set map). */
   counts: Record<string, number>;
   wallSeconds: number;
+  /** Tiles computed, resumed from a tile store, and retried after worker failures. */
+  tiles?: TileAccounting;
 }
 
 const FIG3 = heatmapPreset('fig3');
@@ -115,7 +149,7 @@ export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap 
   const cols = options.cols !== undefined ? OPTIONS.cols.check(options.cols, 'cols') : resolution;
   const cells = rows * cols;
   if (cells > MAX_CELLS) {
-    const gib = ((cells * BYTES_PER_CELL) / 2 ** 30).toFixed(1);
+    const gib = ((cells * BYTES_PER_CELL) / 2 ** 30).toFixed(0);
     throw invalidOption(
       'resolution',
       `${rows}×${cols}`,
@@ -230,12 +264,18 @@ function countCodes(codes: Uint8Array, labels: readonly string[]): Record<string
 
 /** Run a heatmap sweep on the worker pool. */
 export async function heatmap(options: HeatmapOptions = {}): Promise<HeatmapResult> {
-  return runHeatmap(resolveHeatmapOptions(options), options);
+  checkHooks(options as { onProgress?: unknown; signal?: unknown });
+  if (options.pool !== undefined && !(options.pool instanceof SweepPool)) {
+    throw invalidOption('pool', options.pool, 'a SweepPool');
+  }
+  const resolved = resolveHeatmapOptions(options);
+  checkMemory(cellCount(resolved.grid), 'a heatmap');
+  return runHeatmap(resolved, options);
 }
 
 export async function runHeatmap(
   resolved: ResolvedHeatmap,
-  hooks: Pick<HeatmapOptions, 'signal' | 'onProgress' | 'pool'> = {},
+  hooks: Pick<HeatmapOptions, 'signal' | 'onProgress' | 'pool'> & { store?: TileStore } = {},
 ): Promise<HeatmapResult> {
   const started = performance.now();
   const poolOptions: Parameters<typeof runSweep>[1] = {
@@ -244,10 +284,21 @@ export async function runHeatmap(
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     ...(hooks.pool ? { pool: hooks.pool } : {}),
+    ...(hooks.store ? { store: hooks.store } : {}),
   };
   const arrays = await runSweep(resolved, poolOptions);
+  const result = heatmapResult(
+    { ...resolved, workers: hooks.pool ? hooks.pool.workers : resolved.workers },
+    arrays,
+    (performance.now() - started) / 1000,
+  );
+  result.tiles = arrays.tiles;
+  return result;
+}
+
+/** Counts, axes and metadata around the arrays of a finished sweep (also used by `merge`). */
+export function heatmapResult(resolved: ResolvedHeatmap, arrays: SweepArrays, wallSeconds: number): HeatmapResult {
   const { grid } = resolved;
-  const workers = hooks.pool ? hooks.pool.workers : resolved.workers;
   const counts =
     arrays.map === 'sharpness'
       ? countCodes(arrays.status, STATUS_LABELS.slice(0, Status.running))
@@ -257,14 +308,13 @@ export async function runHeatmap(
         );
   return {
     ...resolved,
-    workers,
     rows: grid.rows,
     cols: grid.cols,
     xAxis: linspace(xRangeOf(grid), grid.cols),
     yAxis: linspace(yRangeOf(grid), grid.rows),
     arrays,
     counts,
-    wallSeconds: (performance.now() - started) / 1000,
+    wallSeconds,
   };
 }
 
@@ -282,6 +332,26 @@ function gridTitle(r: HeatmapResult): string {
   return `${where}, η = ${r.run.eta}, ${r.rows}×${r.cols}`;
 }
 
+/** Largest raster side drawn in a figure; larger grids are subsampled for the picture only. */
+export const FIGURE_MAX_SIDE = 2048;
+
+/** Nearest-cell subsampling of a row-major grid to at most FIGURE_MAX_SIDE per side. */
+function forFigure<T extends Float64Array | Uint8Array>(
+  data: T,
+  rows: number,
+  cols: number,
+): { data: T; rows: number; cols: number; note: string } {
+  if (rows <= FIGURE_MAX_SIDE && cols <= FIGURE_MAX_SIDE) return { data, rows, cols, note: '' };
+  const r = Math.min(rows, FIGURE_MAX_SIDE);
+  const c = Math.min(cols, FIGURE_MAX_SIDE);
+  const out = new (data.constructor as { new (n: number): T })(r * c);
+  for (let i = 0; i < r; i++) {
+    const src = Math.floor(((i + 0.5) * rows) / r);
+    for (let j = 0; j < c; j++) out[i * c + j] = data[src * cols + Math.floor(((j + 0.5) * cols) / c)] as number;
+  }
+  return { data: out, rows: r, cols: c, note: ` (drawn at ${r}×${c})` };
+}
+
 /** Fig 3: final sharpness as a fraction of 2/η with the non-converged statuses as their own layer. */
 export function heatmapSvg(r: HeatmapResult): string {
   if (r.arrays.map !== 'sharpness') throw new TypeError('heatmapSvg needs a sharpness map');
@@ -296,12 +366,14 @@ export function heatmapSvg(r: HeatmapResult): string {
     r.grid.kind === 'family' && threshold > r.grid.phiRange[0] && threshold < r.grid.phiRange[1]
       ? [{ orientation: 'vertical' as const, at: threshold, label: 'φ₀ = 2/η' }]
       : [];
+  const values = forFigure(fraction, r.rows, r.cols);
+  const codes = forFigure(a.status, r.rows, r.cols);
   return heatmapFigure({
     width: 820,
-    title: `Final sharpness / (2/η) · ${gridTitle(r)}`,
-    rows: r.rows,
-    cols: r.cols,
-    values: fraction,
+    title: `Final sharpness / (2/η) · ${gridTitle(r)}${values.note}`,
+    rows: values.rows,
+    cols: values.cols,
+    values: values.data,
     xRange: xRangeOf(r.grid),
     yRange: yRangeOf(r.grid),
     extent: 'centers',
@@ -311,7 +383,7 @@ export function heatmapSvg(r: HeatmapResult): string {
     colorbarLabel: 'final sharpness S / (2/η)',
     referenceLines: reference,
     categories: {
-      codes: a.status,
+      codes: codes.data,
       classes: STATUS_CLASSES.map((c) => ({ ...c, count: r.counts[STATUS_LABELS[c.code] as string] ?? 0 })),
     },
   });
@@ -321,12 +393,17 @@ export function heatmapSvg(r: HeatmapResult): string {
 export function invariantSetSvg(r: HeatmapResult): string {
   if (r.arrays.map !== 'invariant-set') throw new TypeError('invariantSetSvg needs an invariant-set map');
   const labels = axisLabels(r.grid);
+  const codes = forFigure(
+    invariantClasses(r.arrays.member, r.arrays.monotone, r.arrays.gdStatus, r.arrays.initGfsSharpness),
+    r.rows,
+    r.cols,
+  );
   return categoricalMap({
     width: 820,
-    title: `Invariant set 𝕊 and monotone φ · ${gridTitle(r)}`,
-    rows: r.rows,
-    cols: r.cols,
-    codes: invariantClasses(r.arrays.member, r.arrays.monotone, r.arrays.gdStatus, r.arrays.initGfsSharpness),
+    title: `Invariant set 𝕊 and monotone φ · ${gridTitle(r)}${codes.note}`,
+    rows: codes.rows,
+    cols: codes.cols,
+    codes: codes.data,
     classes: INVARIANT_CLASSES.map((c) => ({ ...c, count: r.counts[c.label] ?? 0 })),
     xRange: xRangeOf(r.grid),
     yRange: yRangeOf(r.grid),
@@ -416,6 +493,7 @@ function writeHeatmapFiles(dir: string, r: HeatmapResult, extra: Record<string, 
               'gd_status.npy': { 0: 'converged', 1: 'diverged', 2: 'max-steps' },
               'map_class.npy': Object.fromEntries(INVARIANT_CLASSES.map((c) => [c.code, c.label])),
             },
+      ...(r.tiles ? { tiles: r.tiles } : {}),
       ...(r.arrays.map === 'sharpness'
         ? {
             totalSteps: r.arrays.totalSteps,

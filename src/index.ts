@@ -56,6 +56,10 @@ export {
   invariantSetSvg,
   INVARIANT_CLASSES,
   MAX_CELLS,
+  checkMemory,
+  memoryBudget,
+  heatmapResult,
+  BYTES_PER_CELL,
   DEFAULT_RESOLUTION,
 } from './heatmap.js';
 export type { HeatmapOptions, HeatmapResult, ResolvedHeatmap, SliceOptions } from './heatmap.js';

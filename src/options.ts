@@ -332,6 +332,35 @@ export const OPTIONS = {
     element: { integer: true, min: 1, max: MAX_DEPTH },
     what: 'weight indices',
   }),
+  shard: {
+    key: 'shard',
+    flag: 'shard',
+    valueName: '<i/n>',
+    description:
+      'compute shard i of n (1-based) into OUT/shard-i-of-n; default: from SLURM_ARRAY_* or JOB_COMPLETION_INDEX',
+    parse(text: string, label: string): string {
+      const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+      if (!m || !(Number(m[1]) >= 1) || Number(m[1]) > Number(m[2])) {
+        throw invalidOption(label, text, '"i/n" with 1 ≤ i ≤ n (shard i of n)');
+      }
+      return `${Number(m[1])}/${Number(m[2])}`;
+    },
+    check(value: unknown, label: string): string {
+      if (typeof value !== 'string') throw invalidOption(label, value, '"i/n" with 1 ≤ i ≤ n (shard i of n)');
+      return this.parse(value, label);
+    },
+  } as OptionSpec<string>,
+  shardCount: numberOption(
+    'shardCount',
+    'shard-count',
+    'number of shards when the index comes from JOB_COMPLETION_INDEX',
+    {
+      integer: true,
+      min: 1,
+      max: 1_000_000,
+    },
+  ),
+  fresh: booleanOption('fresh', 'fresh', 'discard the tiles of an unfinished earlier run instead of resuming it'),
   out: stringOption('out', 'out', 'output directory'),
   json: booleanOption('json', 'json', 'print JSON instead of a table'),
   // GPGD bifurcation diagrams (src/bifurcation.ts, `eoslab bifurcation`)

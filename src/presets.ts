@@ -62,13 +62,14 @@ export const HEATMAP_PRESETS: Readonly<Record<string, HeatmapPreset>> = {
 };
 
 export function trajectoryPreset(name: unknown): TrajectoryPreset {
-  const preset = typeof name === 'string' ? TRAJECTORY_PRESETS[name] : undefined;
+  const preset =
+    typeof name === 'string' && Object.hasOwn(TRAJECTORY_PRESETS, name) ? TRAJECTORY_PRESETS[name] : undefined;
   if (!preset) throw unknownPreset(name, Object.keys(TRAJECTORY_PRESETS));
   return preset;
 }
 
 export function heatmapPreset(name: unknown): HeatmapPreset {
-  const preset = typeof name === 'string' ? HEATMAP_PRESETS[name] : undefined;
+  const preset = typeof name === 'string' && Object.hasOwn(HEATMAP_PRESETS, name) ? HEATMAP_PRESETS[name] : undefined;
   if (!preset) throw unknownPreset(name, Object.keys(HEATMAP_PRESETS));
   return preset;
 }

@@ -22,8 +22,8 @@
  * between two cell centres belongs to the nearer centre).
  */
 import { engine as defaultEngine } from './api.js';
-import type { ScalarEngine, ScalarKernels } from './engine.js';
-import { aborted, conflict, invalidOption } from './errors.js';
+import { ScalarEngine, type ScalarKernels } from './engine.js';
+import { aborted, checkHooks, conflict, invalidOption } from './errors.js';
 import { ensureDirectory, writeFileAtomic } from './io/atomic.js';
 import { writeManifest } from './io/manifest.js';
 import { writeNpy } from './io/npy.js';
@@ -382,6 +382,10 @@ function smallestNonMinimum(zeros: readonly StableSetZero[]): SmallestLoss | nul
 
 /** Compute ℳ on the slice: per-cell arrays, every zero of ∇L·u, counts and the smallest loss. */
 export function stableSet(options: StableSetOptions = {}): StableSetResult {
+  checkHooks(options as { onProgress?: unknown });
+  if (options.engine !== undefined && !(options.engine instanceof ScalarEngine)) {
+    throw invalidOption('engine', options.engine, 'a ScalarEngine');
+  }
   const started = performance.now();
   const r = resolveStableSetOptions(options);
   const e = options.engine ?? defaultEngine();

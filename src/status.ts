@@ -19,5 +19,5 @@ export type StatusCode = (typeof Status)[StatusName];
 export const STATUS_LABELS: readonly string[] = ['converged', 'diverged', 'max-steps', 'no-gfs', 'non-finite', 'ok'];
 
 export function statusLabel(code: number): string {
-  return STATUS_LABELS[code] ?? `unknown(${code})`;
+  return Number.isInteger(code) ? (STATUS_LABELS[code] ?? `unknown(${code})`) : `unknown(${typeof code})`;
 }

@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { engine, heatmap, resolveHeatmapOptions, trajectory, writeHeatmap, type HeatmapResult } from '../src/index.js';
+import {
+  checkMemory,
+  engine,
+  heatmap,
+  resolveHeatmapOptions,
+  trajectory,
+  writeHeatmap,
+  type HeatmapResult,
+} from '../src/index.js';
 import { EoslabError } from '../src/errors.js';
 import { linspace } from '../src/grid/spec.js';
 import { runCli } from '../src/cli/main.js';
@@ -321,7 +329,7 @@ describe('invalid grids are rejected with a clear error', () => {
     [{ phiRange: [3, 10] }, 'phiRange', /invalid phiRange: \[3, 10\] \(expected GFS sharpness values >= the depth 4/],
     [{ eta: 0 }, 'eta', /invalid eta: 0/],
     [{ workers: -1 }, 'workers', /invalid workers: -1/],
-    [{ resolution: 20000 }, 'resolution', /at most 67108864 cells per run \(this grid needs ≈ 10\.8 GiB\)/],
+    [{ resolution: 65536 }, 'resolution', /at most 2147483647 cells per run \(this grid needs ≈ \d+ GiB\)/],
     [{ tol: 0 }, 'tol', /invalid tol: 0 \(expected a loss threshold > 0 for heatmaps/],
     [{ depth: 6 }, 'phiRange', /the default φ₀ range \[4\.05, 34\] starts below the depth 6/],
     [{ resolution: 8, rows: 4 }, 'resolution', /either resolution or rows\/cols/],
@@ -340,6 +348,28 @@ describe('invalid grids are rejected with a clear error', () => {
     expect(error).toBeInstanceOf(EoslabError);
     expect((error as EoslabError).option).toBe(option);
     expect((error as EoslabError).message).toMatch(message);
+  });
+
+  it('a grid too large for memory is refused up front with the estimate', async () => {
+    expect(() => checkMemory(1e9, 'a heatmap', { EOSLAB_MEMORY_LIMIT: String(2 ** 30) })).toThrow(
+      /a heatmap of 1000000000 cells needs ≈ 89\.4 GiB of memory \(96 bytes per cell\) but 1\.0 GiB are available: split it with --shard/,
+    );
+    expect(() => checkMemory(1e6, 'a heatmap', { EOSLAB_MEMORY_LIMIT: String(2 ** 30) })).not.toThrow();
+    let err = '';
+    const out = join(scratch, 'too-big');
+    process.env.EOSLAB_MEMORY_LIMIT = String(2 ** 20);
+    try {
+      const code = await runCli(['heatmap', '--resolution', '1024', '--out', out], {
+        out: () => {},
+        err: (t) => (err += t),
+        interactive: false,
+      });
+      expect(code).toBe(2);
+    } finally {
+      delete process.env.EOSLAB_MEMORY_LIMIT;
+    }
+    expect(err).toMatch(/needs ≈ 0\.0 GiB of memory|needs ≈ [\d.]+ GiB of memory/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('the CLI exits 2 with one line and writes nothing', async () => {

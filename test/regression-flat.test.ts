@@ -6,6 +6,7 @@
  * closed forms for N = 1 and N = d, invariances, and random feasible points.
  */
 import { describe, expect, it } from 'vitest';
+import { EoslabError } from '../src/errors.js';
 import { flattestSharpness, type FlatProblem, type FlatResult } from '../src/regression/flat.js';
 
 /** Required certified gap (absolute) for the default data. */
@@ -421,9 +422,9 @@ describe('flattestSharpness: invariances and the bound', () => {
 describe('flattestSharpness: input contract', () => {
   const ok = makeProblem(3, 8, 61);
 
-  it('throws RangeError on inconsistent or non-finite input', () => {
+  it('throws EoslabError (E_OPTION) on inconsistent or non-finite input', () => {
     const big = makeProblem(8, 3, 62);
-    expect(() => flattestSharpness(big)).toThrow(RangeError);
+    expect(() => flattestSharpness(big)).toThrow(EoslabError);
     expect(() => flattestSharpness(big)).toThrow(/n ≤ d/);
     const nanX = Float64Array.from(ok.X);
     nanX[5] = NaN;
@@ -431,18 +432,18 @@ describe('flattestSharpness: input contract', () => {
     const infY = Float64Array.from(ok.y);
     infY[1] = Infinity;
     expect(() => flattestSharpness({ ...ok, y: infY })).toThrow(/y has a non-finite entry/);
-    expect(() => flattestSharpness({ ...ok, X: ok.X.subarray(1) })).toThrow(RangeError);
-    expect(() => flattestSharpness({ ...ok, y: new Float64Array(2) })).toThrow(RangeError);
+    expect(() => flattestSharpness({ ...ok, X: ok.X.subarray(1) })).toThrow(EoslabError);
+    expect(() => flattestSharpness({ ...ok, y: new Float64Array(2) })).toThrow(EoslabError);
     expect(() => flattestSharpness({ ...ok, n: 0, y: new Float64Array(0), X: new Float64Array(0) })).toThrow(
-      RangeError,
+      EoslabError,
     );
-    expect(() => flattestSharpness({ ...ok, n: 2.5 })).toThrow(RangeError);
+    expect(() => flattestSharpness({ ...ok, n: 2.5 })).toThrow(EoslabError);
     expect(() => flattestSharpness(ok, { gapTol: 0 })).toThrow(/gapTol/);
     expect(() => flattestSharpness(ok, { gapTol: NaN })).toThrow(/gapTol/);
     expect(() => flattestSharpness(ok, { maxIterations: 0 })).toThrow(/maxIterations/);
   });
 
-  it('throws RangeError when X is rank deficient (Xβ = y may have no solution)', () => {
+  it('throws EoslabError when X is rank deficient (Xβ = y may have no solution)', () => {
     const X = Float64Array.from(ok.X);
     for (let i = 0; i < ok.d; i++) X[2 * ok.d + i] = X[i]!; // third row = first row
     expect(() => flattestSharpness({ ...ok, X })).toThrow(/full row rank/);

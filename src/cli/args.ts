@@ -29,6 +29,8 @@ export interface Command {
   readonly usage: string;
   readonly details?: string;
   readonly options: readonly CommandOption[];
+  /** Positional arguments the command takes (e.g. directories), if any. */
+  readonly positional?: { readonly name: string; readonly description: string };
   readonly examples: readonly string[];
   /** `given`: the option keys the user typed (the others in `values` are defaults). */
   run(values: Values, io: CliIo, given: ReadonlySet<string>): Promise<number>;
@@ -38,7 +40,7 @@ export interface ParsedArgs {
   help: boolean;
   /** Option key → typed value (defaults applied). */
   values: Map<string, unknown>;
-  /** Keys given explicitly on the command line. */
+  /** Keys given explicitly on the command line (positional arguments under 'positionals'). */
   given: Set<string>;
 }
 
@@ -54,6 +56,13 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Par
       continue;
     }
     if (!token.startsWith('--') || token === '--') {
+      if (command.positional && token !== '--') {
+        const list = (values.get('positionals') as string[] | undefined) ?? [];
+        list.push(token);
+        values.set('positionals', list);
+        given.add('positionals');
+        continue;
+      }
       throw conflict(
         `unexpected argument ${JSON.stringify(token)} for "eoslab ${command.name}" (options start with --)`,
       );
@@ -106,6 +115,9 @@ export function commandHelp(command: Command): string {
     `Usage: ${command.usage}`,
     '',
     ...(command.details ? [command.details, ''] : []),
+    ...(command.positional
+      ? ['Arguments:', `  ${command.positional.name}  ${command.positional.description}`, '']
+      : []),
     'Options:',
     ...rows.map(([l, r]) => `${l.padEnd(width)}${r}`),
     '',

@@ -8,6 +8,7 @@ import { commandHelp, parseCommandArgs, type CliIo, type Command } from './args.
 import { gfsCommand } from './commands/gfs.js';
 import { gpgdCommand } from './commands/gpgd.js';
 import { heatmapCommand } from './commands/heatmap.js';
+import { mergeCommand } from './commands/merge.js';
 import { bifurcationCommand } from './commands/bifurcation.js';
 import { checkCommand } from './commands/check.js';
 import { regressionCommand } from './commands/regression.js';
@@ -16,6 +17,7 @@ import { trajectoryCommand } from './commands/trajectory.js';
 
 export const COMMANDS: readonly Command[] = [
   heatmapCommand,
+  mergeCommand,
   trajectoryCommand,
   gfsCommand,
   gpgdCommand,

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { engine as defaultEngine } from '../api.js';
 import { aborted, EoslabError } from '../errors.js';
+import type { TileStore } from './store.js';
 import { cellCount, tiles, type GridSpec, type KernelKind, type MapKind, type RunSpec } from './spec.js';
 import { runTile, type InvariantSetTile, type SharpnessTile, type TileResult, type TileTask } from './tile.js';
 
@@ -137,11 +138,27 @@ function place(out: SweepArrays, tile: TileResult): void {
  * A reusable pool of warmed-up workers (each compiles the WASM once). `runSweep` makes a transient
  * one when none is given; benchmarks and long sessions keep one across sweeps.
  */
+/** Attempts per tile before a sweep gives up (a worker that crashes mid-tile is replaced). */
+export const MAX_TILE_ATTEMPTS = 3;
+
+function tileFailure(task: TileTask, attempts: number, error: unknown): EoslabError {
+  const last = error instanceof Error ? error.message : String(error);
+  return new EoslabError(
+    'E_WORKER',
+    `tile at cells ${task.start}–${task.start + task.count - 1} failed ${attempts} times (last: ${last})`,
+    'tile',
+    task.start,
+    1,
+  );
+}
+
 export class SweepPool {
   readonly workers: number;
   private readonly piscina: Piscina<TileTask, TileResult>;
   private failure: unknown;
   private expectFailures = false;
+  /** Tiles retried after a failed attempt (a crashed or killed worker), over the pool's life. */
+  retries = 0;
 
   constructor(workers: number) {
     this.workers = workers;
@@ -158,26 +175,41 @@ export class SweepPool {
     });
   }
 
-  /** Runs the tasks; `finished` sees every tile as it arrives. Abort destroys the pool. */
+  /**
+   * Runs the tasks; `finished` sees every tile as it arrives. A tile whose worker crashes or is
+   * killed is retried (up to MAX_TILE_ATTEMPTS attempts, then E_WORKER naming the tile). Abort
+   * destroys the pool.
+   */
   async run(tasks: readonly TileTask[], finished: (tile: TileResult) => void, signal?: AbortSignal): Promise<void> {
     const onAbort = (): void => {
       this.expectFailures = true;
       void this.piscina.destroy();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    const attempt = async (task: TileTask): Promise<void> => {
+      for (let n = 1; ; n++) {
+        try {
+          finished(await this.piscina.run(task));
+          return;
+        } catch (error) {
+          if (signal?.aborted) throw aborted('the sweep');
+          if (error instanceof EoslabError) throw error;
+          if (n >= MAX_TILE_ATTEMPTS) throw tileFailure(task, n, error);
+          this.retries++;
+        }
+      }
+    };
     try {
-      await Promise.all(
-        tasks.map((task) =>
-          this.piscina.run(task).then(finished, (error: unknown) => {
-            if (signal?.aborted) throw aborted('the sweep');
-            throw error;
-          }),
-        ),
-      );
+      await Promise.all(tasks.map(attempt));
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
     if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** The live worker threads (tests kill one mid-tile to exercise the retry). */
+  get threads(): readonly { terminate(): Promise<number> }[] {
+    return this.piscina.threads;
   }
 
   /** Starts every worker and waits until each has compiled and warmed up its WASM. */
@@ -209,16 +241,51 @@ export class SweepPool {
   }
 }
 
-export async function runSweep(job: SweepJob, options: PoolOptions & { pool?: SweepPool }): Promise<SweepArrays> {
+/** Where tiles come from and go: an optional store to resume from and write to, a tile range. */
+export interface TilePlan {
+  /** Finished tiles are written here; tiles already stored are loaded instead of computed. */
+  readonly store?: TileStore;
+  /** Tile indices [first, last) to cover (a shard); default all. */
+  readonly range?: readonly [number, number];
+}
+
+export interface TileAccounting {
+  /** Tiles computed by this call. */
+  computed: number;
+  /** Tiles loaded from the store (finished by an earlier, interrupted run). */
+  resumed: number;
+  /** Tiles retried after a worker failure. */
+  retried: number;
+}
+
+/**
+ * Computes the tiles of `job` in `plan.range` that the store does not hold yet, calling `onTile`
+ * for every tile (stored ones first) — the engine of runSweep, shards and resumption.
+ */
+export async function computeTiles(
+  job: SweepJob,
+  options: PoolOptions & { pool?: SweepPool },
+  plan: TilePlan,
+  onTile: (tile: TileResult, fresh: boolean) => void,
+): Promise<TileAccounting> {
   const cells = cellCount(job.grid);
-  const out = allocate(job, cells);
-  const parts = tiles(cells, options.tileSize);
-  const tasks: TileTask[] = parts.map((p) => ({ ...job, start: p.start, count: p.count }));
-  let done = 0;
+  const all = tiles(cells, options.tileSize);
+  const [first, last] = plan.range ?? [0, all.length];
+  const wanted = all.slice(first, last);
+  const stored = plan.store?.completed() ?? new Set<number>();
+  const accounting: TileAccounting = { computed: 0, resumed: 0, retried: 0 };
+  for (const p of wanted) {
+    if (!stored.has(p.start)) continue;
+    onTile(plan.store!.read(p.start), false);
+    accounting.resumed++;
+  }
+  const tasks: TileTask[] = wanted
+    .filter((p) => !stored.has(p.start))
+    .map((p) => ({ ...job, start: p.start, count: p.count }));
   const finished = (tile: TileResult): void => {
-    place(out, tile);
-    done += tile.count;
-    options.onProgress?.(done, cells);
+    plan.store?.write(tile);
+    accounting.computed++;
+    onTile(tile, true);
   };
   if (options.signal?.aborted) throw aborted('the sweep');
   if (options.workers === 0 && !options.pool) {
@@ -228,13 +295,36 @@ export async function runSweep(job: SweepJob, options: PoolOptions & { pool?: Sw
       await yieldToEventLoop();
       if (options.signal?.aborted) throw aborted('the sweep');
     }
-    return out;
+    return accounting;
   }
   const pool = options.pool ?? new SweepPool(options.workers);
+  const retriesBefore = pool.retries;
   try {
     await pool.run(tasks, finished, options.signal);
   } finally {
+    accounting.retried = pool.retries - retriesBefore;
     if (!options.pool) await pool.close();
   }
-  return out;
+  return accounting;
+}
+
+/** Places tiles into full-grid arrays (allocated for `job`). */
+export function assembler(job: SweepJob): { out: SweepArrays; place: (tile: TileResult) => void } {
+  const out = allocate(job, cellCount(job.grid));
+  return { out, place: (tile) => place(out, tile) };
+}
+
+export async function runSweep(
+  job: SweepJob,
+  options: PoolOptions & { pool?: SweepPool; store?: TileStore },
+): Promise<SweepArrays & { tiles: TileAccounting }> {
+  const cells = cellCount(job.grid);
+  const { out, place: put } = assembler(job);
+  let done = 0;
+  const accounting = await computeTiles(job, options, options.store ? { store: options.store } : {}, (tile) => {
+    put(tile);
+    done += tile.count;
+    options.onProgress?.(done, cells);
+  });
+  return Object.assign(out, { tiles: accounting });
 }

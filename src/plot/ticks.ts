@@ -75,6 +75,9 @@ export function linearTicks(min: number, max: number, targetCount = 5): number[]
     const tolerance = step * INSIDE_TOLERANCE;
     const first = Math.ceil((min - tolerance) / step);
     const last = Math.floor((max + tolerance) / step);
+    // A range far narrower than its values (1 → 1 + 2⁻⁵²) puts the tick indices beyond 2⁵³,
+    // where k++ stops counting: label the two ends instead.
+    if (!Number.isSafeInteger(first) || !Number.isSafeInteger(last) || last - first > 1000) return [min, max];
     if (last - first + 1 >= 2 || target > targetCount + 10) {
       const ticks: number[] = [];
       for (let k = first; k <= last; k++) ticks.push(decimalMultiple(k, mantissa, exponent));

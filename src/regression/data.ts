@@ -4,6 +4,7 @@
  * stream `seed` (X row by row, then y), so a data set depends on its seed alone.
  */
 import { invalidOption } from '../errors.js';
+import { OPTIONS } from '../options.js';
 import { Sfc32 } from '../random.js';
 import type { RegressionProblem } from './engine.js';
 
@@ -11,6 +12,9 @@ import type { RegressionProblem } from './engine.js';
 const DATA_GENERATOR = 0x5eed_da7a;
 
 export function syntheticData(n: number, d: number, seed: number): RegressionProblem {
+  OPTIONS.samplesN.check(n, 'n');
+  OPTIONS.features.check(d, 'd');
+  OPTIONS.seed.check(seed, 'seed');
   const random = new Sfc32(DATA_GENERATOR, seed);
   const X = new Float64Array(n * d);
   for (let k = 0; k < n * d; k++) X[k] = random.gaussian();
@@ -24,10 +28,12 @@ export function syntheticData(n: number, d: number, seed: number): RegressionPro
  * predictor of SPEC §4 assumes interpolation: Xβ = y has solutions and XXᵀ is invertible).
  */
 export function checkProblem(problem: RegressionProblem, label = 'data'): RegressionProblem {
+  if (typeof problem !== 'object' || problem === null) throw invalidOption(label, problem, 'an object { n, d, X, y }');
   const { n, d, X, y } = problem;
-  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(d) || d < 1) {
-    throw invalidOption(`${label}.n/d`, `${n}×${d}`, 'positive integer sizes');
-  }
+  if (!Number.isInteger(n) || n < 1) throw invalidOption(`${label}.n`, n, 'a positive integer');
+  if (!Number.isInteger(d) || d < 1) throw invalidOption(`${label}.d`, d, 'a positive integer');
+  if (!(X instanceof Float64Array)) throw invalidOption(`${label}.X`, X, 'a Float64Array (N×d, row-major)');
+  if (!(y instanceof Float64Array)) throw invalidOption(`${label}.y`, y, 'a Float64Array of N values');
   if (n > d) {
     throw invalidOption(`${label}`, `N = ${n} > d = ${d}`, 'N ≤ d: the model must be able to interpolate (SPEC §4)');
   }

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { aborted, conflict, EoslabError, type ErrorCode } from '../errors.js';
+import { aborted, checkHooks, conflict, EoslabError, type ErrorCode } from '../errors.js';
 import { OPTIONS } from '../options.js';
 import { checkProblem, syntheticData } from './data.js';
 import { RegressionEngine, type RegressionRun } from './engine.js';
@@ -226,6 +226,7 @@ export function regressionWorkerFile(): string {
 }
 
 export async function regressionExperiment(options: RegressionExperimentOptions = {}): Promise<RegressionExperiment> {
+  checkHooks(options as { onProgress?: unknown; signal?: unknown });
   const o = resolveRegressionOptions(options);
   const started = performance.now();
   const seeds = Array.from({ length: o.seeds }, (_, i) => o.seed + i);

@@ -66,10 +66,11 @@
  * original units). Cost per Newton step O(d²N + (d + N)³): about 1.5–2 ms for N = 10, d = 100.
  *
  * Input contract: N ≥ 1, N ≤ d, X (N×d row-major) and y finite, X of full row rank, else a
- * `RangeError`. y = 0 gives λ_flat = 0 exactly (β = 0, Z = I/N, ν = 0), status 'ok'. The status is
+ * an EoslabError (E_OPTION). y = 0 gives λ_flat = 0 exactly (β = 0, Z = I/N, ν = 0), status 'ok'. The status is
  * 'max-iterations' when the gap tolerance was not reached within `maxIterations` Newton steps or
  * before the barrier ran out of floating-point precision; the reported bounds are valid either way.
  */
+import { EoslabError } from '../errors.js';
 
 /** One data set: X is N × d row-major (N = n rows/samples, d columns/features), y ∈ ℝᴺ. */
 export interface FlatProblem {
@@ -306,7 +307,7 @@ export function sharpnessAt(problem: FlatProblem, beta: Float64Array): number {
   return maxOf(symmetricEigen(sharpnessMatrix(problem.X, problem.n, problem.d, beta), problem.n).values);
 }
 
-/** Cholesky factor of XXᵀ (throws RangeError if X is numerically rank deficient). */
+/** Cholesky factor of XXᵀ (throws E_OPTION if X is numerically rank deficient). */
 function gramFactor(X: Float64Array, n: number, d: number): Float64Array {
   const g = new Float64Array(n * n);
   let maxDiag = 0;
@@ -321,9 +322,9 @@ function gramFactor(X: Float64Array, n: number, d: number): Float64Array {
   }
   const eig = symmetricEigen(g, n).values;
   if (!(maxDiag > 0) || !(minOf(eig) > 1e-12 * maxOf(eig))) {
-    throw new RangeError('flattestSharpness: X must have full row rank (XXᵀ is singular or nearly so)');
+    throw new EoslabError('E_OPTION', 'flattestSharpness: X must have full row rank (XXᵀ is singular or nearly so)');
   }
-  if (!cholesky(g, n)) throw new RangeError('flattestSharpness: X must have full row rank');
+  if (!cholesky(g, n)) throw new EoslabError('E_OPTION', 'flattestSharpness: X must have full row rank');
   return g;
 }
 
@@ -614,30 +615,52 @@ function polishCandidate(
 }
 
 function validate(problem: FlatProblem, options: FlatOptions) {
+  if (typeof problem !== 'object' || problem === null) {
+    throw new EoslabError('E_OPTION', 'flattestSharpness: problem must be an object { n, d, X, y }', 'problem');
+  }
   const { n, d, X, y } = problem;
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`flattestSharpness: n must be an integer ≥ 1, got ${n}`);
-  if (!Number.isInteger(d) || d < 1) throw new RangeError(`flattestSharpness: d must be an integer ≥ 1, got ${d}`);
+  if (typeof n !== 'number' || typeof d !== 'number') {
+    throw new EoslabError('E_OPTION', 'flattestSharpness: n and d must be numbers', 'problem');
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new EoslabError('E_OPTION', 'flattestSharpness: options must be an object', 'options');
+  }
+  if (
+    (options.gapTol !== undefined && typeof options.gapTol !== 'number') ||
+    (options.maxIterations !== undefined && typeof options.maxIterations !== 'number')
+  ) {
+    throw new EoslabError('E_OPTION', 'flattestSharpness: gapTol and maxIterations must be numbers', 'options');
+  }
+  if (!Number.isInteger(n) || n < 1)
+    throw new EoslabError('E_OPTION', `flattestSharpness: n must be an integer ≥ 1, got ${n}`);
+  if (!Number.isInteger(d) || d < 1)
+    throw new EoslabError('E_OPTION', `flattestSharpness: d must be an integer ≥ 1, got ${d}`);
   if (n > d)
-    throw new RangeError(`flattestSharpness: needs n ≤ d (an underdetermined system), got n = ${n} > d = ${d}`);
+    throw new EoslabError(
+      'E_OPTION',
+      `flattestSharpness: needs n ≤ d (an underdetermined system), got n = ${n} > d = ${d}`,
+    );
   if (!(X instanceof Float64Array) || X.length !== n * d) {
-    throw new RangeError(`flattestSharpness: X must be a Float64Array of length n·d = ${n * d}`);
+    throw new EoslabError('E_OPTION', `flattestSharpness: X must be a Float64Array of length n·d = ${n * d}`);
   }
   if (!(y instanceof Float64Array) || y.length !== n) {
-    throw new RangeError(`flattestSharpness: y must be a Float64Array of length n = ${n}`);
+    throw new EoslabError('E_OPTION', `flattestSharpness: y must be a Float64Array of length n = ${n}`);
   }
   for (let i = 0; i < X.length; i++) {
-    if (!Number.isFinite(X[i]!)) throw new RangeError(`flattestSharpness: X has a non-finite entry at ${i}: ${X[i]}`);
+    if (!Number.isFinite(X[i]!))
+      throw new EoslabError('E_OPTION', `flattestSharpness: X has a non-finite entry at ${i}: ${X[i]}`);
   }
   for (let k = 0; k < n; k++) {
-    if (!Number.isFinite(y[k]!)) throw new RangeError(`flattestSharpness: y has a non-finite entry at ${k}: ${y[k]}`);
+    if (!Number.isFinite(y[k]!))
+      throw new EoslabError('E_OPTION', `flattestSharpness: y has a non-finite entry at ${k}: ${y[k]}`);
   }
   const gapTol = options.gapTol ?? FLAT_DEFAULTS.gapTol;
   const maxIterations = options.maxIterations ?? FLAT_DEFAULTS.maxIterations;
   if (!(gapTol > 0) || !Number.isFinite(gapTol)) {
-    throw new RangeError(`flattestSharpness: gapTol must be a finite number > 0, got ${gapTol}`);
+    throw new EoslabError('E_OPTION', `flattestSharpness: gapTol must be a finite number > 0, got ${gapTol}`);
   }
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
-    throw new RangeError(`flattestSharpness: maxIterations must be an integer ≥ 1, got ${maxIterations}`);
+    throw new EoslabError('E_OPTION', `flattestSharpness: maxIterations must be an integer ≥ 1, got ${maxIterations}`);
   }
   return { gapTol, maxIterations };
 }

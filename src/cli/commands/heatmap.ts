@@ -3,11 +3,21 @@
  * invariant-set map (Fig 2c), on a worker pool; writes .npy arrays, a PNG/SVG and manifest.json.
  */
 import { join } from 'node:path';
-import { conflict, invalidOption } from '../../errors.js';
+import { conflict, EoslabError, invalidOption } from '../../errors.js';
+import { TileStore } from '../../grid/store.js';
 import {
+  discardPartial,
+  parseShard,
+  partialDirectory,
+  runResumable,
+  runShard,
+  shardDirectory,
+  shardFromEnvironment,
+} from '../../shards.js';
+import {
+  checkMemory,
   DEFAULT_RESOLUTION,
   resolveHeatmapOptions,
-  runHeatmap,
   writeHeatmap,
   type HeatmapOptions,
 } from '../../heatmap.js';
@@ -31,7 +41,11 @@ export const heatmapCommand: Command = {
     'steps.npy, status.npy (0 converged, 1 diverged, 2 max steps, 3 no GFS, 4 non-finite),\n' +
     'init_gfs_sharpness.npy, init_product.npy, x_axis.npy, y_axis.npy, heatmap.png/.svg and\n' +
     'manifest.json; with --map invariant-set: in_invariant_set.npy, gfs_monotone.npy and\n' +
-    'invariant_set.png/.svg. Results are bit-identical for any --workers and --tile-size.',
+    'invariant_set.png/.svg. Results are bit-identical for any --workers and --tile-size.\n' +
+    'Finished tiles are kept in OUT.partial while the run goes: after a kill or Ctrl-C, the same\n' +
+    'command resumes where it stopped (--fresh starts over). With --shard i/n (or under a Slurm\n' +
+    'array / Kubernetes Indexed Job) only shard i is computed, into OUT/shard-i-of-n; combine\n' +
+    'the shards with `eoslab merge OUT --out DIR`.',
   options: [
     { spec: OPTIONS.heatmapPreset, default: 'fig3' },
     { spec: OPTIONS.resolution, default: DEFAULT_RESOLUTION },
@@ -56,6 +70,9 @@ export const heatmapCommand: Command = {
     { spec: OPTIONS.kernel, default: 'simd' },
     { spec: OPTIONS.workers, help: `${OPTIONS.workers.description} [default: the number of cores]` },
     { spec: OPTIONS.tileSize, default: DEFAULTS.tileSize },
+    { spec: OPTIONS.shard },
+    { spec: OPTIONS.shardCount },
+    { spec: OPTIONS.fresh },
     { spec: OPTIONS.out, default: 'out/heatmap' },
     { spec: OPTIONS.json, help: 'print the summary as JSON' },
   ],
@@ -64,6 +81,7 @@ export const heatmapCommand: Command = {
     'eoslab heatmap --map invariant-set --resolution 128 --out out/fig2c',
     'eoslab heatmap --depth 6 --phi-range 6.5,40 --product-range 0.1,3 --eta 0.1',
     'eoslab heatmap --slice 1,1,1,1 --axes 1,3 --x-range 0.2,2 --y-range 0.2,2 --out out/slice',
+    'eoslab heatmap --resolution 4096 --shard 3/8 --out out/big   # then: eoslab merge out/big --out out/big-merged',
   ],
   async run(values, io, given) {
     const options: HeatmapOptions = {
@@ -121,18 +139,77 @@ export const heatmapCommand: Command = {
     const resolved = resolveHeatmapOptions(options); // every option checked before any work or output
     const out = values.get('out') as string;
     const cells = resolved.grid.rows * resolved.grid.cols;
+    const shardText = values.get('shard') as string | undefined;
+    const shardCount = values.get('shardCount') as number | undefined;
+    const shard = shardText !== undefined ? parseShard(shardText) : shardFromEnvironment(process.env, shardCount);
+    if (shardCount !== undefined && shardText === undefined && process.env.JOB_COMPLETION_INDEX === undefined) {
+      throw conflict(
+        '--shard-count goes with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); otherwise use --shard i/n',
+        'shardCount',
+      );
+    }
+    if (!shard) checkMemory(cells, 'a heatmap');
+    if (shard && shardText === undefined && shard.count === 1 && process.env.SLURM_ARRAY_TASK_ID !== undefined) {
+      // a resubmitted subset of an array (sbatch --array=3) looks like an array of one task
+      io.err(
+        'eoslab: note: this Slurm array has one task, so it computes the whole grid; to redo one shard of a larger array, pass --shard i/n\n',
+      );
+    }
     const controller = new AbortController();
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);
-    const progress = createProgress('heatmap', cells, 'cells');
+    const progress = createProgress(shard ? `shard ${shard.index}/${shard.count}` : 'heatmap', cells, 'cells');
+    const hooks = { signal: controller.signal, onProgress: (done: number) => progress.update(done) };
+    const store = shard ? shardDirectory(out, shard) : partialDirectory(out);
+    if (!shard && values.get('fresh')) discardPartial(out);
+    const totalTiles = Math.ceil(cells / resolved.tileSize);
     let result;
     try {
-      result = await runHeatmap(resolved, { signal: controller.signal, onProgress: (done) => progress.update(done) });
+      if (shard) {
+        const summary = await runShard(resolved, out, shard, hooks);
+        progress.finish();
+        if (values.get('json')) {
+          io.out(toJson(summary));
+        } else {
+          io.out(
+            table([
+              [
+                'shard',
+                `${shard.index} of ${shard.count}: tiles ${summary.tileRange[0]}–${summary.tileRange[1] - 1} of ${totalTiles}`,
+              ],
+              [
+                'tiles',
+                `${summary.tiles.computed} computed, ${summary.tiles.resumed} resumed, ${summary.tiles.retried} retried`,
+              ],
+              ['cells', summary.cells],
+              ['wall time', `${summary.wallSeconds.toFixed(2)} s`],
+              ['written', `${summary.dir} (merge all shards with: eoslab merge ${out} --out DIR)`],
+            ]),
+          );
+        }
+        return 0;
+      }
+      result = await runResumable(resolved, out, hooks);
+    } catch (error) {
+      if (error instanceof EoslabError && error.code === 'E_ABORTED') {
+        let saved: number;
+        try {
+          saved = TileStore.read(store).completed().size;
+        } catch {
+          saved = 0;
+        }
+        io.err(
+          `eoslab: interrupted: ${saved} of ${shard ? 'this shard’s' : totalTiles} tiles are saved in ${store}; run the same command again to resume\n`,
+        );
+        return 130;
+      }
+      throw error;
     } finally {
       process.off('SIGINT', onSigint);
       progress.finish();
     }
     const files = writeHeatmap(out, result);
+    discardPartial(out);
     const figure = result.map === 'sharpness' ? 'heatmap.png' : 'invariant_set.png';
     const summary = {
       out,
@@ -143,6 +220,7 @@ export const heatmapCommand: Command = {
       kernelSeconds: result.arrays.kernelSeconds,
       wallSeconds: result.wallSeconds,
       workers: result.workers,
+      tiles: result.tiles,
       files,
     };
     if (values.get('json')) {
@@ -166,6 +244,12 @@ export const heatmapCommand: Command = {
             ] as [string, unknown][])
           : []),
         ['wall time', `${result.wallSeconds.toFixed(2)} s`],
+        ...(result.tiles && result.tiles.resumed > 0
+          ? ([['tiles', `${result.tiles.computed} computed, ${result.tiles.resumed} resumed from ${store}`]] as [
+              string,
+              unknown,
+            ][])
+          : []),
         ['figure', join(out, figure)],
         ['data', `${out}/*.npy, manifest.json`],
       ]),

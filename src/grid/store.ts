@@ -1,0 +1,221 @@
+/**
+ * On-disk tile store: the unit of resumption, sharding and merging. A store is a directory with
+ * `job.json` (the sweep's grid, GD settings, map and tile size, and their SHA-256 "grid hash") and
+ * one file per finished tile, `tiles/<first cell>.tile`, each written atomically (temp + rename),
+ * so a killed run leaves only whole tiles behind. Results are a pure function of (job, tile), so a
+ * stored tile is exactly what recomputing it would give.
+ *
+ * Tile file: "EOSTILE1", u32 header length, JSON header {map, start, count, totalSteps,
+ * kernelSeconds, arrays: [{name, type, length}]}, padding to 8 bytes, then each array's bytes
+ * (little-endian), each padded to 8 bytes.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { conflict, EoslabError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { GridSpec, KernelKind, MapKind, RunSpec } from './spec.js';
+import type { TileResult } from './tile.js';
+
+/** What determines every bit of a sweep's results (not the worker count nor the kernel kind). */
+export interface JobIdentity {
+  readonly grid: GridSpec;
+  readonly run: RunSpec;
+  readonly map: MapKind;
+  readonly tileSize: number;
+}
+
+export interface StoredJob extends JobIdentity {
+  readonly format: 'eoslab-tiles/1';
+  readonly gridHash: string;
+  readonly kernel: KernelKind;
+}
+
+/** SHA-256 of the canonical JSON of the job identity. */
+export function gridHash(job: JobIdentity): string {
+  const canonical = JSON.stringify({ grid: job.grid, run: job.run, map: job.map, tileSize: job.tileSize });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+const MAGIC = 'EOSTILE1';
+type ArrayName =
+  'finalSharpness' | 'steps' | 'status' | 'gdStatus' | 'initGfsSharpness' | 'initProduct' | 'member' | 'monotone';
+
+function arraysOf(tile: TileResult): [ArrayName, Float64Array | Int32Array | Uint8Array][] {
+  const shared: [ArrayName, Float64Array | Int32Array | Uint8Array][] = [
+    ['gdStatus', tile.gdStatus],
+    ['initGfsSharpness', tile.initGfsSharpness],
+    ['initProduct', tile.initProduct],
+  ];
+  return tile.map === 'sharpness'
+    ? [['finalSharpness', tile.finalSharpness], ['steps', tile.steps], ['status', tile.status], ...shared]
+    : [['member', tile.member], ['monotone', tile.monotone], ...shared];
+}
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+
+export function encodeTile(tile: TileResult): Uint8Array {
+  const arrays = arraysOf(tile);
+  const header = JSON.stringify({
+    map: tile.map,
+    start: tile.start,
+    count: tile.count,
+    totalSteps: tile.map === 'sharpness' ? tile.totalSteps : 0,
+    kernelSeconds: tile.kernelSeconds,
+    arrays: arrays.map(([name, a]) => ({
+      name,
+      type: a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8',
+      length: a.length,
+    })),
+  });
+  const headerBytes = Buffer.from(header, 'utf8');
+  const dataStart = pad8(MAGIC.length + 4 + headerBytes.length);
+  const total = arrays.reduce((sum, [, a]) => sum + pad8(a.byteLength), dataStart);
+  const out = new Uint8Array(total);
+  out.set(Buffer.from(MAGIC, 'latin1'), 0);
+  new DataView(out.buffer).setUint32(MAGIC.length, headerBytes.length, true);
+  out.set(headerBytes, MAGIC.length + 4);
+  let offset = dataStart;
+  for (const [, a] of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
+    offset += pad8(a.byteLength);
+  }
+  return out;
+}
+
+export function decodeTile(bytes: Uint8Array, source: string): TileResult {
+  const bad = (why: string): EoslabError =>
+    new EoslabError('E_IO', `corrupt tile file ${source}: ${why}`, 'tile', source);
+  if (bytes.length < MAGIC.length + 4 || Buffer.from(bytes.subarray(0, MAGIC.length)).toString('latin1') !== MAGIC) {
+    throw bad('not an eoslab tile');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(MAGIC.length, true);
+  let header: {
+    map: MapKind;
+    start: number;
+    count: number;
+    totalSteps: number;
+    kernelSeconds: number;
+    arrays: { name: ArrayName; type: 'f64' | 'i32' | 'u8'; length: number }[];
+  };
+  try {
+    header = JSON.parse(
+      Buffer.from(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + headerLength)).toString('utf8'),
+    );
+  } catch {
+    throw bad('unreadable header');
+  }
+  let offset = pad8(MAGIC.length + 4 + headerLength);
+  const arrays: Partial<Record<ArrayName, Float64Array | Int32Array | Uint8Array>> = {};
+  for (const a of header.arrays) {
+    const size = a.type === 'u8' ? 1 : a.type === 'i32' ? 4 : 8;
+    const byteLength = a.length * size;
+    if (a.length !== header.count || offset + byteLength > bytes.length) throw bad(`array ${a.name} is truncated`);
+    // a Buffer's slice is a view into a shared pool: copy into an ArrayBuffer of its own
+    const copy = new ArrayBuffer(byteLength);
+    new Uint8Array(copy).set(bytes.subarray(offset, offset + byteLength));
+    arrays[a.name] =
+      a.type === 'f64' ? new Float64Array(copy) : a.type === 'i32' ? new Int32Array(copy) : new Uint8Array(copy);
+    offset += pad8(byteLength);
+  }
+  const need = (name: ArrayName): never => {
+    throw bad(`missing array ${name}`);
+  };
+  const base = {
+    start: header.start,
+    count: header.count,
+    gdStatus: (arrays.gdStatus ?? need('gdStatus')) as Uint8Array,
+    initGfsSharpness: (arrays.initGfsSharpness ?? need('initGfsSharpness')) as Float64Array,
+    initProduct: (arrays.initProduct ?? need('initProduct')) as Float64Array,
+    kernelSeconds: header.kernelSeconds,
+  };
+  if (header.map === 'sharpness') {
+    return {
+      map: 'sharpness',
+      ...base,
+      finalSharpness: (arrays.finalSharpness ?? need('finalSharpness')) as Float64Array,
+      steps: (arrays.steps ?? need('steps')) as Int32Array,
+      status: (arrays.status ?? need('status')) as Uint8Array,
+      totalSteps: header.totalSteps,
+    };
+  }
+  return {
+    map: 'invariant-set',
+    ...base,
+    member: (arrays.member ?? need('member')) as Uint8Array,
+    monotone: (arrays.monotone ?? need('monotone')) as Uint8Array,
+  };
+}
+
+/** A directory of finished tiles of one job. */
+export class TileStore {
+  private constructor(
+    readonly dir: string,
+    readonly job: StoredJob,
+  ) {}
+
+  /**
+   * Opens `dir` for `job`: creates it (writing job.json) or, when it already holds tiles, checks
+   * that they belong to the same job (same grid hash) — anything else is refused.
+   */
+  static open(dir: string, job: JobIdentity & { kernel: KernelKind }): TileStore {
+    const stored: StoredJob = { format: 'eoslab-tiles/1', gridHash: gridHash(job), ...job };
+    let existing: StoredJob | undefined;
+    try {
+      existing = JSON.parse(readFileSync(join(dir, 'job.json'), 'utf8')) as StoredJob;
+    } catch {
+      existing = undefined;
+    }
+    if (existing && existing.gridHash !== stored.gridHash) {
+      throw conflict(
+        `${dir} holds tiles of a different sweep (grid hash ${existing.gridHash.slice(0, 12)}…, this run ${stored.gridHash.slice(0, 12)}…): delete it or choose another --out`,
+        'out',
+      );
+    }
+    try {
+      mkdirSync(join(dir, 'tiles'), { recursive: true });
+    } catch (error) {
+      throw new EoslabError('E_IO', `cannot create ${dir}: ${(error as Error).message}`, 'out', dir);
+    }
+    if (!existing) writeFileAtomic(join(dir, 'job.json'), `${JSON.stringify(stored, null, 2)}\n`);
+    return new TileStore(dir, existing ?? stored);
+  }
+
+  /** Opens an existing store read-only (for merging). */
+  static read(dir: string): TileStore {
+    let job: StoredJob;
+    try {
+      job = JSON.parse(readFileSync(join(dir, 'job.json'), 'utf8')) as StoredJob;
+    } catch {
+      throw conflict(`${dir} is not an eoslab shard or tile directory (no job.json)`, 'dirs');
+    }
+    if (job.format !== 'eoslab-tiles/1' || job.gridHash !== gridHash(job)) {
+      throw conflict(`${dir}/job.json is not a valid eoslab tile store (format or grid hash mismatch)`, 'dirs');
+    }
+    return new TileStore(dir, job);
+  }
+
+  /** First cells of the tiles stored here. */
+  completed(): Set<number> {
+    let names: string[];
+    try {
+      names = readdirSync(join(this.dir, 'tiles'));
+    } catch {
+      return new Set();
+    }
+    return new Set(names.filter((n) => /^\d+\.tile$/.test(n)).map((n) => Number(n.slice(0, -5))));
+  }
+
+  write(tile: TileResult): void {
+    writeFileAtomic(join(this.dir, 'tiles', `${tile.start}.tile`), encodeTile(tile));
+  }
+
+  read(start: number): TileResult {
+    const path = join(this.dir, 'tiles', `${start}.tile`);
+    const tile = decodeTile(readFileSync(path), path);
+    if (tile.start !== start || tile.map !== this.job.map)
+      throw conflict(`tile file ${path} does not match its name or job`, 'dirs');
+    return tile;
+  }
+}
