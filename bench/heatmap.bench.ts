@@ -13,24 +13,12 @@
  * Run: npm run bench:heatmap -- [--resolution 256] [--pool-resolution 512] [--rounds 5]
  *                               [--c-baseline ../shared/baselines/gd_fig3.c]
  */
+import type { SweepKernel } from '../src/grid/tile.js';
 import { Bench } from 'tinybench';
 import { heatmap } from '../src/heatmap.js';
 import { SweepPool } from '../src/grid/pool.js';
 import { Arena, instantiate, type RawExports } from '../src/wasm/module.js';
 import { compileC, FIG3, fig3Grid, runC, sweepJs, type SweepOutput } from './fig3-workload.js';
-
-type SweepKernel = (
-  D: number,
-  n: number,
-  win: number,
-  eta: number,
-  tol: number,
-  divergeAt: number,
-  maxSteps: number,
-  wout: number,
-  steps: number,
-  status: number,
-) => number;
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

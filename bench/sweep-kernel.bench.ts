@@ -19,21 +19,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
+import type { SweepKernel } from '../src/grid/tile.js';
 import { compileC, FIG3, fig3Grid, runC, sweepJs, type CResult, type SweepOutput } from './fig3-workload.js';
 import { Arena, instantiate, type RawExports } from '../src/wasm/module.js';
-
-type SweepKernel = (
-  D: number,
-  n: number,
-  win: number,
-  eta: number,
-  tol: number,
-  divergeAt: number,
-  maxSteps: number,
-  wout: number,
-  steps: number,
-  status: number,
-) => number;
 
 interface SweepExports extends RawExports {
   sweepScalar: SweepKernel;

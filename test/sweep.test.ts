@@ -13,22 +13,10 @@
  * The WASM comes from build/release.wasm (`npx asc assembly/index.ts --target release`), or from
  * the file named by EOSLAB_SWEEP_WASM (e.g. assembly/sweep/sweep.ts compiled alone).
  */
+import type { SweepKernel } from '../src/grid/tile.js';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Arena, instantiate, type RawExports } from '../src/wasm/module.js';
-
-type SweepKernel = (
-  D: number,
-  n: number,
-  win: number,
-  eta: number,
-  tol: number,
-  divergeAt: number,
-  maxSteps: number,
-  wout: number,
-  steps: number,
-  status: number,
-) => number;
 
 interface SweepExports extends RawExports {
   sweepScalar: SweepKernel;

@@ -8,12 +8,13 @@ import { ld, st, SCRATCH_MAT_B } from '../common';
 const MAX_SWEEPS: i32 = 100;
 
 /**
- * Diagonalises the symmetric matrix at `a` in place (row-major, n×n; its diagonal ends up holding
- * the eigenvalues). Returns λmax. When `wantVector` ≠ 0, writes the unit eigenvector of λmax into
- * `vecOut` (sign: largest-magnitude entry positive). NaN in the input gives NaN.
+ * Diagonalises the symmetric row-major n×n matrix at `a` in place and returns λmax.
+ * With `vecScratch` ≠ 0 (n×n f64) also writes the unit top eigenvector into `vecOut` (largest-
+ * magnitude entry positive). NaN/±Inf in the input gives NaN.
  */
-export function symmetricEigen(a: usize, n: i32, vecOut: usize, wantVector: i32): f64 {
-  const v = SCRATCH_MAT_B;
+export function jacobiEigen(a: usize, n: i32, vecScratch: usize, vecOut: usize): f64 {
+  const wantVector = vecScratch != 0;
+  const v = vecScratch;
   let frob = 0.0;
   for (let i = 0; i < n * n; i++) {
     const x = ld(a, i);
@@ -24,7 +25,7 @@ export function symmetricEigen(a: usize, n: i32, vecOut: usize, wantVector: i32)
     for (let i = 0; i < n * n; i++) st(v, i, 0.0);
     for (let i = 0; i < n; i++) st(v, i * n + i, 1.0);
   }
-  const threshold = frob * 1e-34; // (ε‖A‖_F)² with margin: off-diagonal mass below this is noise
+  const threshold = frob * 1e-34;
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let off = 0.0;
     for (let p = 0; p < n; p++) {
@@ -43,28 +44,30 @@ export function symmetricEigen(a: usize, n: i32, vecOut: usize, wantVector: i32)
         const theta = (aqq - app) / (2.0 * apq);
         let t: f64;
         if (Math.abs(theta) > 1e150) {
-          t = 0.5 / theta; // θ² would overflow; t ≈ 1/(2θ)
+          t = 0.5 / theta;
         } else {
           t = 1.0 / (Math.abs(theta) + Math.sqrt(theta * theta + 1.0));
           if (theta < 0.0) t = -t;
         }
         const c = 1.0 / Math.sqrt(t * t + 1.0);
         const s = t * c;
+        const rowP = a + ((<usize>p * <usize>n) << 3);
+        const rowQ = a + ((<usize>q * <usize>n) << 3);
         for (let k = 0; k < n; k++) {
           if (k == p || k == q) continue;
-          const akp = ld(a, k * n + p);
-          const akq = ld(a, k * n + q);
+          const akp = ld(rowP, k); // symmetric storage: a_pk = a_kp
+          const akq = ld(rowQ, k);
           const nkp = c * akp - s * akq;
           const nkq = s * akp + c * akq;
+          st(rowP, k, nkp);
           st(a, k * n + p, nkp);
-          st(a, p * n + k, nkp);
+          st(rowQ, k, nkq);
           st(a, k * n + q, nkq);
-          st(a, q * n + k, nkq);
         }
-        st(a, p * n + p, app - t * apq);
-        st(a, q * n + q, aqq + t * apq);
-        st(a, p * n + q, 0.0);
-        st(a, q * n + p, 0.0);
+        st(rowP, p, app - t * apq);
+        st(rowQ, q, aqq + t * apq);
+        st(rowP, q, 0.0);
+        st(rowQ, p, 0.0);
         if (wantVector) {
           for (let k = 0; k < n; k++) {
             const vkp = ld(v, k * n + p);
@@ -87,4 +90,14 @@ export function symmetricEigen(a: usize, n: i32, vecOut: usize, wantVector: i32)
     for (let k = 0; k < n; k++) st(vecOut, k, sign * ld(v, k * n + best));
   }
   return ld(a, best * n + best);
+}
+
+
+/**
+ * Diagonalises the symmetric matrix at `a` in place (row-major, n×n ≤ 64×64; its diagonal ends up
+ * holding the eigenvalues). Returns λmax. When `wantVector` ≠ 0, writes the unit eigenvector of λmax
+ * into `vecOut` (sign: largest-magnitude entry positive), using the static 64×64 scratch.
+ */
+export function symmetricEigen(a: usize, n: i32, vecOut: usize, wantVector: i32): f64 {
+  return jacobiEigen(a, n, wantVector ? SCRATCH_MAT_B : 0, vecOut);
 }

@@ -12,7 +12,14 @@ import { engine as defaultEngine } from '../api.js';
 import { aborted, EoslabError } from '../errors.js';
 import type { TileStore } from './store.js';
 import { cellCount, tiles, type GridSpec, type KernelKind, type MapKind, type RunSpec } from './spec.js';
-import { runTile, type InvariantSetTile, type SharpnessTile, type TileResult, type TileTask } from './tile.js';
+import {
+  runTile,
+  smallFig3Grid,
+  type InvariantSetTile,
+  type SharpnessTile,
+  type TileResult,
+  type TileTask,
+} from './tile.js';
 
 export interface SweepJob {
   readonly grid: GridSpec;
@@ -214,15 +221,7 @@ export class SweepPool {
 
   /** Starts every worker and waits until each has compiled and warmed up its WASM. */
   async ready(): Promise<void> {
-    const grid: GridSpec = {
-      kind: 'family',
-      depth: 4,
-      direction: [1, 1, -1, -1],
-      phiRange: [4.05, 34],
-      productRange: [0.05, 5],
-      rows: 2,
-      cols: 2,
-    };
+    const grid = smallFig3Grid(2);
     const run: RunSpec = { eta: 0.1, tol: 1e-14, divergeAt: 1e6, maxSteps: 10 };
     const tasks = Array.from({ length: this.workers * 2 }, () => ({
       grid,

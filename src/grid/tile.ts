@@ -282,20 +282,28 @@ export function tileBuffers(result: TileResult): ArrayBuffer[] {
   return views.map((v) => v.buffer as ArrayBuffer);
 }
 
-/**
- * Warm-up: V8 first runs WASM in its baseline compiler and a long call never tiers up, so a
- * worker calls the kernels a few times on a small grid before real work.
- */
-export function warmUp(engine: ScalarEngine): void {
-  const grid: GridSpec = {
+/** A small fig3 family grid (warm-ups and pool start-up). */
+export function smallFig3Grid(side: number): GridSpec {
+  return {
     kind: 'family',
     depth: 4,
     direction: [1, 1, -1, -1],
     phiRange: [4.05, 34],
     productRange: [0.05, 5],
-    rows: 8,
-    cols: 8,
+    rows: side,
+    cols: side,
   };
+}
+
+/** The pointer-level signature of `sweepSimd` and `sweepScalar`. */
+export type SweepKernel = GridKernels['sweepSimd'];
+
+/**
+ * Warm-up: V8 first runs WASM in its baseline compiler and a long call never tiers up, so a
+ * worker calls the kernels a few times on a small grid before real work.
+ */
+export function warmUp(engine: ScalarEngine): void {
+  const grid = smallFig3Grid(8);
   const run: RunSpec = { eta: 0.1, tol: 1e-14, divergeAt: 1e6, maxSteps: 300 };
   for (let i = 0; i < 6; i++) {
     for (const kernel of ['simd', 'scalar'] as const)
