@@ -11,7 +11,7 @@ export interface OptionSpec<T> {
   readonly key: string;
   /** kebab-case CLI flag, without the leading dashes. */
   readonly flag: string;
-  /** Placeholder shown in help (`<number>`), empty for boolean flags. */
+  /** Value name shown in help (`<number>`), empty for boolean flags. */
   readonly valueName: string;
   readonly description: string;
   /** Parse and validate a CLI string. `label` names the option in error messages. */
