@@ -213,7 +213,7 @@ export function mergeShards(paths: readonly string[], workers = 0): MergeResult 
   for (const s of stores) {
     if (s.job.gridHash !== first.job.gridHash) {
       throw conflict(
-        `${s.dir} belongs to another sweep (grid hash ${s.job.gridHash.slice(0, 12)}…) than ${first.dir} (${first.job.gridHash.slice(0, 12)}…)`,
+        `${s.dir} belongs to another sweep or eoslab build (grid hash ${s.job.gridHash.slice(0, 12)}…, build ${s.job.build.version}/${s.job.build.wasmSha256.slice(0, 8)}) than ${first.dir} (${first.job.gridHash.slice(0, 12)}…, build ${first.job.build.version}/${first.job.build.wasmSha256.slice(0, 8)})`,
         'dirs',
       );
     }
@@ -252,7 +252,7 @@ export function mergeShards(paths: readonly string[], workers = 0): MergeResult 
   const { out, place } = assembler(resolved);
   for (const s of stores) for (const start of s.completed()) place(s.read(start));
   const result = heatmapResult(resolved, out, (performance.now() - started) / 1000);
-  result.tiles = { computed: 0, resumed: all.length, retried: 0 };
+  result.tiles = { computed: 0, resumed: all.length, retried: 0, damaged: 0 };
   return {
     result,
     shards: stores.map((s) => {

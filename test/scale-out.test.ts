@@ -4,7 +4,7 @@
  * SIGKILL and Ctrl-C without computing a tile twice, and a worker killed mid-tile.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,24 @@ describe('shards and merge', () => {
     }
   });
 
+  it('re-running a finished shard computes nothing; a damaged tile is recomputed', async () => {
+    const resolved = resolveHeatmapOptions({ ...options, workers: 0 });
+    const out = join(scratch, 'rerun');
+    const first = await runShard(resolved, out, { index: 2, count: 3 });
+    expect(first.tiles.computed).toBeGreaterThan(0);
+    const again = await runShard(resolved, out, { index: 2, count: 3 });
+    expect(again.tiles).toEqual({ computed: 0, resumed: first.tiles.computed, retried: 0, damaged: 0 });
+    // damage one stored tile: it is detected by its checksum and recomputed, not trusted
+    const tilesDir = join(out, 'shard-2-of-3', 'tiles');
+    const victim = join(tilesDir, readdirSync(tilesDir).filter((f) => f.endsWith('.tile'))[0] as string);
+    const bytes = readFileSync(victim);
+    bytes[bytes.length - 3] = (bytes[bytes.length - 3] as number) ^ 0xff;
+    writeFileSync(victim, bytes);
+    const repaired = await runShard(resolved, out, { index: 2, count: 3 });
+    expect(repaired.tiles.damaged).toBe(1);
+    expect(repaired.tiles.computed).toBe(1);
+  });
+
   it('refuses overlapping, missing and foreign shards with a clear message', async () => {
     const resolved = resolveHeatmapOptions({ ...options, workers: 0 });
     const a = join(scratch, 'a');
@@ -55,7 +73,7 @@ describe('shards and merge', () => {
     expect(() => mergeShards([a])).toThrow(/tiles are missing \(first at cell \d+\): a shard is absent or unfinished/);
     const foreign = join(scratch, 'foreign');
     await runShard(resolveHeatmapOptions({ ...options, eta: 0.09, workers: 0 }), foreign, { index: 2, count: 2 });
-    expect(() => mergeShards([a, foreign])).toThrow(/belongs to another sweep \(grid hash/);
+    expect(() => mergeShards([a, foreign])).toThrow(/belongs to another sweep or eoslab build \(grid hash/);
     expect(() => mergeShards([join(scratch, 'nowhere')])).toThrow(EoslabError);
   });
 
@@ -98,7 +116,11 @@ describe('shards and merge', () => {
 function runUntil(args: string[], partial: string, after: number, signal: NodeJS.Signals) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; tilesAtKill: number }>(
     (resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // a slowed-down tile (test hook) makes "kill after N tiles" independent of the machine's speed
+      const child = spawn(process.execPath, [BIN, ...args], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, EOSLAB_TEST_TILE_DELAY_MS: signal === 'SIGKILL' && after === Infinity ? '0' : '10' },
+      });
       let stderr = '';
       let tilesAtKill = -1;
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

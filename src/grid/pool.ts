@@ -9,7 +9,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { engine as defaultEngine } from '../api.js';
-import { aborted, EoslabError } from '../errors.js';
+import { aborted, EoslabError, type ErrorCode } from '../errors.js';
 import type { TileStore } from './store.js';
 import { cellCount, tiles, type GridSpec, type KernelKind, type MapKind, type RunSpec } from './spec.js';
 import {
@@ -145,6 +145,11 @@ function place(out: SweepArrays, tile: TileResult): void {
  * A reusable pool of warmed-up workers (each compiles the WASM once). `runSweep` makes a transient
  * one when none is given; benchmarks and long sessions keep one across sweeps.
  */
+/** A worker's EoslabError, returned as data (errors lose their class crossing threads). */
+interface WorkerError {
+  error: { code: ErrorCode; message: string; option?: string };
+}
+
 /** Attempts per tile before a sweep gives up (a worker that crashes mid-tile is replaced). */
 export const MAX_TILE_ATTEMPTS = 3;
 
@@ -161,7 +166,7 @@ function tileFailure(task: TileTask, attempts: number, error: unknown): EoslabEr
 
 export class SweepPool {
   readonly workers: number;
-  private readonly piscina: Piscina<TileTask, TileResult>;
+  private readonly piscina: Piscina<TileTask, TileResult | WorkerError>;
   private failure: unknown;
   private expectFailures = false;
   /** Tiles retried after a failed attempt (a crashed or killed worker), over the pool's life. */
@@ -169,7 +174,7 @@ export class SweepPool {
 
   constructor(workers: number) {
     this.workers = workers;
-    this.piscina = new Piscina<TileTask, TileResult>({
+    this.piscina = new Piscina<TileTask, TileResult | WorkerError>({
       filename: workerFile(),
       minThreads: workers,
       maxThreads: workers,
@@ -193,17 +198,22 @@ export class SweepPool {
       void this.piscina.destroy();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    this.failure = undefined; // an earlier run's stray error must not fail this one
     const attempt = async (task: TileTask): Promise<void> => {
       for (let n = 1; ; n++) {
+        let result: TileResult | WorkerError;
         try {
-          finished(await this.piscina.run(task));
-          return;
+          result = await this.piscina.run(task);
         } catch (error) {
           if (signal?.aborted) throw aborted('the sweep');
-          if (error instanceof EoslabError) throw error;
           if (n >= MAX_TILE_ATTEMPTS) throw tileFailure(task, n, error);
           this.retries++;
+          continue;
         }
+        // a deterministic error (returned as data by the worker) is not retried
+        if ('error' in result) throw new EoslabError(result.error.code, result.error.message, result.error.option);
+        finished(result);
+        return;
       }
     };
     try {
@@ -255,6 +265,8 @@ export interface TileAccounting {
   resumed: number;
   /** Tiles retried after a worker failure. */
   retried: number;
+  /** Stored tiles found damaged (bad checksum or truncated) and recomputed. */
+  damaged: number;
 }
 
 /**
@@ -272,10 +284,21 @@ export async function computeTiles(
   const [first, last] = plan.range ?? [0, all.length];
   const wanted = all.slice(first, last);
   const stored = plan.store?.completed() ?? new Set<number>();
-  const accounting: TileAccounting = { computed: 0, resumed: 0, retried: 0 };
+  const accounting: TileAccounting = { computed: 0, resumed: 0, retried: 0, damaged: 0 };
   for (const p of wanted) {
     if (!stored.has(p.start)) continue;
-    onTile(plan.store!.read(p.start), false);
+    let tile: TileResult;
+    try {
+      tile = plan.store!.read(p.start);
+    } catch (error) {
+      // a tile damaged on disk (e.g. by a machine crash) is recomputed, not trusted
+      if (!(error instanceof EoslabError) || error.code !== 'E_IO') throw error;
+      plan.store!.discard(p.start);
+      stored.delete(p.start);
+      accounting.damaged++;
+      continue;
+    }
+    onTile(tile, false);
     accounting.resumed++;
   }
   const tasks: TileTask[] = wanted

@@ -10,10 +10,12 @@
  * (little-endian), each padded to 8 bytes.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, EoslabError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { version } from '../version.js';
+import { wasmHash } from '../wasm/module.js';
 import type { GridSpec, KernelKind, MapKind, RunSpec } from './spec.js';
 import type { TileResult } from './tile.js';
 
@@ -29,11 +31,24 @@ export interface StoredJob extends JobIdentity {
   readonly format: 'eoslab-tiles/1';
   readonly gridHash: string;
   readonly kernel: KernelKind;
+  /** The build that computed the tiles: bits are only guaranteed identical within one build. */
+  readonly build: { readonly version: string; readonly wasmSha256: string };
 }
 
-/** SHA-256 of the canonical JSON of the job identity. */
-export function gridHash(job: JobIdentity): string {
-  const canonical = JSON.stringify({ grid: job.grid, run: job.run, map: job.map, tileSize: job.tileSize });
+/** This process's build. */
+export function currentBuild(): { version: string; wasmSha256: string } {
+  return { version: version(), wasmSha256: wasmHash() };
+}
+
+/** SHA-256 of the canonical JSON of the job identity and the build. */
+export function gridHash(job: JobIdentity, build: { version: string; wasmSha256: string } = currentBuild()): string {
+  const canonical = JSON.stringify({
+    grid: job.grid,
+    run: job.run,
+    map: job.map,
+    tileSize: job.tileSize,
+    build: { version: build.version, wasmSha256: build.wasmSha256 },
+  });
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -54,9 +69,17 @@ function arraysOf(tile: TileResult): [ArrayName, Float64Array | Int32Array | Uin
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
+/** SHA-256 of the arrays' bytes, in order (detects a tile damaged on disk). */
+function arraysDigest(arrays: readonly (Float64Array | Int32Array | Uint8Array)[]): string {
+  const hash = createHash('sha256');
+  for (const a of arrays) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return hash.digest('hex');
+}
+
 export function encodeTile(tile: TileResult): Uint8Array {
   const arrays = arraysOf(tile);
   const header = JSON.stringify({
+    sha256: arraysDigest(arrays.map(([, a]) => a)),
     map: tile.map,
     start: tile.start,
     count: tile.count,
@@ -92,6 +115,7 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(MAGIC.length, true);
   let header: {
+    sha256: string;
     map: MapKind;
     start: number;
     count: number;
@@ -118,6 +142,9 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
     arrays[a.name] =
       a.type === 'f64' ? new Float64Array(copy) : a.type === 'i32' ? new Int32Array(copy) : new Uint8Array(copy);
     offset += pad8(byteLength);
+  }
+  if (arraysDigest(header.arrays.map((a) => arrays[a.name] as Float64Array)) !== header.sha256) {
+    throw bad('checksum mismatch');
   }
   const need = (name: ArrayName): never => {
     throw bad(`missing array ${name}`);
@@ -160,7 +187,17 @@ export class TileStore {
    * that they belong to the same job (same grid hash) — anything else is refused.
    */
   static open(dir: string, job: JobIdentity & { kernel: KernelKind }): TileStore {
-    const stored: StoredJob = { format: 'eoslab-tiles/1', gridHash: gridHash(job), ...job };
+    const build = currentBuild();
+    const stored: StoredJob = {
+      format: 'eoslab-tiles/1',
+      gridHash: gridHash(job, build),
+      grid: job.grid,
+      run: job.run,
+      map: job.map,
+      tileSize: job.tileSize,
+      kernel: job.kernel,
+      build,
+    };
     let existing: StoredJob | undefined;
     try {
       existing = JSON.parse(readFileSync(join(dir, 'job.json'), 'utf8')) as StoredJob;
@@ -169,7 +206,7 @@ export class TileStore {
     }
     if (existing && existing.gridHash !== stored.gridHash) {
       throw conflict(
-        `${dir} holds tiles of a different sweep (grid hash ${existing.gridHash.slice(0, 12)}…, this run ${stored.gridHash.slice(0, 12)}…): delete it or choose another --out`,
+        `${dir} holds tiles of a different sweep or eoslab build (grid hash ${existing.gridHash.slice(0, 12)}…, this run ${stored.gridHash.slice(0, 12)}…): delete it or choose another --out`,
         'out',
       );
     }
@@ -190,7 +227,7 @@ export class TileStore {
     } catch {
       throw conflict(`${dir} is not an eoslab shard or tile directory (no job.json)`, 'dirs');
     }
-    if (job.format !== 'eoslab-tiles/1' || job.gridHash !== gridHash(job)) {
+    if (job.format !== 'eoslab-tiles/1' || !job.build || job.gridHash !== gridHash(job, job.build)) {
       throw conflict(`${dir}/job.json is not a valid eoslab tile store (format or grid hash mismatch)`, 'dirs');
     }
     return new TileStore(dir, job);
@@ -209,6 +246,11 @@ export class TileStore {
 
   write(tile: TileResult): void {
     writeFileAtomic(join(this.dir, 'tiles', `${tile.start}.tile`), encodeTile(tile));
+  }
+
+  /** Removes a stored tile (a damaged one, to be recomputed). */
+  discard(start: number): void {
+    rmSync(join(this.dir, 'tiles', `${start}.tile`), { force: true });
   }
 
   read(start: number): TileResult {

@@ -2,18 +2,42 @@
  * Atomic output: every file is written to a temporary sibling and renamed into place, so a
  * reader (or a crash) never sees a half-written file.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EoslabError } from '../errors.js';
 
 let counter = 0;
 
+/**
+ * Temp names carry the pid and random bytes: pods on a shared volume often all run as PID 1.
+ * The data is fsync'ed before the rename, so a machine crash leaves the old file or the new one.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${counter++}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.${counter++}.tmp`);
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, data);
+    const fd = openSync(tmp, 'w');
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let offset = 0;
+      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
   } catch (error) {
     rmSync(tmp, { force: true });
@@ -48,6 +72,32 @@ function isEoslabOutput(dir: string): boolean {
  */
 export function writeOutputDirectory(dir: string, write: (staging: string) => void): void {
   const target = resolve(dir);
+  const exists = checkOutputDirectory(dir);
+  const staging = `${target}.staging-${process.pid}-${counter++}`;
+  ensureDirectory(staging);
+  try {
+    write(staging);
+    if (exists) {
+      const old = `${target}.old-${process.pid}-${counter++}`;
+      renameSync(target, old);
+      renameSync(staging, target);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(staging, target);
+    }
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (error instanceof EoslabError) throw error;
+    throw new EoslabError('E_IO', `cannot write outputs to ${dir}: ${(error as Error).message}`, 'out', dir);
+  }
+}
+
+/**
+ * Whether `dir` may receive a set of outputs (absent, empty, or an earlier eoslab output);
+ * returns whether it exists. Refuses anything else with E_IO — call it before long work.
+ */
+export function checkOutputDirectory(dir: string): boolean {
+  const target = resolve(dir);
   let exists = false;
   try {
     const info = statSync(target);
@@ -66,21 +116,5 @@ export function writeOutputDirectory(dir: string, write: (staging: string) => vo
   } catch (error) {
     if (error instanceof EoslabError) throw error;
   }
-  const staging = `${target}.staging-${process.pid}-${counter++}`;
-  ensureDirectory(staging);
-  try {
-    write(staging);
-    if (exists) {
-      const old = `${target}.old-${process.pid}-${counter++}`;
-      renameSync(target, old);
-      renameSync(staging, target);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(staging, target);
-    }
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    if (error instanceof EoslabError) throw error;
-    throw new EoslabError('E_IO', `cannot write outputs to ${dir}: ${(error as Error).message}`, 'out', dir);
-  }
+  return exists;
 }

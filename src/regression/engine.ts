@@ -5,6 +5,9 @@
  * buffer the kernels need (no allocation afterwards). Inputs are assumed validated by the caller;
  * NaN/±Inf come back as NaN values or statuses, never as exceptions.
  */
+import { invalidOption } from '../errors.js';
+import { OPTIONS } from '../options.js';
+import { checkProblem } from './data.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
 import { Status } from '../status.js';
 
@@ -189,6 +192,7 @@ export class RegressionEngine {
   };
 
   constructor(problem: RegressionProblem, raw: RawExports = instantiate()) {
+    checkProblem(problem, 'problem');
     const { n, d } = problem;
     this.kernels = raw as RegressionKernels;
     this.arena = new Arena(raw);
@@ -237,7 +241,24 @@ export class RegressionEngine {
     return this.view(ptr, length).slice();
   }
 
+  /** u and v: Float64Arrays of length d (values may be anything; NaN gives a status). */
+  private checkWeights(u: unknown, v: unknown): void {
+    this.checkVector(u, this.d, 'u');
+    this.checkVector(v, this.d, 'v');
+  }
+
+  private checkVector(x: unknown, length: number, label: string): void {
+    if (!(x instanceof Float64Array) || x.length !== length) {
+      throw invalidOption(
+        label,
+        x instanceof Float64Array ? `Float64Array(${x.length})` : typeof x,
+        `a Float64Array of length ${length}`,
+      );
+    }
+  }
+
   loss(u: Float64Array, v: Float64Array): number {
+    this.checkWeights(u, v);
     this.setUV(u, v);
     const { X, y, work } = this.p;
     return this.kernels.regLoss(X, y, this.n, this.d, this.p.u, this.p.v, work);
@@ -245,6 +266,7 @@ export class RegressionEngine {
 
   /** Residual r = X(u⊙v) − y. */
   residual(u: Float64Array, v: Float64Array): Float64Array {
+    this.checkWeights(u, v);
     this.setUV(u, v);
     const { X, y, work } = this.p;
     this.kernels.regResidual(X, y, this.n, this.d, this.p.u, this.p.v, work);
@@ -252,6 +274,7 @@ export class RegressionEngine {
   }
 
   gradient(u: Float64Array, v: Float64Array): { u: Float64Array; v: Float64Array } {
+    this.checkWeights(u, v);
     this.setUV(u, v);
     const { X, y, work, outA, outB } = this.p;
     this.kernels.regGradient(X, y, this.n, this.d, this.p.u, this.p.v, work, outA, outB);
@@ -259,6 +282,8 @@ export class RegressionEngine {
   }
 
   gdStep(u: Float64Array, v: Float64Array, eta: number): { u: Float64Array; v: Float64Array } {
+    this.checkWeights(u, v);
+    OPTIONS.eta.check(eta, 'eta');
     this.setUV(u, v);
     const { X, y, work, outA, outB } = this.p;
     this.kernels.regGdStep(X, y, this.n, this.d, this.p.u, this.p.v, eta, work, outA, outB);
@@ -281,6 +306,7 @@ export class RegressionEngine {
 
   /** Dense (2d)×(2d) Hessian, row-major, order [u; v]. */
   hessian(u: Float64Array, v: Float64Array): Float64Array {
+    this.checkWeights(u, v);
     this.setUV(u, v);
     const { X, y, work, dense } = this.p;
     this.kernels.regHessian(X, y, this.n, this.d, this.p.u, this.p.v, work, dense);
@@ -289,6 +315,7 @@ export class RegressionEngine {
 
   /** S = λmax(∇²L): Lanczos from a fixed start vector (default) or dense Jacobi. */
   sharpness(u: Float64Array, v: Float64Array, method: 'lanczos' | 'dense' = 'lanczos'): number {
+    this.checkWeights(u, v);
     return this.sharpnessDetail(u, v, method).value;
   }
 
@@ -333,6 +360,8 @@ export class RegressionEngine {
 
   /** GFS predictor from (u, v), Newton warm-started from `warmNu` (default ν = 0). */
   gfs(u: Float64Array, v: Float64Array, warmNu?: Float64Array): GfsSolution {
+    this.checkWeights(u, v);
+    if (warmNu !== undefined) this.checkVector(warmNu, this.n, 'warmNu');
     this.setUV(u, v);
     const { X, y, work, nu, beta, outA, outB, info } = this.p;
     const nuView = this.view(nu, this.n);
@@ -409,6 +438,8 @@ export class RegressionEngine {
    * a GFS that Newton cannot find (gfs-failed; φ NaN there) or after maxSteps steps (max-steps).
    */
   run(u0: Float64Array, v0: Float64Array, eta: number, options: RunOptions): RegressionRun {
+    this.checkWeights(u0, v0);
+    OPTIONS.eta.check(eta, 'eta');
     const { n, d } = this;
     const maxSteps = Math.max(0, Math.floor(options.maxSteps));
     const total = maxSteps + 1;

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { conflict, EoslabError, invalidOption } from '../../errors.js';
 import { TileStore } from '../../grid/store.js';
+import { checkOutputDirectory } from '../../io/atomic.js';
 import {
   discardPartial,
   parseShard,
@@ -148,7 +149,10 @@ export const heatmapCommand: Command = {
         'shardCount',
       );
     }
-    if (!shard) checkMemory(cells, 'a heatmap');
+    if (!shard) {
+      checkMemory(cells, 'a heatmap');
+      checkOutputDirectory(out); // refuse a foreign --out before the work, not after it
+    }
     if (shard && shardText === undefined && shard.count === 1 && process.env.SLURM_ARRAY_TASK_ID !== undefined) {
       // a resubmitted subset of an array (sbatch --array=3) looks like an array of one task
       io.err(

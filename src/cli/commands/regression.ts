@@ -3,6 +3,7 @@
  * Fig 5 (SPEC §4) — GD at the edge of stability with the GFS sharpness φ tracked at every step.
  */
 import { join } from 'node:path';
+import { checkOutputDirectory } from '../../io/atomic.js';
 import { OPTIONS } from '../../options.js';
 import { regressionExperiment, REGRESSION_DEFAULTS, resolveRegressionOptions } from '../../regression/experiment.js';
 import type { RegressionExperimentOptions } from '../../regression/experiment.js';
@@ -55,6 +56,7 @@ export const regressionCommand: Command = {
     if (given.has('eta')) options.eta = values.get('eta') as number;
     const resolved = resolveRegressionOptions(options); // validate before any work or output
     const out = values.get('out') as string;
+    checkOutputDirectory(out); // a foreign --out is refused before the work
     const controller = new AbortController();
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { resolveTrajectoryOptions, trajectory, type Trajectory, type TrajectoryOptions } from '../../api.js';
 import { conflict } from '../../errors.js';
-import { writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
+import { checkOutputDirectory, writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
 import { writeCsv } from '../../io/csv.js';
 import { writeManifest } from '../../io/manifest.js';
 import { DEFAULTS, OPTIONS } from '../../options.js';
@@ -125,6 +125,7 @@ export const trajectoryCommand: Command = {
     const eta = typeof resolved.eta === 'number' ? resolved.eta : (resolved.eta[0] as number);
     const zoom = (values.get('zoom') as number | undefined) ?? Math.max(100, Math.floor(resolved.steps / 10));
     const out = values.get('out') as string;
+    checkOutputDirectory(out); // a foreign --out is refused before the work
 
     const progress = createProgress('trajectory', resolved.steps + 1, 'steps');
     const started = performance.now();
