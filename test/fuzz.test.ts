@@ -845,7 +845,7 @@ describe('fuzz: hooks of the wrong type', () => {
 // ---------------------------------------------------------------------------------------------
 
 /** Commands that write an output directory with a manifest when --out is given. */
-const WRITES_OUTPUT = new Set(['heatmap', 'trajectory', 'bifurcation', 'stable-set', 'check', 'regression']);
+const WRITES_OUTPUT = new Set(['heatmap', 'merge', 'trajectory', 'bifurcation', 'stable-set', 'check', 'regression']);
 const CLI_RUNS: Readonly<Record<string, number>> = { gfs: 150, gpgd: 150 };
 
 /** `FUZZ_STATS=1` prints how the CLI cases ended (to see that valid runs are exercised too). */

@@ -449,7 +449,7 @@ describe('GFS predictor', () => {
 });
 
 describe('run driver', () => {
-  it('records L, S, φ per iterate; φ equals an independent gfs() call and S the dense solver', () => {
+  it('records L, S, φ per iterate; φ equals a cold-started gfs() call (same kernel, no warm start) and S the dense solver', () => {
     const e = engineFor(PAPER);
     const { u, v } = makeInit(PAPER.d, 1, 0.1, 61, true);
     const phi0 = e.gfs(u, v).gfsSharpness;

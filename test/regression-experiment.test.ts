@@ -86,7 +86,10 @@ describe('experiment', () => {
       expect(r.initialGfsSharpness).toBeGreaterThan(2 / r.eta);
       expect(2 / r.eta).toBeGreaterThan(r.lambdaFlat);
     }
-    for (const s of e.results) expect(s.flatGap).toBeLessThanOrEqual(1e-6);
+    for (const s of e.results) {
+      expect(s.flatGap).toBeLessThanOrEqual(1e-6);
+      expect(s.flatStatus).toBe('ok');
+    }
     const m = e.monotonicity;
     expect(m.nonIncreasingShare).toBeGreaterThanOrEqual(0.95);
     expect(m.maxRelativeIncrease).toBeLessThan(1e-3);

@@ -113,6 +113,8 @@ export interface SeedResult {
   lambdaFlat: number;
   flatGap: number;
   flatLowerBound: number;
+  /** 'ok' when λ_flat's certificate verified and reached the gap tolerance. */
+  flatStatus: string;
   initialGfsSharpness: number;
   runs: ExperimentRun[];
 }
@@ -154,6 +156,7 @@ export function runSeed(task: SeedTask): SeedResult {
     lambdaFlat: flat.value,
     flatGap: flat.gap,
     flatLowerBound: flat.lowerBound,
+    flatStatus: flat.status,
     initialGfsSharpness: phi0,
     runs,
   };

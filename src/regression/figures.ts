@@ -183,6 +183,7 @@ export function writeRegression(out: string, e: RegressionExperiment): string[] 
           seed: s.seed,
           lambdaFlat: s.lambdaFlat,
           lambdaFlatGap: s.flatGap,
+          lambdaFlatStatus: s.flatStatus,
           initialGfsSharpness: s.initialGfsSharpness,
           runs: s.runs.map((r) => ({ eta: r.eta, fraction: r.fraction, steps: r.run.steps, status: r.run.status })),
         })),

@@ -113,7 +113,7 @@ export interface FlatResult {
   beta: Float64Array;
   /** Newton steps taken. */
   iterations: number;
-  status: 'ok' | 'max-iterations';
+  status: 'ok' | 'max-iterations' | 'uncertified';
   certificate: FlatCertificate;
 }
 
@@ -980,6 +980,11 @@ export function flattestSharpness(problem: FlatProblem, options: FlatOptions = {
   if (bestUpper - bestLower > gapTol) polish();
   const checked = verify(problem, bestBeta, bestZ, bestNu);
   const gap = checked.upper - checked.lower;
+  // The lower bound is a bound only if the re-verified dual point is feasible (up to rounding).
+  const cert = checked.certificate;
+  const certified =
+    cert.dualFeasibilityViolation <= CERTIFICATE_TOL * Math.max(1, checked.upper) &&
+    cert.zMinEigenvalue >= -CERTIFICATE_TOL;
   return {
     value: checked.upper,
     lowerBound: checked.lower,
@@ -987,7 +992,10 @@ export function flattestSharpness(problem: FlatProblem, options: FlatOptions = {
     relativeGap: checked.upper > 0 ? gap / checked.upper : 0,
     beta: bestBeta,
     iterations,
-    status: gap <= gapTol ? 'ok' : 'max-iterations',
+    status: !certified ? 'uncertified' : gap <= gapTol ? 'ok' : 'max-iterations',
     certificate: checked.certificate,
   };
 }
+
+/** Rounding allowed in the re-verified dual point (constraint violation, Z's smallest eigenvalue). */
+const CERTIFICATE_TOL = 1e-12;

@@ -180,7 +180,7 @@ export function leftovers(dir: string): string[] {
     }
     for (const name of names) {
       const path = join(d, name);
-      if (/\.tmp$|\.staging-|\.old-\d/.test(name)) found.push(path);
+      if (/\.tmp$|\.staging-|\.old-\d|\.partial$/.test(name)) found.push(path);
       if (depth < 3 && statSync(path, { throwIfNoEntry: false })?.isDirectory()) walk(path, depth + 1);
     }
   };
