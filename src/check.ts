@@ -18,7 +18,7 @@ import { Piscina } from 'piscina';
 import { engine as defaultEngine, checkWeights } from './api.js';
 import { ScalarEngine, type ScalarKernels } from './engine.js';
 import { aborted, checkHooks, invalidOption } from './errors.js';
-import { ensureDirectory } from './io/atomic.js';
+import { writeOutputDirectory } from './io/atomic.js';
 import { writeManifest } from './io/manifest.js';
 import { writeNpy } from './io/npy.js';
 import { Sfc32 } from './random.js';
@@ -652,8 +652,16 @@ export function checkReport(r: CheckResult): Record<string, unknown> {
 }
 
 /** Writes runs.npy (samples × 20), samples.npy (samples × 2: φ₀, p₀) and manifest.json. */
-export function writeCheck(dir: string, r: CheckResult): string[] {
-  ensureDirectory(dir);
+/** Writes the check's arrays, summary and manifest into `out` as one set (staged, then swapped in). */
+export function writeCheck(out: string, r: CheckResult): string[] {
+  let files: string[] = [];
+  writeOutputDirectory(out, (staging) => {
+    files = writeCheckFiles(staging, r);
+  });
+  return files;
+}
+
+function writeCheckFiles(dir: string, r: CheckResult): string[] {
   writeNpy(join(dir, 'runs.npy'), r.runs, [r.samples, RUN_STRIDE]);
   writeNpy(join(dir, 'samples.npy'), r.initial, [r.samples, 2]);
   const files = ['runs.npy', 'samples.npy'];

@@ -24,7 +24,7 @@
 import { engine as defaultEngine } from './api.js';
 import { ScalarEngine, type ScalarKernels } from './engine.js';
 import { aborted, checkHooks, conflict, invalidOption } from './errors.js';
-import { ensureDirectory, writeFileAtomic } from './io/atomic.js';
+import { writeFileAtomic, writeOutputDirectory } from './io/atomic.js';
 import { writeManifest } from './io/manifest.js';
 import { writeNpy } from './io/npy.js';
 import { OPTIONS } from './options.js';
@@ -567,8 +567,15 @@ export function stableSetLossSvg(res: StableSetResult): string {
 }
 
 /** Writes the arrays, zeros, both figures (SVG + PNG) and manifest.json. Returns file names. */
-export function writeStableSet(dir: string, res: StableSetResult, extra: Record<string, unknown> = {}): string[] {
-  ensureDirectory(dir);
+export function writeStableSet(out: string, res: StableSetResult, extra: Record<string, unknown> = {}): string[] {
+  let files: string[] = [];
+  writeOutputDirectory(out, (staging) => {
+    files = writeStableSetFiles(staging, res, extra);
+  });
+  return files;
+}
+
+function writeStableSetFiles(dir: string, res: StableSetResult, extra: Record<string, unknown>): string[] {
   const files: string[] = [];
   const shape = [res.rows, res.cols];
   const npy = (name: string, data: Float64Array | Uint8Array, dims: readonly number[] = shape): void => {

@@ -118,3 +118,35 @@ export function checkOutputDirectory(dir: string): boolean {
   }
   return exists;
 }
+
+/**
+ * The staged form of writeOutputDirectory for code that writes a set of files step by step:
+ * write into `dir`, then `commit()` swaps it into place (or `discard()` drops it).
+ */
+export function stageOutputDirectory(out: string): { dir: string; commit(): void; discard(): void } {
+  const target = resolve(out);
+  const exists = checkOutputDirectory(out);
+  const dir = `${target}.staging-${process.pid}-${counter++}`;
+  ensureDirectory(dir);
+  return {
+    dir,
+    commit(): void {
+      try {
+        if (exists) {
+          const old = `${target}.old-${process.pid}-${counter++}`;
+          renameSync(target, old);
+          renameSync(dir, target);
+          rmSync(old, { recursive: true, force: true });
+        } else {
+          renameSync(dir, target);
+        }
+      } catch (error) {
+        rmSync(dir, { recursive: true, force: true });
+        throw new EoslabError('E_IO', `cannot write outputs to ${out}: ${(error as Error).message}`, 'out', out);
+      }
+    },
+    discard(): void {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

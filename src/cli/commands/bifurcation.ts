@@ -22,7 +22,7 @@ import {
   type OrbitSettings,
 } from '../../bifurcation.js';
 import { conflict, invalidOption } from '../../errors.js';
-import { ensureDirectory, writeFileAtomic } from '../../io/atomic.js';
+import { stageOutputDirectory, writeFileAtomic } from '../../io/atomic.js';
 import { toCsv } from '../../io/csv.js';
 import { writeManifest } from '../../io/manifest.js';
 import { writeNpy } from '../../io/npy.js';
@@ -704,11 +704,11 @@ export const bifurcationCommand: Command = {
       const result = await withProgress('bifurcation', resolved.phi.length, (hooks) =>
         bifurcationOverPhi({ ...axisOptions, ...hooksBase, ...hooks }),
       );
-      ensureDirectory(out);
-      const files = [...writeOrbitArrays(out, result), 'phi_axis.npy'];
-      writeNpy(join(out, 'phi_axis.npy'), result.phi, [result.count]);
+      const stage = stageOutputDirectory(out);
+      const files = [...writeOrbitArrays(stage.dir, result), 'phi_axis.npy'];
+      writeNpy(join(stage.dir, 'phi_axis.npy'), result.phi, [result.count]);
       const title = `GPGD bifurcation diagram, D = ${resolved.depth}, c = (${Array.from(resolved.direction, (c) => +c.toPrecision(4)).join(', ')}), η = ${result.settings.eta}, start π = ${resolved.p0}`;
-      files.push(...writeFigure(out, 'bifurcation', axisDiagramSvg(result, result.settings.eta, title), 1000));
+      files.push(...writeFigure(stage.dir, 'bifurcation', axisDiagramSvg(result, result.settings.eta, title), 1000));
       const summary = {
         out,
         figure: join(out, 'bifurcation.png'),
@@ -722,7 +722,7 @@ export const bifurcationCommand: Command = {
         workers: result.workers,
         orbitSeconds: result.seconds,
       };
-      writeManifest(out, {
+      writeManifest(stage.dir, {
         command: 'bifurcation',
         options: {
           figure,
@@ -738,6 +738,7 @@ export const bifurcationCommand: Command = {
         outputs: [...files, 'manifest.json'],
         summary,
       });
+      stage.commit();
       report(io, json, summary, [
         ['φ axis', `${result.count} values in [${axisOptions.phiRange.join(', ')}], ${result.workers} workers`],
         [
@@ -816,21 +817,21 @@ export const bifurcationCommand: Command = {
         return { exact, zhu };
       });
       const gdD = Float64Array.from(run.product, (p) => Math.sqrt(p));
-      ensureDirectory(out);
+      const stage = stageOutputDirectory(out);
       const files = ['phi_axis.npy'];
-      writeNpy(join(out, 'phi_axis.npy'), result.exact.phi, [result.exact.count]);
+      writeNpy(join(stage.dir, 'phi_axis.npy'), result.exact.phi, [result.exact.count]);
       for (const [name, r] of [
         ['gpgd_slice', result.exact],
         ['zhu_slice', result.zhu],
       ] as const) {
-        writeNpy(join(out, `${name}_d.npy`), r.orbits, [r.count, r.settings.keep]);
-        writeNpy(join(out, `${name}_period.npy`), r.period, [r.count]);
-        writeNpy(join(out, `${name}_status.npy`), r.status, [r.count]);
-        writeNpy(join(out, `${name}_lyapunov.npy`), r.lyapunov, [r.count]);
+        writeNpy(join(stage.dir, `${name}_d.npy`), r.orbits, [r.count, r.settings.keep]);
+        writeNpy(join(stage.dir, `${name}_period.npy`), r.period, [r.count]);
+        writeNpy(join(stage.dir, `${name}_status.npy`), r.status, [r.count]);
+        writeNpy(join(stage.dir, `${name}_lyapunov.npy`), r.lyapunov, [r.count]);
         files.push(`${name}_d.npy`, `${name}_period.npy`, `${name}_status.npy`, `${name}_lyapunov.npy`);
       }
       writeFileAtomic(
-        join(out, 'gd.csv'),
+        join(stage.dir, 'gd.csv'),
         toCsv(
           [
             { name: 'step', values: Float64Array.from({ length: run.rows }, (_, t) => t) },
@@ -842,7 +843,7 @@ export const bifurcationCommand: Command = {
         ),
       );
       files.push('gd.csv');
-      files.push(...writeFigure(out, 'fig10', fig10Svg(result.exact, result.zhu, run.phi, gdD, run.eta), 1680));
+      files.push(...writeFigure(stage.dir, 'fig10', fig10Svg(result.exact, result.zhu, run.phi, gdD, run.eta), 1680));
       const landmarks = (
         r: BifurcationResult,
       ): { firstPeriod2Phi: number; firstPeriod4Phi: number; firstChaoticPhi: number; firstDivergedPhi: number } => ({
@@ -860,13 +861,14 @@ export const bifurcationCommand: Command = {
         stabilityThreshold: 2 / run.eta,
         gdFinalGfsSharpness: run.phi[run.rows - 1],
       };
-      writeManifest(out, {
+      writeManifest(stage.dir, {
         command: 'bifurcation',
         options: { figure, run: runManifest(run), ...axis, ...orbitSettings, out },
         timings: { wallSeconds: (performance.now() - started) / 1000 },
         outputs: [...files, 'manifest.json'],
         summary,
       });
+      stage.commit();
       const row = (r: typeof summary.gpgd): string =>
         `period 2 from φ ${r.firstPeriod2Phi}, period 4 from ${r.firstPeriod4Phi}, chaos from ${r.firstChaoticPhi}, diverges from ${r.firstDivergedPhi}`;
       report(io, json, summary, [
@@ -889,10 +891,10 @@ export const bifurcationCommand: Command = {
         ...hooks,
       }),
     );
-    ensureDirectory(out);
-    const files = writeOrbitArrays(out, orbits);
-    writeNpy(join(out, 'gd_gfs_sharpness.npy'), run.phi, [run.rows]);
-    writeNpy(join(out, 'gd_product.npy'), run.product, [run.rows]);
+    const stage = stageOutputDirectory(out);
+    const files = writeOrbitArrays(stage.dir, orbits);
+    writeNpy(join(stage.dir, 'gd_gfs_sharpness.npy'), run.phi, [run.rows]);
+    writeNpy(join(stage.dir, 'gd_product.npy'), run.product, [run.rows]);
     files.push('gd_gfs_sharpness.npy', 'gd_product.npy');
     const stepColumn = { name: 'step', values: Float64Array.from({ length: run.rows }, (_, t) => t) };
     const orbitColumns = [
@@ -913,7 +915,7 @@ export const bifurcationCommand: Command = {
 
     if (figure === 'fig4') {
       writeFileAtomic(
-        join(out, 'gd.csv'),
+        join(stage.dir, 'gd.csv'),
         toCsv(
           [
             stepColumn,
@@ -927,15 +929,18 @@ export const bifurcationCommand: Command = {
       );
       files.push('gd.csv');
       const title = `Fig 4 · GPGD bifurcation diagram along GD · ${description}`;
-      files.push(...writeFigure(out, 'bifurcation', runDiagramSvg(orbits, run.phi, run.product, run.eta, title), 1000));
+      files.push(
+        ...writeFigure(stage.dir, 'bifurcation', runDiagramSvg(orbits, run.phi, run.product, run.eta, title), 1000),
+      );
       const summary = { ...baseSummary, figure: join(out, 'bifurcation.png') };
-      writeManifest(out, {
+      writeManifest(stage.dir, {
         command: 'bifurcation',
         options: { figure, run: runManifest(run), ...orbitSettings, out },
         timings: { orbitSeconds: orbits.seconds, wallSeconds: (performance.now() - started) / 1000 },
         outputs: [...files, 'manifest.json'],
         summary,
       });
+      stage.commit();
       report(io, json, summary, [
         ['GD run', `${description} (${run.outcome})`],
         [
@@ -965,7 +970,7 @@ export const bifurcationCommand: Command = {
       fig11Class(m === 1, orbits.status[t] as number, orbits.period[t] as number),
     );
     writeFileAtomic(
-      join(out, 'fig11.csv'),
+      join(stage.dir, 'fig11.csv'),
       toCsv(
         [
           stepColumn,
@@ -979,11 +984,16 @@ export const bifurcationCommand: Command = {
         run.rows,
       ),
     );
-    writeNpy(join(out, 'in_invariant_set.npy'), member, [run.rows]);
+    writeNpy(join(stage.dir, 'in_invariant_set.npy'), member, [run.rows]);
     files.push('fig11.csv', 'in_invariant_set.npy');
     const title = 'Fig 11 · GD iterates in 𝕊, coloured by the period of their GPGD orbit';
     files.push(
-      ...writeFigure(out, 'fig11', fig11Svg(orbits, classes, run.phi, run.product, run.eta, title, description), 1000),
+      ...writeFigure(
+        stage.dir,
+        'fig11',
+        fig11Svg(orbits, classes, run.phi, run.product, run.eta, title, description),
+        1000,
+      ),
     );
     const chaoticSteps: number[] = [];
     classes.forEach((c, t) => {
@@ -1000,13 +1010,14 @@ export const bifurcationCommand: Command = {
       chaoticInInvariantSet: chaoticSteps.length,
       chaoticSteps: chaoticSteps.length > 0 ? [chaoticSteps[0], chaoticSteps[chaoticSteps.length - 1]] : [],
     };
-    writeManifest(out, {
+    writeManifest(stage.dir, {
       command: 'bifurcation',
       options: { figure, run: runManifest(run), ...orbitSettings, out },
       timings: { orbitSeconds: orbits.seconds, wallSeconds: (performance.now() - started) / 1000 },
       outputs: [...files, 'manifest.json'],
       summary,
     });
+    stage.commit();
     report(io, json, summary, [
       ['GD run', `${description} (${run.outcome})`],
       ['iterates in 𝕊', `${summary.inInvariantSet} of ${run.rows}`],
