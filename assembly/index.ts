@@ -26,3 +26,4 @@ export * from './bifurcation/orbit';
 export * from './sets/stableSet';
 export * from './checks/theorems';
 export * from './regression/index';
+export * from './mlp/index';

@@ -161,3 +161,6 @@ export type {
   GfsMonotonicity,
 } from './regression/experiment.js';
 export { writeRegression, fig5aSvg, fig5bSvg, fig5cSvg } from './regression/figures.js';
+export { MlpEngine } from './mlp/engine.js';
+export type { Activation, MlpShape, MlpData } from './mlp/engine.js';
+export { loadDigits, availableDigits } from './mlp/data.js';
