@@ -11,11 +11,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { checkDirection, checkWeights, defaultDirection, engine as defaultEngine } from './api.js';
 import type { ScalarEngine, ScalarKernels } from './engine.js';
 import { aborted, checkHooks, conflict, invalidOption } from './errors.js';
+import { compiledWorker, runOnPool } from './workers.js';
 import { linspace } from './grid/spec.js';
 import { OPTIONS } from './options.js';
 
@@ -338,15 +338,6 @@ export function movableChunk(chunk: OrbitChunk): unknown {
   return move(movable as unknown as Parameters<typeof move>[0]);
 }
 
-/** The compiled worker: dist/bifurcation-worker.js (also when this module runs from src/). */
-export function orbitWorkerFile(): string {
-  const here = import.meta.url;
-  const url = here.endsWith('.ts')
-    ? new URL('../dist/bifurcation-worker.js', here)
-    : new URL('./bifurcation-worker.js', here);
-  return fileURLToPath(url);
-}
-
 /** Orbit steps above which the default is to use every core. */
 const PARALLEL_THRESHOLD = 2_000_000;
 
@@ -428,37 +419,14 @@ async function runChunks(
       if (hooks.signal?.aborted) throw aborted('the bifurcation run');
     }
   } else {
-    const pool = new Piscina<OrbitTask, OrbitChunk>({
-      filename: orbitWorkerFile(),
-      minThreads: workers,
-      maxThreads: workers,
-    });
-    let stopping = false;
-    let failure: unknown;
-    const onAbort = (): void => {
-      stopping = true;
-      void pool.destroy();
-    };
-    // Results still in flight when an abort destroys the pool arrive as 'error' events: expected
-    // then, a real failure otherwise.
-    pool.on('error', (error: unknown) => {
-      if (!stopping) failure ??= error;
-    });
-    hooks.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await Promise.all(
-        tasks.map((task) =>
-          pool.run(task).then(place, (error: unknown) => {
-            if (stopping || hooks.signal?.aborted) throw aborted('the bifurcation run');
-            throw error;
-          }),
-        ),
-      );
-    } finally {
-      hooks.signal?.removeEventListener('abort', onAbort);
-      if (!stopping) await pool.destroy();
-    }
-    if (failure !== undefined) throw failure;
+    await runOnPool<OrbitTask, OrbitChunk>(
+      compiledWorker('bifurcation-worker'),
+      workers,
+      tasks,
+      (chunk) => place(chunk),
+      hooks.signal,
+      'the bifurcation run',
+    );
   }
   return {
     kind,

@@ -13,11 +13,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import { engine as defaultEngine, checkWeights } from './api.js';
 import { ScalarEngine, type ScalarKernels } from './engine.js';
 import { aborted, checkHooks, invalidOption } from './errors.js';
+import { compiledWorker, runOnPool } from './workers.js';
 import { writeOutputDirectory } from './io/atomic.js';
 import { writeManifest } from './io/manifest.js';
 import { writeNpy } from './io/npy.js';
@@ -251,13 +250,6 @@ export function runCheckTask(e: ScalarEngine, task: CheckTask): CheckTaskResult 
   }
   const r = runKernel(e, check, D, initial, false);
   return { start, count, runs: r.runs, samples, certified: r.certified, reference: r.reference };
-}
-
-/** The compiled worker: dist/checkWorker.js (also when this module runs from src/ under tsx/vitest). */
-export function checkWorkerFile(): string {
-  const here = import.meta.url;
-  const url = here.endsWith('.ts') ? new URL('../dist/checkWorker.js', here) : new URL('./checkWorker.js', here);
-  return fileURLToPath(url);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -501,26 +493,14 @@ export async function runCheck(
       if (hooks.signal?.aborted) throw aborted('the check');
     }
   } else {
-    const pool = new Piscina<CheckTask, CheckTaskResult>({
-      filename: checkWorkerFile(),
-      minThreads: c.workers,
-      maxThreads: c.workers,
-    });
-    const onAbort = (): void => void pool.destroy();
-    hooks.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await Promise.all(
-        tasks.map((task) =>
-          pool.run(task).then(finished, (error: unknown) => {
-            if (hooks.signal?.aborted) throw aborted('the check');
-            throw error;
-          }),
-        ),
-      );
-    } finally {
-      hooks.signal?.removeEventListener('abort', onAbort);
-      await pool.destroy();
-    }
+    await runOnPool<CheckTask, CheckTaskResult>(
+      compiledWorker('checkWorker'),
+      c.workers,
+      tasks,
+      (r) => finished(r),
+      hooks.signal,
+      'the check',
+    );
   }
   return {
     ...c,

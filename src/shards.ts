@@ -12,7 +12,7 @@ import { conflict, invalidOption } from './errors.js';
 import { assembler, computeTiles, type PoolOptions, type SweepPool, type TileAccounting } from './grid/pool.js';
 import { cellCount, tiles } from './grid/spec.js';
 import { TileStore } from './grid/store.js';
-import { checkMemory, heatmapResult, type HeatmapResult, type ResolvedHeatmap } from './heatmap.js';
+import { checkMemory, heatmapResult, runHeatmap, type HeatmapResult, type ResolvedHeatmap } from './heatmap.js';
 import { writeFileAtomic } from './io/atomic.js';
 import { buildManifest, jsonReplacer } from './io/manifest.js';
 
@@ -154,7 +154,6 @@ export function partialDirectory(out: string): string {
 }
 
 export async function runResumable(resolved: ResolvedHeatmap, out: string, hooks: Hooks = {}): Promise<HeatmapResult> {
-  const { runHeatmap } = await import('./heatmap.js');
   const store = TileStore.open(partialDirectory(out), resolved);
   return runHeatmap(resolved, { ...hooks, store });
 }

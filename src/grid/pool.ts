@@ -9,7 +9,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { engine as defaultEngine } from '../api.js';
-import { aborted, EoslabError, type ErrorCode } from '../errors.js';
+import { aborted, EoslabError } from '../errors.js';
+import { compiledWorker, fromWorker, type WorkerError } from '../workers.js';
 import type { TileStore } from './store.js';
 import { cellCount, tiles, type GridSpec, type KernelKind, type MapKind, type RunSpec } from './spec.js';
 import {
@@ -76,8 +77,8 @@ const WORKER_SOURCES = ['grid/worker', 'grid/tile', 'grid/spec', 'engine', 'wasm
  */
 export function workerFile(): string {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return fileURLToPath(new URL('./worker.js', here));
-  const compiled = fileURLToPath(new URL('../../dist/grid/worker.js', here));
+  const compiled = compiledWorker('grid/worker');
+  if (!here.endsWith('.ts')) return compiled;
   for (const source of WORKER_SOURCES) {
     const ts = fileURLToPath(new URL(`../${source}.ts`, here));
     const js = fileURLToPath(new URL(`../../dist/${source}.js`, here));
@@ -145,10 +146,6 @@ function place(out: SweepArrays, tile: TileResult): void {
  * A reusable pool of warmed-up workers (each compiles the WASM once). `runSweep` makes a transient
  * one when none is given; benchmarks and long sessions keep one across sweeps.
  */
-/** A worker's EoslabError, returned as data (errors lose their class crossing threads). */
-interface WorkerError {
-  error: { code: ErrorCode; message: string; option?: string };
-}
 
 /** Attempts per tile before a sweep gives up (a worker that crashes mid-tile is replaced). */
 export const MAX_TILE_ATTEMPTS = 3;
@@ -211,8 +208,7 @@ export class SweepPool {
           continue;
         }
         // a deterministic error (returned as data by the worker) is not retried
-        if ('error' in result) throw new EoslabError(result.error.code, result.error.message, result.error.option);
-        finished(result);
+        finished(fromWorker(result));
         return;
       }
     };

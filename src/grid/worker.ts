@@ -4,7 +4,7 @@
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { ScalarEngine } from '../engine.js';
-import { EoslabError } from '../errors.js';
+import { errorAsData } from '../workers.js';
 import { runTile, tileBuffers, warmUp, type TileTask } from './tile.js';
 
 const engine = new ScalarEngine();
@@ -23,10 +23,7 @@ export default function computeTile(task: TileTask): unknown {
   try {
     result = runTile(engine, task);
   } catch (error) {
-    // an EoslabError would lose its class crossing threads: return it as data (not retried)
-    if (error instanceof EoslabError)
-      return { error: { code: error.code, message: error.message, option: error.option } };
-    throw error;
+    return errorAsData(error); // rethrown in the main thread with its class, and not retried
   }
   // Piscina's transferable protocol: the value, plus the buffers to move with it
   const movable = { [transferableSymbol]: tileBuffers(result), [valueSymbol]: result };

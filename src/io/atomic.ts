@@ -71,25 +71,15 @@ function isEoslabOutput(dir: string): boolean {
  * empty or an earlier eoslab output (it has eoslab's manifest.json); anything else is refused.
  */
 export function writeOutputDirectory(dir: string, write: (staging: string) => void): void {
-  const target = resolve(dir);
-  const exists = checkOutputDirectory(dir);
-  const staging = `${target}.staging-${process.pid}-${counter++}`;
-  ensureDirectory(staging);
+  const stage = stageOutputDirectory(dir);
   try {
-    write(staging);
-    if (exists) {
-      const old = `${target}.old-${process.pid}-${counter++}`;
-      renameSync(target, old);
-      renameSync(staging, target);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(staging, target);
-    }
+    write(stage.dir);
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
+    stage.discard();
     if (error instanceof EoslabError) throw error;
     throw new EoslabError('E_IO', `cannot write outputs to ${dir}: ${(error as Error).message}`, 'out', dir);
   }
+  stage.commit();
 }
 
 /**

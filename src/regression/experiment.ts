@@ -7,9 +7,8 @@
  * identical results for any worker count).
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
-import { aborted, checkHooks, conflict, EoslabError, type ErrorCode } from '../errors.js';
+import { aborted, checkHooks, conflict } from '../errors.js';
+import { compiledWorker, runOnPool } from '../workers.js';
 import { OPTIONS } from '../options.js';
 import { checkProblem, syntheticData } from './data.js';
 import { RegressionEngine, type RegressionRun } from './engine.js';
@@ -119,11 +118,6 @@ export interface SeedResult {
   runs: ExperimentRun[];
 }
 
-/** A worker's EoslabError, as data (see worker.ts). */
-interface WorkerError {
-  error: { code: ErrorCode; message: string; option?: string };
-}
-
 export interface SeedTask {
   options: ResolvedRegression;
   seed: number;
@@ -221,13 +215,6 @@ export interface RegressionExperiment extends ResolvedRegression {
   wallSeconds: number;
 }
 
-/** The compiled worker (dist/regression/worker.js), also when running from src/. */
-export function regressionWorkerFile(): string {
-  const here = import.meta.url;
-  const url = here.endsWith('.ts') ? new URL('../../dist/regression/worker.js', here) : new URL('./worker.js', here);
-  return fileURLToPath(url);
-}
-
 export async function regressionExperiment(options: RegressionExperimentOptions = {}): Promise<RegressionExperiment> {
   checkHooks(options as { onProgress?: unknown; signal?: unknown });
   const o = resolveRegressionOptions(options);
@@ -247,38 +234,14 @@ export async function regressionExperiment(options: RegressionExperimentOptions 
       finished(i, runSeed({ options: o, seed }));
     });
   } else {
-    const pool = new Piscina<SeedTask, SeedResult | WorkerError>({
-      filename: regressionWorkerFile(),
-      minThreads: Math.min(o.workers, seeds.length),
-      maxThreads: Math.min(o.workers, seeds.length),
-    });
-    const onAbort = (): void => void pool.destroy();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    // results in flight when an abort destroys the pool arrive as 'error' events: expected then
-    let poolError: unknown;
-    pool.on('error', (error: unknown) => {
-      if (!options.signal?.aborted) poolError ??= error;
-    });
-    try {
-      await Promise.all(
-        seeds.map((seed, i) =>
-          pool.run({ options: o, seed }).then(
-            (r) => {
-              if ('error' in r) throw new EoslabError(r.error.code, r.error.message, r.error.option);
-              finished(i, r);
-            },
-            (error: unknown) => {
-              if (options.signal?.aborted) throw aborted('the regression experiment');
-              throw error;
-            },
-          ),
-        ),
-      );
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-      await pool.destroy();
-    }
-    if (poolError !== undefined) throw poolError;
+    await runOnPool<SeedTask, SeedResult>(
+      compiledWorker('regression/worker'),
+      Math.min(o.workers, seeds.length),
+      seeds.map((seed) => ({ options: o, seed })),
+      (r, i) => finished(i, r),
+      options.signal,
+      'the regression experiment',
+    );
   }
   const runs = results.flatMap((r) => r.runs);
   return { ...o, results, monotonicity: monotonicity(runs), wallSeconds: (performance.now() - started) / 1000 };
