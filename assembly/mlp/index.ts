@@ -1,4 +1,6 @@
-// Fully connected network kernels (SPEC §5): forward, full-batch gradient, GD step and the exact
-// Hessian-vector product by Pearlmutter's R-operator. Formulas and layouts in network.ts.
+// Fully connected networks on real data (SPEC §5): model kernels (network.ts), the RK4 flow step
+// (flow.ts) and the activations; Lanczos lives in linalg/lanczos.ts (operator-agnostic).
 export { mlpParameterCount, mlpWorkLength, mlpLoss, mlpGradient, mlpGdStep, mlpHvp } from './network';
+export { mlpRk4Step } from './flow';
 export { mlpActivation } from './activation';
+export { lanczosStart, lanczosExtend, lanczosRitzVector } from '../linalg/lanczos';

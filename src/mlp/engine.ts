@@ -84,14 +84,107 @@ export interface MlpKernels extends RawExports {
     work: Ptr,
     out: Ptr,
   ): number;
+  mlpRk4Step(
+    sizes: Ptr,
+    layers: number,
+    act: number,
+    X: Ptr,
+    Y: Ptr,
+    n: number,
+    theta: Ptr,
+    h: number,
+    work: Ptr,
+    grad: Ptr,
+    acc: Ptr,
+    tmp: Ptr,
+    out: Ptr,
+  ): number;
   mlpActivation(act: number, order: number, z: number): number;
+  lanczosStart(dim: number, start: Ptr, basis: Ptr): number;
+  lanczosExtend(dim: number, j: number, basis: Ptr, w: Ptr, alpha: Ptr, beta: Ptr, s: Ptr, tmp: Ptr): number;
+  lanczosRitzVector(dim: number, m: number, basis: Ptr, s: Ptr, out: Ptr): void;
 }
+
+/** Options of `MlpEngine.sharpness` (Lanczos with full re-orthogonalisation). */
+export interface LanczosOptions {
+  /** Warm start (e.g. the previous top eigenvector); a fixed pseudo-random vector otherwise. */
+  start?: Float64Array;
+  /** Stop when the Ritz residual ‖Hy − θy‖ ≤ tol·|θ| (default 1e-4). */
+  tol?: number;
+  /** Largest Krylov dimension (default 40). */
+  maxIterations?: number;
+}
+
+export interface LanczosResult {
+  /** λmax(∇²L(θ)) estimate (the top Ritz value; NaN for a non-finite θ or Hessian). */
+  value: number;
+  /** Its unit Ritz vector (a warm start for the next call). */
+  vector: Float64Array;
+  /** Hessian-vector products used. */
+  iterations: number;
+  /** Ritz residual ‖Hy − θy‖ / |θ| (0 on an invariant subspace). */
+  residual: number;
+  converged: boolean;
+}
+
+/** Options of `MlpEngine.gradientFlow` / `gfsSharpness` (SPEC §5). */
+export interface FlowOptions {
+  /** RK4 step h = alpha/S (default 1). */
+  alpha?: number;
+  /** Stop when L < lossThreshold (default 1e-2). */
+  lossThreshold?: number;
+  /** RK4 step budget (default 2000). */
+  maxSteps?: number;
+  /** Re-estimate S (warm-started Lanczos, tol 1e-2) every this many RK4 steps (default 10). */
+  sharpnessEvery?: number;
+  /** Warm start for the first S estimate. */
+  start?: Float64Array;
+  /** Called after every RK4 step with (steps done, loss at the start of that step). */
+  onStep?: (steps: number, loss: number) => void;
+}
+
+export type FlowStatus = 'converged' | 'max-steps' | 'non-finite';
+
+export interface FlowResult {
+  /** The last iterate (θ at the first L < lossThreshold, or after the budget). */
+  theta: Float64Array;
+  loss: number;
+  /** RK4 steps taken. */
+  steps: number;
+  /** Flow time Σh. */
+  time: number;
+  /** 'converged': L < threshold reached; 'max-steps': budget used up; 'non-finite': NaN/Inf. */
+  status: FlowStatus;
+  /** Last S estimate used for the step size, and its Lanczos vector. */
+  sharpness: number;
+  vector: Float64Array | undefined;
+  /** Hessian-vector products spent on step sizes. */
+  hvps: number;
+}
+
+export interface GfsResult extends FlowResult {
+  /** φ = λmax(∇²L) at the flow's end (Lanczos, tol 1e-6) — the GFS sharpness when converged. */
+  gfsSharpness: number;
+  lanczos: LanczosResult;
+}
+
+const LANCZOS_DEFAULTS = { tol: 1e-4, maxIterations: 40 } as const;
+/** Step-size estimates need few digits: h only has to stay inside RK4's stability region. */
+const FLOW_LANCZOS_TOL = 1e-2;
+const FLOW_DEFAULTS = { alpha: 1, lossThreshold: 1e-2, maxSteps: 2000, sharpnessEvery: 10 } as const;
+const GFS_LANCZOS_TOL = 1e-6;
+const GFS_LANCZOS_ITERATIONS = 60;
 
 /** Largest layer width and sample count accepted (keeps every i32 offset of the kernels in range). */
 const MAX_ENTRIES = 2 ** 28;
 
 function isPositiveInteger(x: unknown): x is number {
   return typeof x === 'number' && Number.isInteger(x) && x >= 1;
+}
+
+function allFinite(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
 }
 
 function checkShape(shape: MlpShape): void {
@@ -116,7 +209,20 @@ export class MlpEngine {
   readonly sizes: readonly number[];
   private readonly layers: number;
   private readonly act: number;
-  private readonly p: { sizes: Ptr; X: Ptr; Y: Ptr; theta: Ptr; v: Ptr; out: Ptr; work: Ptr };
+  private readonly p: {
+    sizes: Ptr;
+    X: Ptr;
+    Y: Ptr;
+    theta: Ptr;
+    v: Ptr;
+    out: Ptr;
+    work: Ptr;
+    acc: Ptr;
+    tmp: Ptr;
+    next: Ptr;
+  };
+  /** Lanczos storage, reserved on first use: basis (capacity + 1 vectors), α, β, s, scratch. */
+  private krylov: { capacity: number; basis: Ptr; alpha: Ptr; beta: Ptr; s: Ptr; tmp: Ptr } | undefined;
 
   constructor(shape: MlpShape, data: MlpData, raw: RawExports = instantiate()) {
     checkShape(shape);
@@ -152,6 +258,9 @@ export class MlpEngine {
       v: f(P),
       out: f(P),
       work: f(workLength),
+      acc: f(P),
+      tmp: f(P),
+      next: f(P),
     };
     this.view(this.p.X, n * shape.input).set(data.X);
     this.view(this.p.Y, n * shape.output).set(data.Y);
@@ -238,5 +347,220 @@ export class MlpEngine {
   /** σ^(order)(z) of this engine's activation (order 0, 1 or 2), evaluated by the kernel. */
   activation(z: number, order: 0 | 1 | 2 = 0): number {
     return this.kernels.mlpActivation(this.act, order, z);
+  }
+
+  private checkPositive(value: unknown, label: string): number {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw invalidOption(label, value, 'a finite number > 0');
+    }
+    return value;
+  }
+
+  private checkCount(value: unknown, label: string): number {
+    if (!isPositiveInteger(value)) throw invalidOption(label, value, 'a positive integer');
+    return value;
+  }
+
+  private krylovSpace(capacity: number): NonNullable<MlpEngine['krylov']> {
+    if (this.krylov === undefined || this.krylov.capacity < capacity) {
+      const f = (count: number): Ptr => this.arena.alloc(count * 8);
+      this.krylov = {
+        capacity,
+        basis: f((capacity + 1) * this.parameterCount),
+        alpha: f(capacity),
+        beta: f(capacity),
+        s: f(capacity),
+        tmp: f(5 * capacity),
+      };
+    }
+    return this.krylov;
+  }
+
+  /**
+   * S = λmax(∇²L(θ)) by Lanczos with full re-orthogonalisation over exact Hessian-vector products
+   * (SPEC §5), warm-started from `options.start`. One WASM call per product, so long runs stay
+   * responsive and V8 tiers the kernels up.
+   */
+  sharpness(theta: Float64Array, options: LanczosOptions = {}): LanczosResult {
+    this.setTheta(theta);
+    const tol = this.checkPositive(options.tol ?? LANCZOS_DEFAULTS.tol, 'tol');
+    const maxIterations = this.checkCount(options.maxIterations ?? LANCZOS_DEFAULTS.maxIterations, 'maxIterations');
+    if (options.start !== undefined) this.checkArray(options.start, this.parameterCount, 'start');
+    if (!allFinite(theta)) return this.nonFiniteLanczos();
+    return this.lanczos(this.p.theta, tol, Math.min(maxIterations, this.parameterCount), options.start);
+  }
+
+  /** The result for a non-finite θ (saturating activations could otherwise hide a NaN or ±Inf). */
+  private nonFiniteLanczos(): LanczosResult {
+    const vector = new Float64Array(this.parameterCount).fill(Number.NaN);
+    return { value: Number.NaN, vector, iterations: 0, residual: Number.NaN, converged: false };
+  }
+
+  /** Lanczos at the θ stored at `theta` in WASM memory. */
+  private lanczos(theta: Ptr, tol: number, m: number, start: Float64Array | undefined): LanczosResult {
+    const P = this.parameterCount;
+    const k = this.kernels;
+    const kr = this.krylovSpace(m);
+    const { sizes, X, Y, work, out, v } = this.p;
+    let startPtr = 0;
+    if (start !== undefined) {
+      this.view(v, P).set(start);
+      startPtr = v;
+    }
+    k.lanczosStart(P, startPtr, kr.basis);
+    let value = Number.NaN;
+    let residual = Number.POSITIVE_INFINITY;
+    let iterations = 0;
+    let converged = false;
+    let normT = 0;
+    for (let j = 0; j < m; j++) {
+      const qj = kr.basis + j * P * 8;
+      k.mlpHvp(sizes, this.layers, this.act, X, Y, this.n, theta, qj, work, out);
+      value = k.lanczosExtend(P, j, kr.basis, out, kr.alpha, kr.beta, kr.s, kr.tmp);
+      iterations = j + 1;
+      if (!Number.isFinite(value)) break;
+      const alpha = this.view(kr.alpha, j + 1);
+      const beta = this.view(kr.beta, j + 1);
+      const b = beta[j] as number;
+      normT = Math.max(normT, Math.abs(alpha[j] as number) + b + (j > 0 ? (beta[j - 1] as number) : 0));
+      const sj = this.view(kr.s, j + 1)[j] as number;
+      residual = (b * Math.abs(sj)) / Math.max(Math.abs(value), 1e-300);
+      // β_j ≈ 0: the Krylov space is invariant and θ exact.
+      if (b <= 1e-14 * normT) {
+        residual = 0;
+        converged = true;
+        break;
+      }
+      if (j + 1 >= Math.min(4, P) && residual <= tol) {
+        converged = true;
+        break;
+      }
+    }
+    const vector = new Float64Array(P);
+    if (Number.isFinite(value)) {
+      k.lanczosRitzVector(P, iterations, kr.basis, kr.s, v);
+      vector.set(this.view(v, P));
+    } else {
+      vector.fill(Number.NaN);
+      residual = Number.NaN;
+    }
+    return { value, vector, iterations, residual, converged };
+  }
+
+  /** One RK4 step of θ̇ = −∇L(θ) with step h (assembly/mlp/flow.ts): returns θ⁺ and L(θ). */
+  rk4Step(theta: Float64Array, h: number): { theta: Float64Array; loss: number } {
+    this.checkPositive(h, 'h');
+    this.setTheta(theta);
+    const loss = this.rk4(this.p.theta, h, this.p.next);
+    return { theta: this.view(this.p.next, this.parameterCount).slice(), loss };
+  }
+
+  /** out ← RK4 step of the θ at `from` (both in WASM memory); returns L(from). */
+  private rk4(from: Ptr, h: number, out: Ptr): number {
+    const { sizes, X, Y, work, acc, tmp } = this.p;
+    return this.kernels.mlpRk4Step(
+      sizes,
+      this.layers,
+      this.act,
+      X,
+      Y,
+      this.n,
+      from,
+      h,
+      work,
+      this.p.out,
+      acc,
+      tmp,
+      out,
+    );
+  }
+
+  /**
+   * Gradient flow from θ by RK4 with h = α/S, S re-estimated every `sharpnessEvery` steps by a
+   * warm-started Lanczos (SPEC §5), until L < lossThreshold or `maxSteps` steps. A non-finite loss
+   * or S stops with status 'non-finite' (data, not an exception). The loss of each new iterate is
+   * the by-product of the next step's first gradient (no extra forward pass): the step taken from
+   * an iterate that turns out to be below the threshold is discarded.
+   */
+  gradientFlow(theta: Float64Array, options: FlowOptions = {}): FlowResult {
+    const r = this.flow(theta, options);
+    return { ...r, theta: this.view(r.at, this.parameterCount).slice() };
+  }
+
+  private flow(theta: Float64Array, options: FlowOptions): Omit<FlowResult, 'theta'> & { at: Ptr } {
+    const alpha = this.checkPositive(options.alpha ?? FLOW_DEFAULTS.alpha, 'alpha');
+    const lossThreshold = this.checkPositive(options.lossThreshold ?? FLOW_DEFAULTS.lossThreshold, 'lossThreshold');
+    const maxSteps = options.maxSteps ?? FLOW_DEFAULTS.maxSteps;
+    if (!Number.isInteger(maxSteps) || maxSteps < 0) throw invalidOption('maxSteps', maxSteps, 'an integer ≥ 0');
+    const every = this.checkCount(options.sharpnessEvery ?? FLOW_DEFAULTS.sharpnessEvery, 'sharpnessEvery');
+    if (options.start !== undefined) this.checkArray(options.start, this.parameterCount, 'start');
+    this.setTheta(theta);
+    let at = this.p.theta;
+    if (!allFinite(theta)) {
+      const common = { at, loss: Number.NaN, steps: 0, time: 0, sharpness: Number.NaN, hvps: 0 };
+      return { ...common, status: 'non-finite', vector: options.start };
+    }
+    let spare = this.p.next;
+    let vector = options.start;
+    let sharpness = Number.NaN;
+    let hvps = 0;
+    let time = 0;
+    let steps = 0;
+    let loss = Number.NaN;
+    let status: FlowStatus = 'max-steps';
+    const m = Math.min(LANCZOS_DEFAULTS.maxIterations, this.parameterCount);
+    for (;;) {
+      if (steps >= maxSteps) {
+        const { sizes, X, Y, work } = this.p;
+        loss = this.kernels.mlpLoss(sizes, this.layers, this.act, X, Y, this.n, at, work);
+        if (!Number.isFinite(loss)) status = 'non-finite';
+        else if (loss < lossThreshold) status = 'converged';
+        break;
+      }
+      if (steps % every === 0) {
+        const s = this.lanczos(at, FLOW_LANCZOS_TOL, m, vector);
+        hvps += s.iterations;
+        if (!Number.isFinite(s.value)) {
+          status = 'non-finite';
+          break;
+        }
+        sharpness = s.value;
+        vector = s.vector;
+      }
+      // S ≤ 0 happens only at degenerate points (no positive curvature): take h = α.
+      const h = sharpness > 0 ? alpha / sharpness : alpha;
+      loss = this.rk4(at, h, spare);
+      if (!Number.isFinite(loss)) {
+        status = 'non-finite';
+        break;
+      }
+      if (loss < lossThreshold) {
+        status = 'converged';
+        break;
+      }
+      [at, spare] = [spare, at];
+      time += h;
+      steps++;
+      options.onStep?.(steps, loss);
+    }
+    return { at, loss, steps, time, status, sharpness, vector, hvps };
+  }
+
+  /**
+   * The GFS sharpness φ(θ) (SPEC §5): gradient flow to L < lossThreshold, then λmax(∇²L) there by
+   * Lanczos (tol 1e-6), warm-started from the flow's last step-size eigenvector. When the flow did
+   * not converge, `gfsSharpness` is S at the flow's end and `status` says so.
+   */
+  gfsSharpness(theta: Float64Array, options: FlowOptions = {}): GfsResult {
+    const { at, ...end } = this.flow(theta, options);
+    const flow = { ...end, theta: this.view(at, this.parameterCount).slice() };
+    if (flow.status === 'non-finite') return { ...flow, gfsSharpness: Number.NaN, lanczos: this.nonFiniteLanczos() };
+    const lanczos = this.lanczos(
+      at,
+      GFS_LANCZOS_TOL,
+      Math.min(GFS_LANCZOS_ITERATIONS, this.parameterCount),
+      flow.vector,
+    );
+    return { ...flow, gfsSharpness: lanczos.value, lanczos };
   }
 }
