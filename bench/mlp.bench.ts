@@ -1,13 +1,15 @@
 /**
  * MLP benchmark (issue 6): full-batch gradient, Hessian-vector product and GD step of the SPEC §5
  * network 784 → 200 → 200 → 10 (tanh) on the first n = 1 000 digits of `loadDigits`, in plain
- * JavaScript (`src/mlp/reference.ts`) and — when `src/mlp/engine.ts` exists and its WASM kernels
- * are built — in the WASM engine, side by side in one run.
+ * JavaScript (`src/mlp/reference.ts`) and in the WASM engine, side by side in one run; then the
+ * WASM-only pieces of the GFS sharpness: one RK4 flow step (4 gradients) and S by Lanczos
+ * (cold and warm-started, tolerance 1e-4).
  * Run: `node --import tsx bench/mlp.bench.ts` (BENCH_ITERATIONS=k for more samples per row).
  * Numbers are machine-dependent; compare rows of one run.
  */
 import { Bench } from 'tinybench';
 import { loadDigits } from '../src/mlp/data.js';
+import { MlpEngine } from '../src/mlp/engine.js';
 import {
   type MlpShape,
   mlpLayers,
@@ -60,32 +62,13 @@ const contenders: Contender[] = [
   },
 ];
 
-/** The WASM engine's methods used here (typed structurally: the module is optional). */
-interface WasmEngine {
-  gradient(theta: Float64Array): { loss: number; gradient: Float64Array };
-  hessianVectorProduct(theta: Float64Array, v: Float64Array): Float64Array;
-  gdStep(theta: Float64Array, eta: number): Float64Array;
-}
-// A non-literal specifier: the type checker does not require the file, tsx resolves it at run time.
-const engineModule = '../src/mlp/engine.js';
-try {
-  const { MlpEngine } = (await import(engineModule)) as {
-    MlpEngine: new (shape: MlpShape, data: { n: number; X: Float64Array; Y: Float64Array }) => WasmEngine;
-  };
-  const engine = new MlpEngine(shape, data);
-  contenders.push({
-    name: 'WASM',
-    gradient: (t) => engine.gradient(t),
-    hvp: (t, u) => engine.hessianVectorProduct(t, u),
-    gdStep: (t, eta) => engine.gdStep(t, eta),
-  });
-} catch (error) {
-  const code = (error as { code?: string }).code;
-  const missing = code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('engine');
-  console.log(
-    missing ? 'WASM engine not built' : `WASM engine not built (or failed): ${(error as Error).message.split('\n')[0]}`,
-  );
-}
+const engine = new MlpEngine(shape, data);
+contenders.push({
+  name: 'WASM',
+  gradient: (t) => engine.gradient(t),
+  hvp: (t, u) => engine.hessianVectorProduct(t, u),
+  gdStep: (t, eta) => engine.gdStep(t, eta),
+});
 
 // Agreement of the contenders with the JS reference (so a fast row is also a right row).
 const reference = contenders[0] as Contender;
@@ -125,6 +108,17 @@ const ops = [
 for (const { op, run } of ops) {
   for (const c of contenders) bench.add(`${op} ${c.name}`, () => void run(c));
 }
+const warm = engine.sharpness(theta, { tol: 1e-4 });
+const flowOps = [
+  { op: 'RK4 step (h = 1/S)', unit: 'RK4 steps/s', run: () => (sink += engine.rk4Step(theta, 1 / warm.value).loss) },
+  { op: 'S, Lanczos cold', unit: 'estimates/s', run: () => (sink += engine.sharpness(theta, { tol: 1e-4 }).value) },
+  {
+    op: 'S, Lanczos warm',
+    unit: 'estimates/s',
+    run: () => (sink += engine.sharpness(theta, { tol: 1e-4, start: warm.vector }).value),
+  },
+] as const;
+for (const { op, run } of flowOps) bench.add(`${op} WASM`, () => void run());
 
 console.log(`784 → 200 → 200 → 10 (${shape.activation}), n = ${N}, ${P} parameters, ${ITERATIONS} timed calls per row`);
 await bench.run();
@@ -147,5 +141,18 @@ const rows = ops.flatMap(({ op, unit }) =>
     };
   }),
 );
-console.table(rows);
+const flowRows = flowOps.map(({ op, unit }) => {
+  const ms = msPerCall.get(`${op} WASM`) ?? Number.NaN;
+  return {
+    operation: op,
+    engine: 'WASM',
+    'ms/call': ms.toFixed(1),
+    rate: `${(1e3 / ms).toFixed(3)} ${unit}`,
+    'vs JS': '',
+  };
+});
+console.table([...rows, ...flowRows]);
+console.log(
+  `Lanczos at θ₀: ${warm.iterations} HVPs cold; warm start ${engine.sharpness(theta, { tol: 1e-4, start: warm.vector }).iterations} HVPs (S = ${warm.value.toFixed(4)})`,
+);
 if (sink === 0.12345) console.log(sink);

@@ -164,3 +164,22 @@ export { writeRegression, fig5aSvg, fig5bSvg, fig5cSvg } from './regression/figu
 export { MlpEngine } from './mlp/engine.js';
 export type { Activation, MlpShape, MlpData } from './mlp/engine.js';
 export { loadDigits, availableDigits } from './mlp/data.js';
+export type {
+  LanczosOptions,
+  LanczosResult,
+  FlowOptions,
+  FlowResult,
+  FlowStatus,
+  GfsResult as MlpGfsResult,
+} from './mlp/engine.js';
+export {
+  fcnetExperiment,
+  resolveFcnetOptions,
+  recordSteps,
+  FCNET_DEFAULTS,
+  type FcnetOptions,
+  type ResolvedFcnet,
+  type FcnetRun,
+  type FcnetExperiment,
+} from './mlp/experiment.js';
+export { writeFcnet, fcnetFigureSvg } from './mlp/figures.js';

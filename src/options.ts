@@ -197,6 +197,28 @@ export function choiceOption<T extends string>(
   return { key, flag, valueName: `<${choices.join('|')}>`, description, parse: check, check };
 }
 
+/** A comma-separated list of distinct choices (at least one). */
+export function choiceListOption<T extends string>(
+  key: string,
+  flag: string,
+  description: string,
+  choices: readonly T[],
+): OptionSpec<readonly T[]> {
+  const expected = `one or more distinct of ${choices.join(', ')}, comma-separated`;
+  const check = (value: unknown, label: string): readonly T[] => {
+    const list = typeof value === 'string' ? value.split(',').map((x) => x.trim()) : value;
+    if (!Array.isArray(list) || list.length === 0) throw invalidOption(label, value, expected);
+    for (const x of list) {
+      if (typeof x !== 'string' || !(choices as readonly string[]).includes(x)) {
+        throw invalidOption(label, value, expected);
+      }
+    }
+    if (new Set(list).size !== list.length) throw invalidOption(label, list.join(','), expected);
+    return list as T[];
+  };
+  return { key, flag, valueName: `<${choices.join('|')}>[,…]`, description, parse: check, check };
+}
+
 export function stringOption(key: string, flag: string, description: string): OptionSpec<string> {
   const check = (value: unknown, label: string): string => {
     if (typeof value !== 'string' || value.trim() === '') throw invalidOption(label, value, 'a non-empty string');
@@ -425,6 +447,69 @@ export const OPTIONS = {
     max: 1e3,
   }),
   lossTol: numberOption('lossTol', 'loss-tol', 'GD stops when the loss is below this threshold', {
+    exclusiveMin: 0,
+  }),
+  // Fully connected networks on MNIST digits (SPEC §5, eoslab fcnet).
+  activations: choiceListOption(
+    'activation',
+    'activation',
+    'hidden-layer activation(s); one GD run per activation and step size',
+    ['tanh', 'hardtanh', 'relu', 'elu', 'softplus'] as const,
+  ),
+  digits: numberOption('n', 'n', 'number of training digits: the first n of the mnist package (≤ 10000)', {
+    integer: true,
+    min: 1,
+  }),
+  hidden: listOption('hidden', 'hidden', 'hidden layer widths', {
+    minLength: 1,
+    maxLength: 8,
+    element: { integer: true, min: 1, max: 4096 },
+    what: 'widths',
+  }),
+  etas: listOption('eta', 'eta', 'GD step size(s) η (stability threshold 2/η); one run per value', {
+    minLength: 1,
+    maxLength: 16,
+    element: { exclusiveMin: 0 },
+    what: 'step sizes',
+  }),
+  gfsEvery: numberOption('gfsEvery', 'gfs-every', 'record S and the GFS sharpness φ every k GD steps', {
+    integer: true,
+    min: 1,
+    max: 10_000_000,
+  }),
+  sEvery: numberOption('sEvery', 's-every', 'also record the sharpness S every k GD steps (one warm-started Lanczos)', {
+    integer: true,
+    min: 1,
+    max: 10_000_000,
+  }),
+  lossThreshold: numberOption('lossThreshold', 'loss-threshold', 'the gradient flow to the GFS stops when L < this', {
+    exclusiveMin: 0,
+  }),
+  flowSteps: numberOption(
+    'flowSteps',
+    'flow-steps',
+    'RK4 step budget of one gradient flow (status max-steps when used up)',
+    {
+      integer: true,
+      min: 0,
+      max: 10_000_000,
+    },
+  ),
+  rk4Alpha: numberOption('rk4Alpha', 'rk4-alpha', 'RK4 step h = α/S along the flow (RK4 is stable for α < 2.78)', {
+    exclusiveMin: 0,
+    max: 2.5,
+  }),
+  sharpnessEvery: numberOption(
+    'sharpnessEvery',
+    'sharpness-every',
+    'RK4 steps between re-estimates of S along the flow',
+    {
+      integer: true,
+      min: 1,
+      max: 1_000_000,
+    },
+  ),
+  divergeAtLoss: numberOption('divergeAt', 'diverge-at', 'a GD loss above this ends the run as diverged', {
     exclusiveMin: 0,
   }),
   thresholds: listOption(

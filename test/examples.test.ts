@@ -19,4 +19,12 @@ describe('examples/', () => {
       /converged cells with φ₀ > 2\/η: \d+; final S ≥ 0\.95·2\/η: \d+/,
     );
   });
+
+  it('mlp-gfs-sharpness.mjs', () => {
+    const out = run('mlp-gfs-sharpness.mjs', '100');
+    expect(out).toMatch(/26506 parameters, 100 digits, η = 0\.5 \(2\/η = 4\)/);
+    expect(
+      out.match(/^step \d+: loss [\d.]+, S = [\d.]+ \(\d+ HVPs\), φ = [\d.]+ \(converged after \d+ RK4 steps/gm),
+    ).toHaveLength(4);
+  });
 });

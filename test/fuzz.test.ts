@@ -101,6 +101,8 @@ const {
   syntheticData,
   checkProblem,
   regressionExperiment,
+  fcnetExperiment,
+  resolveFcnetOptions,
   resolveRegressionOptions,
   EoslabError,
   TRAJECTORY_PRESETS,
@@ -303,6 +305,34 @@ const checkKeys = (sizes: 'small' | 'any'): Record<string, KeySpec> => ({
   lemma312Constant: { valid: fc.constantFrom(2, 0, 1e308) },
   workers: sizes === 'small' ? workersKey : { valid: anyNumber },
 });
+
+const fcnetKeys = (sizes: 'small' | 'any'): Record<string, KeySpec> => {
+  const s = (lo: number, hi: number): KeySpec =>
+    sizes === 'small' ? { valid: smallInt(lo, hi), bad: badSize, required: true } : { valid: anyNumber };
+  return {
+    activation: {
+      valid: fc.oneof(
+        fc.constantFrom<unknown>('tanh', 'relu', ['elu', 'softplus'], ['hardtanh'], 'sigmoid', [], ['tanh', 'tanh']),
+        fc.array(anyNumber, { maxLength: 3 }),
+      ),
+    },
+    n: s(1, 3),
+    hidden:
+      sizes === 'small'
+        ? { valid: fc.constantFrom<unknown>([2, 3], [4], Float64Array.from([3, 3])), required: true }
+        : { valid: fc.array(anyNumber, { maxLength: 9 }) },
+    eta: { valid: fc.oneof(fc.constantFrom<unknown>(0.1, 1, 50, [0.1, 0.2], [0.1, 0.1]), anyNumber) },
+    steps: s(1, 6),
+    gfsEvery: { valid: fc.oneof(smallInt(1, 4), anyNumber) },
+    seed: { valid: fc.oneof(smallInt(0, 5), fc.constant(4294967295)) },
+    lossThreshold: { valid: fc.constantFrom(1e-2, 0.5, 1e-300, 1e300) },
+    flowSteps: s(0, 4),
+    rk4Alpha: { valid: fc.constantFrom(1, 2.5, 0.1, 3) },
+    sharpnessEvery: { valid: fc.oneof(smallInt(1, 4), anyNumber) },
+    divergeAt: { valid: fc.constantFrom(1e3, 2, 1e300) },
+    workers: sizes === 'small' ? workersKey : { valid: anyNumber },
+  };
+};
 
 const regressionKeys = (sizes: 'small' | 'any'): Record<string, KeySpec> => {
   const s = (lo: number, hi: number): KeySpec =>
@@ -795,6 +825,24 @@ describe('fuzz: runs, sweeps and experiments', () => {
     );
   });
 
+  it('fcnetExperiment(options): n ≤ 3, tiny hidden layers, ≤ 6 steps, workers 0', { timeout: TIMEOUT }, async () => {
+    await fc.assert(
+      fc.asyncProperty(optionsRecord(fcnetKeys('small'), { notAnObject: false }), async (o) =>
+        holds('fcnetExperiment', () => call(fcnetExperiment)(o)),
+      ),
+      runs(40),
+    );
+  });
+
+  it('resolveFcnetOptions(options) (no run: any sizes)', async () => {
+    await fc.assert(
+      fc.asyncProperty(optionsRecord(fcnetKeys('any')), async (o) =>
+        holds('resolveFcnetOptions', () => call(resolveFcnetOptions)(o)),
+      ),
+      runs(300),
+    );
+  });
+
   it('resolveRegressionOptions(options) (no run: any sizes)', async () => {
     await fc.assert(
       fc.asyncProperty(optionsRecord(regressionKeys('any')), async (o) =>
@@ -827,6 +875,10 @@ describe('fuzz: hooks of the wrong type', () => {
     ['trajectory', (h) => trajectory({ preset: 'fig2', steps: 3, ...h })],
     ['bifurcationOverPhi', (h) => bifurcationOverPhi({ phi: [20], orbitSteps: 4, workers: 0, ...h })],
     ['regressionExperiment', (h) => regressionExperiment({ seeds: 1, n: 1, d: 2, maxSteps: 5, workers: 0, ...h })],
+    [
+      'fcnetExperiment',
+      (h) => fcnetExperiment({ n: 2, hidden: [2], steps: 2, flowSteps: 1, gfsEvery: 1, workers: 0, ...h }),
+    ],
     ['stableSet engine', (h) => stableSet({ resolution: 2, refine: 0, engine: h.onProgress } as never)],
     ['checkTrajectory engine', (h) => checkTrajectory([1, 2], { eta: 0.1, steps: 3, engine: h.onProgress } as never)],
   ];
@@ -845,7 +897,16 @@ describe('fuzz: hooks of the wrong type', () => {
 // ---------------------------------------------------------------------------------------------
 
 /** Commands that write an output directory with a manifest when --out is given. */
-const WRITES_OUTPUT = new Set(['heatmap', 'merge', 'trajectory', 'bifurcation', 'stable-set', 'check', 'regression']);
+const WRITES_OUTPUT = new Set([
+  'heatmap',
+  'merge',
+  'trajectory',
+  'bifurcation',
+  'stable-set',
+  'check',
+  'regression',
+  'fcnet',
+]);
 const CLI_RUNS: Readonly<Record<string, number>> = { gfs: 150, gpgd: 150 };
 
 /** `FUZZ_STATS=1` prints how the CLI cases ended (to see that valid runs are exercised too). */

@@ -12,6 +12,7 @@ import { mergeCommand } from './commands/merge.js';
 import { bifurcationCommand } from './commands/bifurcation.js';
 import { checkCommand } from './commands/check.js';
 import { regressionCommand } from './commands/regression.js';
+import { fcnetCommand } from './commands/fcnet.js';
 import { stableSetCommand } from './commands/stableSet.js';
 import { trajectoryCommand } from './commands/trajectory.js';
 
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   stableSetCommand,
   checkCommand,
   regressionCommand,
+  fcnetCommand,
 ];
 
 export function mainHelp(commands: readonly Command[] = COMMANDS): string {

@@ -3,7 +3,8 @@
  * quiet log line at most every 10 s and one at the end.
  */
 export interface Progress {
-  update(done: number): void;
+  /** `total` changes the goal (work whose size is only known as it goes). */
+  update(done: number, total?: number): void;
   finish(): void;
 }
 
@@ -16,11 +17,12 @@ function formatSeconds(s: number): string {
 
 export function createProgress(
   label: string,
-  total: number,
+  initialTotal: number,
   unit: string,
   stream: NodeJS.WriteStream = process.stderr,
 ): Progress {
   const start = performance.now();
+  let total = initialTotal;
   const tty = Boolean(stream.isTTY) && process.env.CI !== 'true';
   let lastLog = start;
   let lastDone = 0;
@@ -35,7 +37,8 @@ export function createProgress(
     return `${label} ${bar} ${done}/${total} ${unit} · ${rateText} ${unit}/s · ETA ${formatSeconds(eta)}`;
   };
   return {
-    update(done) {
+    update(done, newTotal) {
+      if (newTotal !== undefined) total = newTotal;
       lastDone = done;
       const now = performance.now();
       if (tty) {

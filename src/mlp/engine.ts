@@ -344,6 +344,49 @@ export class MlpEngine {
     return this.view(out, this.parameterCount).slice();
   }
 
+  /**
+   * `steps` GD steps θ ← θ − η∇L(θ) from θ, kept in WASM memory between steps. Returns the final
+   * θ and L(θ_t) for t = 0 … steps − 1 (each a by-product of that step's gradient). Stops early,
+   * with `diverged` set, at the first loss that is not finite or above `divergeAt`.
+   */
+  gradientDescent(
+    theta: Float64Array,
+    eta: number,
+    steps: number,
+    divergeAt = Number.POSITIVE_INFINITY,
+  ): { theta: Float64Array; losses: Float64Array; diverged: boolean } {
+    this.checkPositive(eta, 'eta');
+    if (!Number.isInteger(steps) || steps < 0) throw invalidOption('steps', steps, 'an integer ≥ 0');
+    this.setTheta(theta);
+    const { sizes, X, Y, work } = this.p;
+    const losses = new Float64Array(steps);
+    let diverged = false;
+    for (let t = 0; t < steps; t++) {
+      const l = this.kernels.mlpGdStep(
+        sizes,
+        this.layers,
+        this.act,
+        X,
+        Y,
+        this.n,
+        this.p.theta,
+        eta,
+        work,
+        this.p.theta,
+      );
+      losses[t] = l;
+      if (!Number.isFinite(l) || l > divergeAt) {
+        diverged = true;
+        return {
+          theta: this.view(this.p.theta, this.parameterCount).slice(),
+          losses: losses.slice(0, t + 1),
+          diverged,
+        };
+      }
+    }
+    return { theta: this.view(this.p.theta, this.parameterCount).slice(), losses, diverged };
+  }
+
   /** σ^(order)(z) of this engine's activation (order 0, 1 or 2), evaluated by the kernel. */
   activation(z: number, order: 0 | 1 | 2 = 0): number {
     return this.kernels.mlpActivation(this.act, order, z);

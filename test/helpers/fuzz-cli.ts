@@ -25,6 +25,8 @@ export const SIZE_FLAGS: ReadonlySet<string> = new Set([
   'n',
   'd',
   'workers',
+  'hidden',
+  'flow-steps',
 ]);
 
 /** Flags a command needs to do anything (given in the clean mode, so that it runs). */
@@ -73,6 +75,13 @@ const VALID: Readonly<Record<string, fc.Arbitrary<string>>> = {
   'loss-tol': fc.constantFrom('1e-6', '1e-3', '1e-300'),
   shard: fc.constantFrom('1/1', '1/2', '2/2', '1/3', ' 2 / 3 '),
   'shard-count': int(1, 3),
+  activation: fc.constantFrom('tanh', 'relu', 'hardtanh', 'elu', 'softplus', 'tanh,elu'),
+  hidden: fc.constantFrom('4,4', '3', '2,3,2'),
+  'gfs-every': int(1, 20),
+  'loss-threshold': fc.constantFrom('0.01', '0.5', '1e-300', '1e300'),
+  'flow-steps': int(0, 5),
+  'rk4-alpha': fc.constantFrom('1', '0.5', '2.5'),
+  'sharpness-every': int(1, 5),
 };
 
 /** Garbage values for any flag. None is a large valid size: they fail validation or are ≤ 1. */

