@@ -324,6 +324,7 @@ const fcnetKeys = (sizes: 'small' | 'any'): Record<string, KeySpec> => {
     eta: { valid: fc.oneof(fc.constantFrom<unknown>(0.1, 1, 50, [0.1, 0.2], [0.1, 0.1]), anyNumber) },
     steps: s(1, 6),
     gfsEvery: { valid: fc.oneof(smallInt(1, 4), anyNumber) },
+    sEvery: { valid: fc.oneof(smallInt(1, 4), anyNumber) },
     seed: { valid: fc.oneof(smallInt(0, 5), fc.constant(4294967295)) },
     lossThreshold: { valid: fc.constantFrom(1e-2, 0.5, 1e-300, 1e300) },
     flowSteps: s(0, 4),

@@ -36,8 +36,8 @@ function axpyMinus(c: f64, x: usize, y: usize, len: i32): void {
   for (let i = 0; i < len; i++) st(y, i, ld(y, i) - c * ld(x, i));
 }
 
-/** Fixed pseudo-random entries in [−1, 1) (xorshift32; deterministic). */
-function fillRandom(out: usize, len: i32): void {
+/** Fixed pseudo-random entries in [−1, 1) (xorshift32; deterministic; also regression/lanczos.ts). */
+export function fillRandom(out: usize, len: i32): void {
   let x: u32 = 0x9e3779b9;
   for (let i = 0; i < len; i++) {
     x ^= x << 13;

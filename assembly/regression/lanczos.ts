@@ -9,22 +9,12 @@
 // A warm start (the previous top eigenvector) is mixed with 1e-3 of a fixed pseudo-random vector
 // so that no eigendirection is missing from the Krylov space.
 import { ld, st } from '../common';
+import { fillRandom } from '../linalg/lanczos';
 import { tridiagonalTop } from './eigen';
 import { at, offG, offTri, offW } from './layout';
 import { hvpWithG, residualAndG } from './model';
 
 const WARM_MIX: f64 = 1e-3;
-
-/** Fixed pseudo-random entries in [−1, 1) (xorshift32; deterministic). */
-function fillRandom(out: usize, len: i32): void {
-  let x: u32 = 0x9e3779b9;
-  for (let i = 0; i < len; i++) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    st(out, i, <f64>x / 2147483648.0 - 1.0);
-  }
-}
 
 @inline
 function dot(a: usize, b: usize, len: i32): f64 {

@@ -130,6 +130,24 @@ export function runSummary(run: FcnetRun): {
   };
 }
 
+/** A CSV with one row per element of `rows`: each column a name and a number or label per row. */
+function writeRows<R>(
+  path: string,
+  rows: readonly R[],
+  columns: readonly [string, (row: R) => number | string][],
+): void {
+  writeCsv(
+    path,
+    columns.map(([name, f]) => {
+      const cells = rows.map(f);
+      return typeof cells[0] === 'string'
+        ? { name, labels: cells.map(String) }
+        : { name, values: Float64Array.from(cells, Number) };
+    }),
+    rows.length,
+  );
+}
+
 /** Writes figures, CSVs and manifest.json into `out` as one set. Returns the file names. */
 export function writeFcnet(out: string, e: FcnetExperiment): string[] {
   const several = e.etas.length > 1;
@@ -148,76 +166,58 @@ export function writeFcnet(out: string, e: FcnetExperiment): string[] {
       writeFileAtomic(join(dir, `${stems[i]}.svg`), svg);
       writeFileAtomic(join(dir, `${stems[i]}.png`), svgToPng(svg, { width: 1800 }));
     });
-    // records.csv: one row per (run, record).
-    const recordRows = e.runs.flatMap((run, i) => Array.from(run.records.step, (_, k) => ({ run, i, k })));
-    const rc = (f: (row: (typeof recordRows)[number]) => number): Float64Array => Float64Array.from(recordRows, f);
-    writeCsv(
-      join(dir, 'records.csv'),
-      [
-        { name: 'run', values: rc((x) => x.i) },
-        { name: 'activation', labels: recordRows.map((x) => x.run.activation) },
-        { name: 'eta', values: rc((x) => x.run.eta) },
-        { name: 'step', values: rc((x) => x.run.records.step[x.k] as number) },
-        { name: 'loss', values: rc((x) => x.run.records.loss[x.k] as number) },
-        { name: 'sharpness', values: rc((x) => x.run.records.sharpness[x.k] as number) },
-        { name: 'gfs_sharpness', values: rc((x) => x.run.records.gfsSharpness[x.k] as number) },
-        { name: 'gfs_status', labels: recordRows.map((x) => x.run.records.gfsStatus[x.k] as string) },
-        { name: 'flow_steps', values: rc((x) => x.run.records.flowSteps[x.k] as number) },
-        { name: 'flow_time', values: rc((x) => x.run.records.flowTime[x.k] as number) },
-        { name: 'flow_loss', values: rc((x) => x.run.records.flowLoss[x.k] as number) },
-        { name: 'hvps', values: rc((x) => x.run.records.hvps[x.k] as number) },
-        { name: 'lanczos_residual', values: rc((x) => x.run.records.lanczosResidual[x.k] as number) },
-        { name: 'seconds', values: rc((x) => x.run.records.seconds[x.k] as number) },
-      ],
-      recordRows.length,
-    );
-    const traceRows = e.runs.flatMap((run, i) => Array.from(run.sharpnessTrace.step, (_, k) => ({ run, i, k })));
-    const tc = (f: (row: (typeof traceRows)[number]) => number): Float64Array => Float64Array.from(traceRows, f);
-    writeCsv(
-      join(dir, 'sharpness.csv'),
-      [
-        { name: 'run', values: tc((x) => x.i) },
-        { name: 'activation', labels: traceRows.map((x) => x.run.activation) },
-        { name: 'eta', values: tc((x) => x.run.eta) },
-        { name: 'step', values: tc((x) => x.run.sharpnessTrace.step[x.k] as number) },
-        { name: 'sharpness', values: tc((x) => x.run.sharpnessTrace.sharpness[x.k] as number) },
-      ],
-      traceRows.length,
-    );
-    const lossRows = e.runs.flatMap((run, i) => Array.from(run.loss, (_, t) => ({ run, i, t })));
-    const lc = (f: (row: (typeof lossRows)[number]) => number): Float64Array => Float64Array.from(lossRows, f);
-    writeCsv(
-      join(dir, 'loss.csv'),
-      [
-        { name: 'run', values: lc((x) => x.i) },
-        { name: 'activation', labels: lossRows.map((x) => x.run.activation) },
-        { name: 'eta', values: lc((x) => x.run.eta) },
-        { name: 'step', values: lc((x) => x.t) },
-        { name: 'loss', values: lc((x) => x.run.loss[x.t] as number) },
-      ],
-      lossRows.length,
-    );
+    const rowsOf = <T>(f: (run: FcnetRun, i: number) => T[]): T[] => e.runs.flatMap(f);
+    type Record = { run: FcnetRun; i: number; k: number };
+    const records = rowsOf((run, i) => Array.from(run.records.step, (_, k): Record => ({ run, i, k })));
+    const at = (a: ArrayLike<number>, k: number): number => a[k] as number;
+    writeRows(join(dir, 'records.csv'), records, [
+      ['run', (x) => x.i],
+      ['activation', (x) => x.run.activation],
+      ['eta', (x) => x.run.eta],
+      ['step', (x) => at(x.run.records.step, x.k)],
+      ['loss', (x) => at(x.run.records.loss, x.k)],
+      ['sharpness', (x) => at(x.run.records.sharpness, x.k)],
+      ['gfs_sharpness', (x) => at(x.run.records.gfsSharpness, x.k)],
+      ['gfs_status', (x) => x.run.records.gfsStatus[x.k] as string],
+      ['flow_steps', (x) => at(x.run.records.flowSteps, x.k)],
+      ['flow_time', (x) => at(x.run.records.flowTime, x.k)],
+      ['flow_loss', (x) => at(x.run.records.flowLoss, x.k)],
+      ['hvps', (x) => at(x.run.records.hvps, x.k)],
+      ['lanczos_residual', (x) => at(x.run.records.lanczosResidual, x.k)],
+      ['seconds', (x) => at(x.run.records.seconds, x.k)],
+    ]);
+    const trace = rowsOf((run, i) => Array.from(run.sharpnessTrace.step, (_, k): Record => ({ run, i, k })));
+    writeRows(join(dir, 'sharpness.csv'), trace, [
+      ['run', (x) => x.i],
+      ['activation', (x) => x.run.activation],
+      ['eta', (x) => x.run.eta],
+      ['step', (x) => at(x.run.sharpnessTrace.step, x.k)],
+      ['sharpness', (x) => at(x.run.sharpnessTrace.sharpness, x.k)],
+    ]);
+    const steps = rowsOf((run, i) => Array.from(run.loss, (_, k): Record => ({ run, i, k })));
+    writeRows(join(dir, 'loss.csv'), steps, [
+      ['run', (x) => x.i],
+      ['activation', (x) => x.run.activation],
+      ['eta', (x) => x.run.eta],
+      ['step', (x) => x.k],
+      ['loss', (x) => at(x.run.loss, x.k)],
+    ]);
     const summaries = e.runs.map(runSummary);
-    const sc = (f: (s: ReturnType<typeof runSummary>) => number): Float64Array => Float64Array.from(summaries, f);
-    writeCsv(
-      join(dir, 'summary.csv'),
-      [
-        { name: 'run', values: Float64Array.from(summaries, (_, i) => i) },
-        { name: 'activation', labels: summaries.map((s) => s.activation) },
-        { name: 'eta', values: sc((s) => s.eta) },
-        { name: 'status', labels: summaries.map((s) => s.status) },
-        { name: 'steps', values: sc((s) => s.steps) },
-        { name: 'final_loss', values: sc((s) => s.finalLoss) },
-        { name: 'max_sharpness_over_2_eta', values: sc((s) => s.maxSharpnessOverThreshold) },
-        { name: 'first_step_sharpness_at_0.95_2_eta', values: sc((s) => s.firstStepAtThreshold) },
-        { name: 'gfs_converged', values: sc((s) => s.gfsConverged) },
-        { name: 'gfs_records', values: sc((s) => s.gfsRecords) },
-        { name: 'gfs_increases', values: sc((s) => s.gfsIncreases) },
-        { name: 'first_gfs_sharpness', values: sc((s) => s.firstGfsSharpness) },
-        { name: 'last_gfs_sharpness', values: sc((s) => s.lastGfsSharpness) },
-      ],
-      summaries.length,
-    );
+    writeRows(join(dir, 'summary.csv'), summaries, [
+      ['run', (s) => summaries.indexOf(s)],
+      ['activation', (s) => s.activation],
+      ['eta', (s) => s.eta],
+      ['status', (s) => s.status],
+      ['steps', (s) => s.steps],
+      ['final_loss', (s) => s.finalLoss],
+      ['max_sharpness_over_2_eta', (s) => s.maxSharpnessOverThreshold],
+      ['first_step_sharpness_at_0.95_2_eta', (s) => s.firstStepAtThreshold],
+      ['gfs_converged', (s) => s.gfsConverged],
+      ['gfs_records', (s) => s.gfsRecords],
+      ['gfs_increases', (s) => s.gfsIncreases],
+      ['first_gfs_sharpness', (s) => s.firstGfsSharpness],
+      ['last_gfs_sharpness', (s) => s.lastGfsSharpness],
+    ]);
     writeManifest(dir, {
       command: 'fcnet',
       options: {

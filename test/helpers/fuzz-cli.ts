@@ -78,6 +78,7 @@ const VALID: Readonly<Record<string, fc.Arbitrary<string>>> = {
   activation: fc.constantFrom('tanh', 'relu', 'hardtanh', 'elu', 'softplus', 'tanh,elu'),
   hidden: fc.constantFrom('4,4', '3', '2,3,2'),
   'gfs-every': int(1, 20),
+  's-every': int(1, 20),
   'loss-threshold': fc.constantFrom('0.01', '0.5', '1e-300', '1e300'),
   'flow-steps': int(0, 5),
   'rk4-alpha': fc.constantFrom('1', '0.5', '2.5'),
