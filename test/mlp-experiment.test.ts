@@ -14,11 +14,12 @@ import {
   fcnetExperiment,
   recordSteps,
   resolveFcnetOptions,
+  engineBytes,
   FCNET_DEFAULTS,
   type FcnetExperiment,
   type FcnetOptions,
 } from '../src/mlp/experiment.js';
-import { writeFcnet } from '../src/mlp/figures.js';
+import { runSummary, writeFcnet } from '../src/mlp/figures.js';
 
 const TOL_SHARPNESS = 1e-3; // records' S (Lanczos tol 1e-4 residual) vs a tight Lanczos, relative
 
@@ -184,6 +185,24 @@ describe('fcnet experiment', () => {
     const last = run.loss[run.steps] as number;
     expect(!Number.isFinite(last) || last > 1e3).toBe(true);
     for (let t = 0; t < run.steps; t++) expect(run.loss[t]).toBeLessThanOrEqual(1e3);
+  });
+
+  it('a run whose very first loss is above divergeAt has no records and still writes its outputs', async () => {
+    const e = await fcnetExperiment({ ...SMALL, divergeAt: 0.1, workers: 0 });
+    const run = e.runs[0]!;
+    expect(run.status).toBe('diverged');
+    expect(run.steps).toBe(0);
+    expect(run.records.step).toHaveLength(0);
+    const summary = runSummary(run);
+    expect(summary.firstGfsSharpness).toBeNaN();
+    expect(summary.maxSharpnessOverThreshold).toBeNaN();
+    const out = join(tempDir(), 'diverged');
+    expect(writeFcnet(out, e)).toContain('fig6-tanh.png');
+  });
+
+  it('a network too large for WASM memory is refused up front (E_MEMORY)', () => {
+    expect(() => resolveFcnetOptions({ hidden: [4096, 4096, 4096], workers: 0 })).toThrow(/GiB of WASM memory/);
+    expect(engineBytes(1000, [200, 200])).toBeLessThan(200 * 2 ** 20); // the default: < 200 MiB
   });
 
   it('writes figure, CSVs and manifest as one set', async () => {

@@ -173,7 +173,8 @@ const LANCZOS_DEFAULTS = { tol: 1e-4, maxIterations: 40 } as const;
 const FLOW_LANCZOS_TOL = 1e-2;
 const FLOW_DEFAULTS = { alpha: 1, lossThreshold: 1e-2, maxSteps: 2000, sharpnessEvery: 10 } as const;
 const GFS_LANCZOS_TOL = 1e-6;
-const GFS_LANCZOS_ITERATIONS = 60;
+/** Krylov dimension of the final Lanczos of gfsSharpness (also the basis reserved up front). */
+export const GFS_LANCZOS_ITERATIONS = 60;
 
 /** Largest layer width and sample count accepted (keeps every i32 offset of the kernels in range). */
 const MAX_ENTRIES = 2 ** 28;
@@ -404,8 +405,11 @@ export class MlpEngine {
     return value;
   }
 
-  private krylovSpace(capacity: number): NonNullable<MlpEngine['krylov']> {
-    if (this.krylov === undefined || this.krylov.capacity < capacity) {
+  private krylovSpace(requested: number): NonNullable<MlpEngine['krylov']> {
+    if (this.krylov === undefined || this.krylov.capacity < requested) {
+      // Reserve the largest basis the engine itself uses at once (the arena cannot free a smaller
+      // one); only a larger user maxIterations allocates again.
+      const capacity = Math.max(requested, Math.min(GFS_LANCZOS_ITERATIONS, this.parameterCount));
       const f = (count: number): Ptr => this.arena.alloc(count * 8);
       this.krylov = {
         capacity,

@@ -27,7 +27,7 @@ import { version } from '../version.js';
 import { wasmHash } from '../wasm/module.js';
 import { compiledWorker, fromWorker, type WorkerError } from '../workers.js';
 import { availableDigits } from './data.js';
-import { DEFAULT_HIDDEN, type Activation, type FlowStatus } from './engine.js';
+import { DEFAULT_HIDDEN, GFS_LANCZOS_ITERATIONS as GFS_BASIS, type Activation, type FlowStatus } from './engine.js';
 import {
   runFcnetTask,
   type FcnetProblem,
@@ -117,6 +117,25 @@ function asList<T>(value: T | ArrayLike<T> | undefined, fallback: readonly T[]):
   return [value];
 }
 
+/** wasm32 memory, less a margin for the module's own data. */
+const WASM_BYTES = 4 * 2 ** 30 - 64 * 2 ** 20;
+
+/**
+ * Bytes one MlpEngine reserves (engine.ts): X, Y, the work area (4 blocks of n × d per layer, 4 of
+ * n × widest, a gradient), 6 P-vectors and the Lanczos basis of 61 P-vectors plus its scalars.
+ */
+export function engineBytes(n: number, hidden: readonly number[]): number {
+  const sizes = [784, ...hidden, 10];
+  let P = 0;
+  let layerEntries = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    P += (sizes[l] as number) * ((sizes[l - 1] as number) + 1);
+    layerEntries += 4 * n * (sizes[l] as number);
+  }
+  const widest = Math.max(...sizes.slice(1));
+  return 8 * (n * (784 + 10) + layerEntries + 4 * n * widest + P + 6 * P + (GFS_BASIS + 1) * P + 8 * GFS_BASIS);
+}
+
 export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
   const D = FCNET_DEFAULTS;
   const activations = OPTIONS.activations.check(asList(options.activation, D.activations), 'activation');
@@ -129,14 +148,23 @@ export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
   if (new Set(etas).size !== etas.length) throw invalidOption('eta', etas.join(','), 'distinct step sizes');
   const steps = OPTIONS.steps.check(options.steps ?? D.steps, 'steps');
   const gfsEvery = OPTIONS.gfsEvery.check(options.gfsEvery ?? D.gfsEvery, 'gfsEvery');
+  const hidden = Array.from(
+    OPTIONS.hidden.check(options.hidden !== undefined ? Array.from(options.hidden) : [...D.hidden], 'hidden'),
+  );
+  const bytes = engineBytes(n, hidden);
+  if (bytes > WASM_BYTES) {
+    throw new EoslabError(
+      'E_MEMORY',
+      `a ${[784, ...hidden, 10].join('→')} network on ${n} digits needs ${(bytes / 2 ** 30).toFixed(1)} GiB of WASM memory (at most 4 GiB); use smaller --hidden or --n`,
+      'hidden',
+    );
+  }
   if (steps / gfsEvery > 100_000)
     throw conflict(`steps / gfs-every = ${steps / gfsEvery} records: at most 100000`, 'gfsEvery');
   return {
     activations: [...activations],
     n,
-    hidden: Array.from(
-      OPTIONS.hidden.check(options.hidden !== undefined ? Array.from(options.hidden) : [...D.hidden], 'hidden'),
-    ),
+    hidden,
     etas,
     steps,
     gfsEvery,
@@ -195,6 +223,11 @@ export interface FcnetExperiment extends ResolvedFcnet {
   wallSeconds: number;
   /** Tasks taken from the checkpoint instead of computed. */
   resumedTasks: number;
+}
+
+/** to.push(...from) without the argument-count limit of a spread (long chunks). */
+function append(to: number[], from: ArrayLike<number>): void {
+  for (let i = 0; i < from.length; i++) to.push(from[i] as number);
 }
 
 function problemOf(o: ResolvedFcnet, activation: Activation): FcnetProblem {
@@ -456,9 +489,9 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
     const t = s.records[job.record] as number;
     if (job.task.kind === 'gd') {
       const g = result as GdChunkResult;
-      s.losses.push(...g.losses);
-      s.traceSteps.push(...g.traceSteps);
-      s.traceSharpness.push(...g.traceSharpness);
+      append(s.losses, g.losses);
+      append(s.traceSteps, g.traceSteps);
+      append(s.traceSharpness, g.traceSharpness);
       if (checkpoint) {
         if (!g.diverged) saveState(checkpoint, job.run, t, g.theta, g.vector);
         const stored: StoredGd = {
@@ -605,18 +638,18 @@ function resume(c: Checkpoint, runs: RunState[]): number {
       const gd = readJson<StoredGd>(join(runDir(c, r), `gd-${t}.json`));
       if (gd === undefined) break;
       if (gd.diverged) {
-        s.losses.push(...gd.losses.map(dec));
-        s.traceSteps.push(...gd.traceSteps);
-        s.traceSharpness.push(...gd.traceSharpness.map(dec));
+        append(s.losses, gd.losses.map(dec));
+        append(s.traceSteps, gd.traceSteps);
+        append(s.traceSharpness, gd.traceSharpness.map(dec));
         s.diverged = true;
         found++;
         break;
       }
       const state = loadState(c, r, t);
       if (state === undefined) break;
-      s.losses.push(...gd.losses.map(dec));
-      s.traceSteps.push(...gd.traceSteps, t);
-      s.traceSharpness.push(...gd.traceSharpness.map(dec), dec(gd.sharpness));
+      append(s.losses, gd.losses.map(dec));
+      append(s.traceSteps, [...gd.traceSteps, t]);
+      append(s.traceSharpness, [...gd.traceSharpness.map(dec), dec(gd.sharpness)]);
       s.recordLoss.push(dec(gd.loss));
       s.sharpness.push(dec(gd.sharpness));
       s.reached = k;

@@ -85,6 +85,16 @@ export function fcnetFigureSvg(run: FcnetRun, e: Pick<FcnetExperiment, 'n' | 'hi
   });
 }
 
+/** Largest finite entry (NaN when there is none). */
+function finiteMax(values: ArrayLike<number>): number {
+  let m = Number.NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isFinite(v) && !(v <= m)) m = v;
+  }
+  return m;
+}
+
 /** Summary numbers of one run (also in the manifest and the CLI table). */
 export function runSummary(run: FcnetRun): {
   activation: string;
@@ -119,14 +129,13 @@ export function runSummary(run: FcnetRun): {
     status: run.status,
     steps: run.steps,
     finalLoss: run.loss[run.steps] as number,
-    maxSharpnessOverThreshold:
-      Math.max(...Array.from(run.sharpnessTrace.sharpness).filter(Number.isFinite)) / threshold,
+    maxSharpnessOverThreshold: finiteMax(run.sharpnessTrace.sharpness) / threshold,
     firstStepAtThreshold: firstAt,
     gfsConverged: phis.length,
     gfsRecords: r.step.length,
     gfsIncreases: increases,
-    firstGfsSharpness: r.gfsSharpness[0] as number,
-    lastGfsSharpness: r.gfsSharpness[r.step.length - 1] as number,
+    firstGfsSharpness: r.step.length > 0 ? (r.gfsSharpness[0] as number) : Number.NaN,
+    lastGfsSharpness: r.step.length > 0 ? (r.gfsSharpness[r.step.length - 1] as number) : Number.NaN,
   };
 }
 

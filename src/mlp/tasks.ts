@@ -115,7 +115,7 @@ export function runGdChunk(task: GdChunkTask): GdChunkResult {
   while (t < task.to && !diverged) {
     const stop = Math.min(task.to, (Math.floor(t / task.sEvery) + 1) * task.sEvery);
     const gd = engine.gradientDescent(theta, task.eta, stop - t, task.divergeAt);
-    losses.push(...gd.losses);
+    for (const l of gd.losses) losses.push(l);
     theta = gd.theta;
     diverged = gd.diverged;
     t = stop;

@@ -16,6 +16,10 @@ import { createProgress, type Progress } from '../progress.js';
 
 const D = FCNET_DEFAULTS;
 
+/** x.toPrecision(digits), or its plain text for NaN / ±Infinity (no records, a diverged run). */
+const precise = (x: number, digits = 5): string => (Number.isFinite(x) ? x.toPrecision(digits) : String(x));
+const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
+
 export const fcnetCommand: Command = {
   name: 'fcnet',
   summary: 'fully connected network on MNIST digits: S and φ along GD (Fig 6/12)',
@@ -122,14 +126,14 @@ export const fcnetCommand: Command = {
         `${s.activation}, η = ${s.eta}`,
         `${s.status}, ${s.steps} GD steps, final loss ${s.finalLoss.toPrecision(4)}`,
       ]);
-      rows.push(['  max S / (2/η)', s.maxSharpnessOverThreshold.toFixed(4)]);
+      rows.push(['  max S / (2/η)', fixed(s.maxSharpnessOverThreshold, 4)]);
       rows.push([
         '  S reaches 0.95·2/η at step',
         Number.isNaN(s.firstStepAtThreshold) ? 'never' : s.firstStepAtThreshold,
       ]);
       rows.push([
         '  φ first → last',
-        `${s.firstGfsSharpness.toPrecision(5)} → ${s.lastGfsSharpness.toPrecision(5)} (2/η = ${(2 / s.eta).toPrecision(5)})`,
+        `${precise(s.firstGfsSharpness)} → ${precise(s.lastGfsSharpness)} (2/η = ${precise(2 / s.eta)})`,
       ]);
       rows.push([
         '  φ flows converged',
