@@ -20,6 +20,8 @@ export function createProgress(
   initialTotal: number,
   unit: string,
   stream: NodeJS.WriteStream = process.stderr,
+  /** The total is an upper bound (work that may stop early): the ETA is printed as "ETA ≤ …". */
+  totalIsBound = false,
 ): Progress {
   const start = performance.now();
   let total = initialTotal;
@@ -34,7 +36,7 @@ export function createProgress(
     const filled = Math.round((width * done) / Math.max(total, 1));
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
     const rateText = rate >= 1e4 ? `${(rate / 1e3).toFixed(0)}k` : rate.toFixed(rate < 10 ? 1 : 0);
-    return `${label} ${bar} ${done}/${total} ${unit} · ${rateText} ${unit}/s · ETA ${formatSeconds(eta)}`;
+    return `${label} ${bar} ${done}/${total} ${unit} · ${rateText} ${unit}/s · ETA ${totalIsBound && done < total ? '≤ ' : ''}${formatSeconds(eta)}`;
   };
   return {
     update(done, newTotal) {

@@ -90,7 +90,8 @@ export const fcnetCommand: Command = {
         checkpoint,
         signal: controller.signal,
         onProgress: (done, total) => {
-          progress ??= createProgress('fcnet', Math.round(total), 'gradients');
+          // Flows may stop long before their RK4 budget: the total (and the ETA) is an upper bound.
+          progress ??= createProgress('fcnet', Math.round(total), 'gradients', process.stderr, true);
           progress.update(Math.round(done), Math.round(total));
         },
       });
