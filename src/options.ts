@@ -86,7 +86,7 @@ interface ListConstraints {
 }
 
 function checkList(value: unknown, label: string, c: ListConstraints): Float64Array {
-  const expected = `${c.what}: ${c.minLength}${c.maxLength > c.minLength ? `–${c.maxLength}` : ''} ${describeNumber(c.element).replace(/^an? /, '')}s`;
+  const expected = `${c.what}: ${c.minLength}${c.maxLength > c.minLength ? `–${c.maxLength}` : ''} values, each ${describeNumber(c.element)}`;
   const isList = Array.isArray(value) || value instanceof Float64Array || value instanceof Float32Array;
   if (!isList) throw invalidOption(label, value, expected);
   const list = value as ArrayLike<unknown>;
@@ -137,7 +137,7 @@ export function listOption(
 }
 
 function checkListExpectation(c: ListConstraints): string {
-  return `${c.what}: ${c.minLength}${c.maxLength > c.minLength ? `–${c.maxLength}` : ''} comma-separated ${describeNumber(c.element).replace(/^an? /, '')}s`;
+  return `${c.what}: ${c.minLength}${c.maxLength > c.minLength ? `–${c.maxLength}` : ''} comma-separated values, each ${describeNumber(c.element)}`;
 }
 
 /** An inclusive range `a,b` with a < b (and each element's constraints). */
@@ -147,7 +147,7 @@ export function rangeOption(
   description: string,
   element: NumberConstraints,
 ): OptionSpec<readonly [number, number]> {
-  const expected = `two increasing ${describeNumber(element).replace(/^an? /, '')}s "a,b" with a < b`;
+  const expected = `two increasing values "a,b" with a < b, each ${describeNumber(element)}`;
   const finish = (values: Float64Array, raw: unknown, label: string): readonly [number, number] => {
     const a = values[0] as number;
     const b = values[1] as number;
