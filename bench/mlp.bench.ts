@@ -18,6 +18,7 @@ import {
   referenceGradient,
   referenceHessianVectorProduct,
 } from '../src/mlp/reference.js';
+import { rng } from '../test/helpers/reference.js';
 
 const N = 1000;
 const ETA = 0.01;
@@ -26,18 +27,8 @@ const shape: MlpShape = { input: 784, hidden: [200, 200], output: 10, activation
 const data = loadDigits(N);
 const P = mlpParameterCount(shape);
 
-/** Seeded θ₀ (uniform in ±1/√fan-in, mulberry32) and a direction v, the same for every engine. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seeded(6);
+// Seeded θ₀ (uniform in ±1/√fan-in, mulberry32) and a direction v, the same for every engine.
+const random = rng(6);
 const theta = new Float64Array(P);
 for (const { rows, cols, weights } of mlpLayers(shape)) {
   const bound = 1 / Math.sqrt(cols);

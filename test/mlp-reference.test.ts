@@ -19,6 +19,7 @@ import {
   referenceHessianVectorProduct,
   referenceLoss,
 } from '../src/mlp/reference.js';
+import { rng } from './helpers/reference.js';
 
 /** Tolerances, named. */
 const H = 1e-5; // central-difference step
@@ -26,17 +27,6 @@ const TOL_FINITE_DIFFERENCE = 1e-7; // O(h²) + O(ε/h), relative to the largest
 const TOL_SYMMETRY = 1e-12; // uᵀHv vs vᵀHu, relative
 const TOL_EXACT_ROUTE = 1e-13; // the same quantity evaluated another way, relative
 const KINK_MARGIN = 0.02; // min distance of hidden pre-activations from a kink (|z|·1e-3 ≫ h-perturbations)
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussians(count: number, random: () => number, scale = 1): Float64Array {
   const out = new Float64Array(count);
@@ -55,7 +45,7 @@ interface Problem {
 }
 
 function makeProblem(shape: MlpShape, n: number, seed: number): Problem {
-  const random = mulberry32(seed);
+  const random = rng(seed);
   const X = gaussians(n * shape.input, random);
   const Y = gaussians(n * shape.output, random, 0.5);
   const theta = gaussians(mlpParameterCount(shape), random, 0.8);
@@ -153,7 +143,7 @@ describe.each(MLP_ACTIVATIONS.map((activation) => ({ activation })))(
         });
 
         it('Hessian-vector product matches central differences of the gradient', () => {
-          const random = mulberry32(p.seed + 7);
+          const random = rng(p.seed + 7);
           for (let trial = 0; trial < 3; trial++) {
             const v = gaussians(p.theta.length, random);
             const hv = referenceHessianVectorProduct(shape, p.data, p.theta, v);
@@ -168,7 +158,7 @@ describe.each(MLP_ACTIVATIONS.map((activation) => ({ activation })))(
         });
 
         it('Hessian-vector product is symmetric (uᵀHv = vᵀHu) and linear in v', () => {
-          const random = mulberry32(p.seed + 11);
+          const random = rng(p.seed + 11);
           const u = gaussians(p.theta.length, random);
           const v = gaussians(p.theta.length, random);
           const hu = referenceHessianVectorProduct(shape, p.data, p.theta, u);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RegressionEngine, type RegressionProblem } from '../src/regression/engine.js';
+import { rng, gaussian } from './helpers/reference.js';
 
 /** Tolerances, named. */
 const TOL_FINITE_DIFFERENCE = 1e-7; // central differences, h = 1e-5: O(h²) + O(ε/h), relative to the scale
@@ -18,31 +19,13 @@ const TOL_KKT = 1e-9; // optimality conditions of β∞, relative
 
 // ---------- seeded data ----------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(random: () => number): () => number {
-  return () => {
-    const r = Math.sqrt(-2 * Math.log(1 - random()));
-    return r * Math.cos(2 * Math.PI * random());
-  };
-}
-
 function makeProblem(n: number, d: number, seed: number): RegressionProblem {
-  const g = gaussian(mulberry32(seed));
+  const g = gaussian(rng(seed));
   return { n, d, X: Float64Array.from({ length: n * d }, g), y: Float64Array.from({ length: n }, g) };
 }
 
 function makeInit(d: number, alpha: number, small: number, seed: number, randomSigns: boolean) {
-  const random = mulberry32(seed);
+  const random = rng(seed);
   const u = new Float64Array(d).fill(alpha);
   const v = Float64Array.from({ length: d }, () => (randomSigns && random() < 0.5 ? -small : small));
   return { u, v };
@@ -50,7 +33,7 @@ function makeInit(d: number, alpha: number, small: number, seed: number, randomS
 
 /** A generic point with entries of both signs. */
 function randomPoint(d: number, seed: number) {
-  const g = gaussian(mulberry32(seed));
+  const g = gaussian(rng(seed));
   return {
     u: Float64Array.from({ length: d }, () => 1 + 0.3 * g()),
     v: Float64Array.from({ length: d }, () => 0.5 * g()),
@@ -335,7 +318,7 @@ describe('sharpness: Lanczos vs dense Jacobi vs TypeScript power iteration', () 
   it('the general Jacobi kernel handles n > 64 (the static scratch limit of linalg/jacobi.ts)', () => {
     const e = engineFor(PAPER);
     const m = 150;
-    const g = gaussian(mulberry32(43));
+    const g = gaussian(rng(43));
     const B = Float64Array.from({ length: m * m }, g);
     const A = new Float64Array(m * m);
     for (let i = 0; i < m; i++)

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { EoslabError } from '../src/errors.js';
 import { flattestSharpness, type FlatProblem, type FlatResult } from '../src/regression/flat.js';
+import { rng, gaussian } from './helpers/reference.js';
 
 /** Required certified gap (absolute) for the default data. */
 const GAP_REQUIRED = 1e-6;
@@ -16,27 +17,8 @@ const ROUND = 1e-12;
 
 // --- Seeded data: mulberry32 + Box–Muller -------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(rand: () => number): () => number {
-  return () => {
-    const u = 1 - rand(); // (0, 1]
-    const v = rand();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  };
-}
-
 function makeProblem(n: number, d: number, seed: number): FlatProblem {
-  const g = gaussian(mulberry32(seed));
+  const g = gaussian(rng(seed));
   const X = new Float64Array(n * d);
   for (let i = 0; i < X.length; i++) X[i] = g();
   const y = new Float64Array(n);
@@ -339,7 +321,7 @@ describe('flattestSharpness: invariances and the bound', () => {
   it('is invariant under permuting and sign-flipping columns and rotating rows', () => {
     const problem = makeProblem(10, 100, 7);
     const base = flattestSharpness(problem);
-    const rand = mulberry32(77);
+    const rand = rng(77);
     const { n, d, X, y } = problem;
     // Permutation (Fisher–Yates) and random signs of the columns.
     const perm = Array.from({ length: d }, (_, i) => i);
@@ -354,7 +336,7 @@ describe('flattestSharpness: invariances and the bound', () => {
     expectOverlap(base, permuted);
     expect(Math.abs(base.value - permuted.value)).toBeLessThanOrEqual(GAP_REQUIRED);
     // Orthogonal Q (Gram–Schmidt of a Gaussian matrix): (QX, Qy) has A ↦ QAQᵀ.
-    const g = gaussian(mulberry32(78));
+    const g = gaussian(rng(78));
     const Q = Array.from({ length: n }, () => Array.from({ length: n }, g));
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < i; j++) {
@@ -399,7 +381,7 @@ describe('flattestSharpness: invariances and the bound', () => {
     ] as const) {
       const problem = makeProblem(n, d, seed);
       const result = flattestSharpness(problem);
-      const g = gaussian(mulberry32(seed + 1000));
+      const g = gaussian(rng(seed + 1000));
       const minNorm = projectAffine(problem, new Float64Array(d), problem.y);
       let smallest = Infinity;
       for (let trial = 0; trial < 60; trial++) {

@@ -17,6 +17,7 @@ import type { SweepKernel } from '../src/grid/tile.js';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Arena, instantiate, type RawExports } from '../src/wasm/module.js';
+import { rng } from './helpers/reference.js';
 
 interface SweepExports extends RawExports {
   sweepScalar: SweepKernel;
@@ -93,18 +94,6 @@ function nextAfter(x: number, direction: number): number {
   view.setFloat64(0, x);
   view.setBigUint64(0, view.getBigUint64(0) + (direction > 0 ? 1n : -1n));
   return view.getFloat64(0);
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Step sizes that put balanced cells (sharpness ≈ D at π = 1) below 2/η and unbalanced ones above. */

@@ -126,3 +126,12 @@ export function maxAbs(a: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] as number));
   return m;
 }
+
+/** Standard normal samples from a uniform source (Box–Muller, one cosine branch per two draws). */
+export function gaussian(random: () => number): () => number {
+  return () => {
+    const u = 1 - random(); // (0, 1]
+    const v = random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+}
