@@ -37,15 +37,43 @@ export function fromWorker<R extends object>(result: R | WorkerError): R {
 
 /**
  * Runs `tasks` on a transient pool of `threads` workers executing `file`; `onResult(result, i)`
- * sees each task's result as it arrives. An abort destroys the pool and rejects with E_ABORTED
- * naming `what` (results still in flight then arrive as pool 'error' events, which are expected);
- * any other pool error is rethrown, and so are EoslabErrors returned as data.
+ * sees each task's result as it arrives. Errors and abort as in `runQueueOnPool`.
  */
 export async function runOnPool<T, R extends object>(
   file: string,
   threads: number,
   tasks: readonly T[],
   onResult: (result: R, index: number) => void,
+  signal: AbortSignal | undefined,
+  what: string,
+): Promise<void> {
+  let next = 0;
+  await runQueueOnPool<number, T, R>(
+    file,
+    threads,
+    () => (next < tasks.length ? next++ : undefined),
+    (i) => tasks[i] as T,
+    onResult,
+    signal,
+    what,
+  );
+}
+
+/**
+ * Runs jobs on a transient pool of `threads` workers executing `file`, keeping at most `threads`
+ * in flight: `take()` gives the next job (undefined: none for now), `taskOf(job)` what the worker
+ * receives, and `onResult(result, job)` sees each result as it arrives — it may make `take` return
+ * more jobs (work that grows as results come in). Resolves when no job is running and `take` has
+ * none. An abort destroys the pool and rejects with E_ABORTED naming `what` (results still in
+ * flight then arrive as pool 'error' events, which are expected); any other pool error, an error
+ * thrown by `onResult`, and EoslabErrors returned as data are rethrown.
+ */
+export async function runQueueOnPool<J, T, R extends object>(
+  file: string,
+  threads: number,
+  take: () => J | undefined,
+  taskOf: (job: J) => T,
+  onResult: (result: R, job: J) => void,
   signal: AbortSignal | undefined,
   what: string,
 ): Promise<void> {
@@ -57,17 +85,37 @@ export async function runOnPool<T, R extends object>(
   });
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await Promise.all(
-      tasks.map((task, i) =>
-        pool.run(task).then(
-          (r) => onResult(fromWorker(r), i),
-          (error: unknown) => {
-            if (signal?.aborted) throw aborted(what);
-            throw error;
-          },
-        ),
-      ),
-    );
+    await new Promise<void>((resolve, reject) => {
+      let inFlight = 0;
+      let failed = false;
+      const fail = (error: unknown): void => {
+        failed = true;
+        reject(error);
+      };
+      const pump = (): void => {
+        if (failed) return;
+        while (inFlight < threads) {
+          const job = take();
+          if (job === undefined) break;
+          inFlight++;
+          pool.run(taskOf(job)).then(
+            (result) => {
+              inFlight--;
+              try {
+                onResult(fromWorker(result), job);
+              } catch (error) {
+                fail(error);
+                return;
+              }
+              pump();
+            },
+            (error: unknown) => fail(signal?.aborted ? aborted(what) : error),
+          );
+        }
+        if (inFlight === 0) resolve();
+      };
+      pump();
+    });
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await pool.destroy();

@@ -19,13 +19,12 @@ import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Piscina } from 'piscina';
 import { aborted, checkHooks, conflict, EoslabError, invalidOption } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { OPTIONS } from '../options.js';
 import { version } from '../version.js';
 import { wasmHash } from '../wasm/module.js';
-import { compiledWorker, fromWorker, type WorkerError } from '../workers.js';
+import { compiledWorker, runQueueOnPool } from '../workers.js';
 import { availableDigits } from './data.js';
 import { DEFAULT_HIDDEN, GFS_LANCZOS_ITERATIONS as GFS_BASIS, type Activation, type FlowStatus } from './engine.js';
 import {
@@ -554,14 +553,18 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
       account(job, result);
     }
   } else {
-    await schedule(
+    // GD chunks first (the critical path), then GFS tasks: `take` decides, at most `workers` run.
+    await runQueueOnPool<Job, FcnetTask, FcnetTaskResult>(
+      compiledWorker('mlp/worker'),
       o.workers,
       take,
-      (job, result) => {
+      (job) => job.task,
+      (result, job) => {
         onResult(job, result);
         account(job, result);
       },
       options.signal,
+      'the fcnet experiment',
     );
   }
   return {
@@ -570,63 +573,6 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
     wallSeconds: (performance.now() - started) / 1000,
     resumedTasks,
   };
-}
-
-/** Keeps `threads` workers busy with jobs from `take` (which may grow as results arrive). */
-async function schedule(
-  threads: number,
-  take: () => Job | undefined,
-  onResult: (job: Job, result: FcnetTaskResult) => void,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const pool = new Piscina<FcnetTask, FcnetTaskResult | WorkerError>({
-    filename: compiledWorker('mlp/worker'),
-    minThreads: threads,
-    maxThreads: threads,
-  });
-  const onAbort = (): void => void pool.destroy();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  let poolError: unknown;
-  pool.on('error', (error: unknown) => {
-    if (!signal?.aborted) poolError ??= error;
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let inFlight = 0;
-      let failed = false;
-      const pump = (): void => {
-        if (failed) return;
-        while (inFlight < threads) {
-          const job = take();
-          if (job === undefined) break;
-          inFlight++;
-          pool.run(job.task).then(
-            (result) => {
-              inFlight--;
-              try {
-                onResult(job, fromWorker(result));
-              } catch (error) {
-                failed = true;
-                reject(error);
-                return;
-              }
-              pump();
-            },
-            (error: unknown) => {
-              failed = true;
-              reject(signal?.aborted ? aborted('the fcnet experiment') : error);
-            },
-          );
-        }
-        if (inFlight === 0) resolve();
-      };
-      pump();
-    });
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    await pool.destroy();
-  }
-  if (poolError !== undefined) throw poolError;
 }
 
 /** Loads what the checkpoint holds into the run states; returns the number of tasks found. */
