@@ -44,61 +44,18 @@ export interface MlpData {
 /** The architecture of SPEC §5 (Cohen et al. 2021): 784 → 200 → 200 → 10. */
 export const DEFAULT_HIDDEN: readonly number[] = [200, 200];
 
+/** The leading arguments of every network kernel: the problem (layer sizes, activation, data). */
+type Net = [sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number];
+
 /** The mlp kernels of `assembly/mlp/index.ts`, with their pointer-level signatures. */
 export interface MlpKernels extends RawExports {
   mlpParameterCount(sizes: Ptr, layers: number): number;
   mlpWorkLength(sizes: Ptr, layers: number, n: number): number;
-  mlpLoss(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, theta: Ptr, work: Ptr): number;
-  mlpGradient(
-    sizes: Ptr,
-    layers: number,
-    act: number,
-    X: Ptr,
-    Y: Ptr,
-    n: number,
-    theta: Ptr,
-    work: Ptr,
-    grad: Ptr,
-  ): number;
-  mlpGdStep(
-    sizes: Ptr,
-    layers: number,
-    act: number,
-    X: Ptr,
-    Y: Ptr,
-    n: number,
-    theta: Ptr,
-    eta: number,
-    work: Ptr,
-    out: Ptr,
-  ): number;
-  mlpHvp(
-    sizes: Ptr,
-    layers: number,
-    act: number,
-    X: Ptr,
-    Y: Ptr,
-    n: number,
-    theta: Ptr,
-    v: Ptr,
-    work: Ptr,
-    out: Ptr,
-  ): number;
-  mlpRk4Step(
-    sizes: Ptr,
-    layers: number,
-    act: number,
-    X: Ptr,
-    Y: Ptr,
-    n: number,
-    theta: Ptr,
-    h: number,
-    work: Ptr,
-    grad: Ptr,
-    acc: Ptr,
-    tmp: Ptr,
-    out: Ptr,
-  ): number;
+  mlpLoss(...args: [...Net, theta: Ptr, work: Ptr]): number;
+  mlpGradient(...args: [...Net, theta: Ptr, work: Ptr, grad: Ptr]): number;
+  mlpGdStep(...args: [...Net, theta: Ptr, eta: number, work: Ptr, out: Ptr]): number;
+  mlpHvp(...args: [...Net, theta: Ptr, v: Ptr, work: Ptr, out: Ptr]): number;
+  mlpRk4Step(...args: [...Net, theta: Ptr, h: number, work: Ptr, grad: Ptr, acc: Ptr, tmp: Ptr, out: Ptr]): number;
   mlpActivation(act: number, order: number, z: number): number;
   lanczosStart(dim: number, start: Ptr, basis: Ptr): number;
   lanczosExtend(dim: number, j: number, basis: Ptr, w: Ptr, alpha: Ptr, beta: Ptr, s: Ptr, tmp: Ptr): number;
@@ -208,10 +165,10 @@ export class MlpEngine {
   readonly parameterCount: number;
   /** d₀ … d_L. */
   readonly sizes: readonly number[];
-  private readonly layers: number;
   private readonly act: number;
+  /** This engine's `Net` arguments. */
+  private readonly net: Net;
   private readonly p: {
-    sizes: Ptr;
     X: Ptr;
     Y: Ptr;
     theta: Ptr;
@@ -242,17 +199,16 @@ export class MlpEngine {
     this.shape = { ...shape, hidden: [...shape.hidden] };
     this.n = n;
     this.sizes = sizes;
-    this.layers = sizes.length - 1;
+    const layers = sizes.length - 1;
     this.act = ACTIVATION_CODES[shape.activation];
     const k = this.kernels;
     const sizesPtr = this.arena.alloc(4 * sizes.length);
     this.arena.i32(sizesPtr, sizes.length).set(sizes);
-    this.parameterCount = k.mlpParameterCount(sizesPtr, this.layers);
-    const workLength = k.mlpWorkLength(sizesPtr, this.layers, n);
+    this.parameterCount = k.mlpParameterCount(sizesPtr, layers);
+    const workLength = k.mlpWorkLength(sizesPtr, layers, n);
     const f = (count: number): Ptr => this.arena.alloc(count * 8);
     const P = this.parameterCount;
     this.p = {
-      sizes: sizesPtr,
       X: f(n * shape.input),
       Y: f(n * shape.output),
       theta: f(P),
@@ -265,6 +221,7 @@ export class MlpEngine {
     };
     this.view(this.p.X, n * shape.input).set(data.X);
     this.view(this.p.Y, n * shape.output).set(data.Y);
+    this.net = [sizesPtr, layers, this.act, this.p.X, this.p.Y, n];
   }
 
   private view(ptr: Ptr, length: number): Float64Array {
@@ -313,14 +270,13 @@ export class MlpEngine {
 
   loss(theta: Float64Array): number {
     this.setTheta(theta);
-    const { sizes, X, Y, work } = this.p;
-    return this.kernels.mlpLoss(sizes, this.layers, this.act, X, Y, this.n, this.p.theta, work);
+    return this.kernels.mlpLoss(...this.net, this.p.theta, this.p.work);
   }
 
   gradient(theta: Float64Array): { loss: number; gradient: Float64Array } {
     this.setTheta(theta);
-    const { sizes, X, Y, work, out } = this.p;
-    const loss = this.kernels.mlpGradient(sizes, this.layers, this.act, X, Y, this.n, this.p.theta, work, out);
+    const { work, out } = this.p;
+    const loss = this.kernels.mlpGradient(...this.net, this.p.theta, work, out);
     return { loss, gradient: this.view(out, this.parameterCount).slice() };
   }
 
@@ -329,8 +285,8 @@ export class MlpEngine {
     this.setTheta(theta);
     this.checkArray(v, this.parameterCount, 'v');
     this.view(this.p.v, this.parameterCount).set(v);
-    const { sizes, X, Y, work, out } = this.p;
-    this.kernels.mlpHvp(sizes, this.layers, this.act, X, Y, this.n, this.p.theta, this.p.v, work, out);
+    const { work, out } = this.p;
+    this.kernels.mlpHvp(...this.net, this.p.theta, this.p.v, work, out);
     return this.view(out, this.parameterCount).slice();
   }
 
@@ -340,8 +296,8 @@ export class MlpEngine {
       throw invalidOption('eta', eta, 'a finite number > 0');
     }
     this.setTheta(theta);
-    const { sizes, X, Y, work, out } = this.p;
-    this.kernels.mlpGdStep(sizes, this.layers, this.act, X, Y, this.n, this.p.theta, eta, work, out);
+    const { work, out } = this.p;
+    this.kernels.mlpGdStep(...this.net, this.p.theta, eta, work, out);
     return this.view(out, this.parameterCount).slice();
   }
 
@@ -359,22 +315,10 @@ export class MlpEngine {
     this.checkPositive(eta, 'eta');
     if (!Number.isInteger(steps) || steps < 0) throw invalidOption('steps', steps, 'an integer ≥ 0');
     this.setTheta(theta);
-    const { sizes, X, Y, work } = this.p;
     const losses = new Float64Array(steps);
     let diverged = false;
     for (let t = 0; t < steps; t++) {
-      const l = this.kernels.mlpGdStep(
-        sizes,
-        this.layers,
-        this.act,
-        X,
-        Y,
-        this.n,
-        this.p.theta,
-        eta,
-        work,
-        this.p.theta,
-      );
+      const l = this.kernels.mlpGdStep(...this.net, this.p.theta, eta, this.p.work, this.p.theta);
       losses[t] = l;
       if (!Number.isFinite(l) || l > divergeAt) {
         diverged = true;
@@ -448,7 +392,7 @@ export class MlpEngine {
     const P = this.parameterCount;
     const k = this.kernels;
     const kr = this.krylovSpace(m);
-    const { sizes, X, Y, work, out, v } = this.p;
+    const { work, out, v } = this.p;
     let startPtr = 0;
     if (start !== undefined) {
       this.view(v, P).set(start);
@@ -462,7 +406,7 @@ export class MlpEngine {
     let normT = 0;
     for (let j = 0; j < m; j++) {
       const qj = kr.basis + j * P * 8;
-      k.mlpHvp(sizes, this.layers, this.act, X, Y, this.n, theta, qj, work, out);
+      k.mlpHvp(...this.net, theta, qj, work, out);
       value = k.lanczosExtend(P, j, kr.basis, out, kr.alpha, kr.beta, kr.s, kr.tmp);
       iterations = j + 1;
       if (!Number.isFinite(value)) break;
@@ -504,22 +448,8 @@ export class MlpEngine {
 
   /** out ← RK4 step of the θ at `from` (both in WASM memory); returns L(from). */
   private rk4(from: Ptr, h: number, out: Ptr): number {
-    const { sizes, X, Y, work, acc, tmp } = this.p;
-    return this.kernels.mlpRk4Step(
-      sizes,
-      this.layers,
-      this.act,
-      X,
-      Y,
-      this.n,
-      from,
-      h,
-      work,
-      this.p.out,
-      acc,
-      tmp,
-      out,
-    );
+    const { work, acc, tmp } = this.p;
+    return this.kernels.mlpRk4Step(...this.net, from, h, work, this.p.out, acc, tmp, out);
   }
 
   /**
@@ -558,8 +488,7 @@ export class MlpEngine {
     const m = Math.min(LANCZOS_DEFAULTS.maxIterations, this.parameterCount);
     for (;;) {
       if (steps >= maxSteps) {
-        const { sizes, X, Y, work } = this.p;
-        loss = this.kernels.mlpLoss(sizes, this.layers, this.act, X, Y, this.n, at, work);
+        loss = this.kernels.mlpLoss(...this.net, at, this.p.work);
         if (!Number.isFinite(loss)) status = 'non-finite';
         else if (loss < lossThreshold) status = 'converged';
         break;
