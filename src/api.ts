@@ -175,15 +175,27 @@ export function initFromGfsSharpness(options: FamilyOptions): Float64Array {
   return engine().initFromGfsSharpness(direction, options.phi0, options.p0);
 }
 
-function checkFamily(options: FamilyOptions): { direction: Float64Array; depth: number } {
+/**
+ * The depth and balance direction of a (φ₀, p₀) family: `depth` if given, else the direction's
+ * length, else `fallbackDepth`; the direction checked against it, or `defaultDirection(depth)`.
+ */
+export function resolveFamilyDirection(
+  options: { depth?: unknown; direction?: unknown },
+  fallbackDepth = 4,
+): { direction: Float64Array; depth: number } {
   const depth =
     options.depth !== undefined
       ? OPTIONS.depth.check(options.depth, 'depth')
       : options.direction !== undefined
         ? (options.direction as ArrayLike<number>).length
-        : 4;
+        : fallbackDepth;
   const direction =
     options.direction !== undefined ? checkDirection(options.direction, depth) : defaultDirection(depth);
+  return { direction, depth };
+}
+
+function checkFamily(options: FamilyOptions): { direction: Float64Array; depth: number } {
+  const { direction, depth } = resolveFamilyDirection(options);
   const phi0 = OPTIONS.phi0.check(options.phi0, 'phi0');
   if (phi0 < depth) throw invalidOption('phi0', phi0, `a GFS sharpness >= the depth ${depth}`);
   OPTIONS.p0.check(options.p0, 'p0');

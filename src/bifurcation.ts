@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { checkDirection, checkWeights, defaultDirection, engine as defaultEngine } from './api.js';
+import { checkWeights, engine as defaultEngine, resolveFamilyDirection } from './api.js';
 import type { ScalarEngine, ScalarKernels } from './engine.js';
 import { aborted, checkHooks, conflict, invalidOption } from './errors.js';
 import { compiledWorker, runOnPool } from './workers.js';
@@ -507,14 +507,7 @@ function checkSize(n: number, keep: number): void {
 
 /** Validates the options of `bifurcationOverPhi`. */
 export function resolvePhiAxisOptions(options: PhiAxisOptions): ResolvedPhiAxis {
-  const depth =
-    options.depth !== undefined
-      ? OPTIONS.depth.check(options.depth, 'depth')
-      : options.direction !== undefined
-        ? (options.direction as ArrayLike<number>).length
-        : 4;
-  const direction =
-    options.direction !== undefined ? checkDirection(options.direction, depth) : defaultDirection(depth);
+  const { direction, depth } = resolveFamilyDirection(options);
   const phi = resolveAxis(options, depth, 'φ ≥ D');
   const p0 = OPTIONS.p0.check(options.p0 ?? ORBIT_DEFAULTS.p0, 'p0');
   const settings = resolveOrbitSettings(options);

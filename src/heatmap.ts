@@ -4,7 +4,7 @@
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { checkDirection, checkWeights, defaultDirection } from './api.js';
+import { checkWeights, resolveFamilyDirection } from './api.js';
 import { checkHooks, conflict, EoslabError, invalidOption } from './errors.js';
 import { writeFileAtomic, writeOutputDirectory } from './io/atomic.js';
 import { writeManifest } from './io/manifest.js';
@@ -192,14 +192,7 @@ export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap 
       cols,
     };
   } else {
-    const depth =
-      options.depth !== undefined
-        ? OPTIONS.depth.check(options.depth, 'depth')
-        : options.direction !== undefined
-          ? (options.direction as ArrayLike<number>).length
-          : preset.depth;
-    const direction =
-      options.direction !== undefined ? checkDirection(options.direction, depth) : defaultDirection(depth);
+    const { direction, depth } = resolveFamilyDirection(options, preset.depth);
     const phiRange = checkRange(options.phiRange ?? preset.phiRange, 'phiRange', OPTIONS.phiRange);
     if (phiRange[0] < depth) {
       if (options.phiRange === undefined) {
