@@ -22,8 +22,7 @@ import { join } from 'node:path';
 import { aborted, checkHooks, conflict, EoslabError, invalidOption } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { OPTIONS } from '../options.js';
-import { version } from '../version.js';
-import { wasmHash } from '../wasm/module.js';
+import { currentBuild } from '../grid/store.js';
 import { compiledWorker, runQueueOnPool } from '../workers.js';
 import { availableDigits } from './data.js';
 import { DEFAULT_HIDDEN, GFS_LANCZOS_ITERATIONS as GFS_BASIS, type Activation, type FlowStatus } from './engine.js';
@@ -245,7 +244,7 @@ interface Checkpoint {
 function identity(o: ResolvedFcnet): string {
   const { workers: _workers, ...rest } = o;
   void _workers;
-  const canonical = JSON.stringify({ options: rest, build: { version: version(), wasm: wasmHash() } });
+  const canonical = JSON.stringify({ options: rest, build: currentBuild() });
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { checkOutputDirectory } from '../../io/atomic.js';
 import { FCNET_DEFAULTS, fcnetExperiment, resolveFcnetOptions, discardCheckpoint } from '../../mlp/experiment.js';
 import type { FcnetOptions } from '../../mlp/experiment.js';
-import { runSummary, writeFcnet } from '../../mlp/figures.js';
+import { figureStem, runSummary, writeFcnet } from '../../mlp/figures.js';
 import type { Activation } from '../../mlp/engine.js';
 import { OPTIONS } from '../../options.js';
 import { partialDirectory } from '../../shards.js';
@@ -106,9 +106,7 @@ export const fcnetCommand: Command = {
     writeFcnet(out, experiment);
     discardCheckpoint(checkpoint);
     const summaries = experiment.runs.map(runSummary);
-    const stems = experiment.runs.map((r) =>
-      join(out, `fig6-${r.activation}${experiment.etas.length > 1 ? `-eta${r.eta}` : ''}.png`),
-    );
+    const stems = experiment.runs.map((r) => join(out, `${figureStem(r, experiment.etas.length > 1)}.png`));
     if (values.get('json')) {
       io.out(
         toJson({
