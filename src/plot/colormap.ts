@@ -106,3 +106,29 @@ export function categoricalPalette(count: number): string[] {
   }
   return Array.from({ length: count }, (_, i) => categoricalColor(i));
 }
+
+/**
+ * One colour per quantity, shared by every line figure (Fig 2, 5, 6, 8, 9, 12): a reader who has
+ * learnt that φ is green in one figure finds it green in all of them.
+ */
+export const QUANTITY_COLORS = {
+  /** Sharpness S = λmax(∇²L) of the GD iterate. */
+  sharpness: '#d95f02',
+  /** GFS sharpness φ: sharpness of the gradient-flow solution of the iterate. */
+  gfsSharpness: '#1b9e77',
+  /** The stability threshold 2/η (a dashed reference line). */
+  threshold: '#555555',
+  /** The training loss. */
+  loss: '#1f3b73',
+  /** The flattest sharpness λ_flat of the regression model. */
+  lambdaFlat: '#7570b3',
+} as const;
+
+/** Legend names of the quantities, used with {@link QUANTITY_COLORS}. */
+export const QUANTITY_NAMES = {
+  sharpness: 'S: sharpness',
+  gfsSharpness: 'φ: GFS sharpness',
+  threshold: '2/η',
+  loss: 'loss L',
+  lambdaFlat: 'λ_flat',
+} as const;

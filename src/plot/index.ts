@@ -12,6 +12,8 @@ export {
   CATEGORICAL_PALETTE,
   VIRIDIS_ANCHORS,
   NAN_COLOR,
+  QUANTITY_COLORS,
+  QUANTITY_NAMES,
   type Rgb,
 } from './colormap.js';
 export { escapeXml, fmt, el, text, svgDocument, estimateTextWidth, type Attrs, type AttrValue } from './svg.js';

@@ -45,6 +45,8 @@ export interface HorizontalLine {
   readonly color?: string;
   /** Dashed unless `false`. */
   readonly dash?: boolean;
+  /** Also list the line in the panel's legend under its label (default false). */
+  readonly legend?: boolean;
 }
 
 /** Corner of the plot area holding the legend; `auto` picks the corner covering the least data. */
@@ -695,6 +697,8 @@ export function lineChart(spec: LineChartSpec): string {
       );
       for (let x = plot.x; x <= plot.x + plot.width; x += 8) samples.push(x, py);
       hlineLabels.push({ y: py, label: line.label, color });
+      if (line.legend)
+        legendEntries.push({ name: line.label, color, dash: line.dash !== false, width: 1.2, markers: false });
     }
     const labelYs = spreadLabels(
       hlineLabels.map((h) => h.y),
