@@ -264,6 +264,10 @@ export function resolveTrajectoryOptions(options: TrajectoryOptions): ResolvedTr
     if (options.direction !== undefined) family.direction = options.direction;
     const depth = options.depth ?? (options.direction === undefined ? preset?.depth : undefined);
     if (depth !== undefined) family.depth = depth;
+    // the preset's direction unless the caller chose the direction or another depth
+    if (options.direction === undefined && preset?.direction && (options.depth ?? preset.depth) === preset.depth) {
+      family.direction = preset.direction;
+    }
     direction = checkFamily(family).direction;
     w0 = engine().initFromGfsSharpness(direction, phi0, p0);
   } else {

@@ -333,7 +333,7 @@ export const OPTIONS = {
   trajectoryPreset: choiceOption(
     'preset',
     'preset',
-    'named setting of SPEC §2 (fig2: D = 4, η = 0.1, φ₀ = 26, p₀ = 1.5, 3 000 steps; fig9: φ₀ = 20.25, p₀ = 3.06, 100 steps)',
+    'named setting (fig2: D = 4, η = 0.1, φ₀ = 26, p₀ = 1.5, 3 000 steps; fig9: φ₀ = 23, p₀ = 4.12, direction (3, 1, −1, −3), 30 steps)',
     Object.keys(TRAJECTORY_PRESETS),
   ),
   heatmapPreset: choiceOption(

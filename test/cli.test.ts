@@ -9,7 +9,24 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, runCli } from '../src/cli/main.js';
 import { wasmHash } from '../src/wasm/module.js';
-import { refGfsSharpness } from './helpers/reference.js';
+import { denseHessian, jacobiMaxEigenvalue } from './helpers/fig3-reference.js';
+import { refGdStep, refGfsSharpness, refLogShift, refLoss, refProduct, relativeError } from './helpers/reference.js';
+
+/** The (φ₀, p₀) family written out: Σ e^{−2t cᵢ} = φ₀ by bisection, then the GF shift to product p₀. */
+function familyStart(c: number[], phi0: number, p0: number): Float64Array {
+  const phi = (t: number): number => c.reduce((a, ci) => a + Math.exp(-2 * t * ci), 0);
+  let lo = 0;
+  let hi = 1;
+  while (phi(hi) < phi0) hi *= 2;
+  for (let i = 0; i < 200; i++) {
+    const mid = 0.5 * (lo + hi);
+    if (phi(mid) < phi0) lo = mid;
+    else hi = mid;
+  }
+  const squares = c.map((ci) => Math.exp(2 * 0.5 * (lo + hi) * ci));
+  const s = refLogShift(squares, 2 * Math.log(p0));
+  return Float64Array.from(squares, (x) => Math.sqrt(x + s));
+}
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -89,29 +106,70 @@ describe('eoslab trajectory', () => {
     expect(manifest.version).toMatch(/^\d+\.\d+\.\d+/);
     const png = readFileSync(join(out, 'trajectory.png'));
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-    expect(readFileSync(join(out, 'trajectory.svg'), 'utf8')).toMatch(/Fig 8/);
+    const svg = readFileSync(join(out, 'trajectory.svg'), 'utf8');
+    expect(svg).toMatch(/Fig 2a · loss/);
+    expect(svg).toMatch(/Fig 8 · last 300 steps/);
+    // the Fig 8 zoom (panel 2) draws 2/η, so that S ending just below it is visible
+    const zoomPanel = svg.slice(svg.indexOf('data-panel="2"'));
+    expect(zoomPanel).toMatch(/class="hline"/);
   });
 
-  it('--preset fig9: φ₀ > 2/η, large loss when φ crosses 2/η, final sharpness below 0.8·2/η (Fig 9)', async () => {
+  it('--preset fig9: loss 5.1 ± 0.5 when φ crosses 2/η, final S well below 2/η (Fig 9), as a plain-TS run says', async () => {
     const out = join(scratch, 'fig9');
     const { code, out: text } = await cli('trajectory', '--preset', 'fig9', '--out', out, '--json');
     expect(code).toBe(0);
     const summary = JSON.parse(text) as {
       initialGfsSharpness: number;
-      finalSharpnessOverThreshold: number;
-      thresholdCrossing: { step: number; loss: number };
+      finalSharpnessRatio: number;
+      crossingStep: number;
+      lossAtCrossing: number;
       gfsSharpnessIncreases: number;
     };
     expect(summary.initialGfsSharpness).toBeGreaterThan(20);
-    expect(summary.finalSharpnessOverThreshold).toBeLessThan(0.8);
-    expect(summary.thresholdCrossing.step).toBeGreaterThanOrEqual(1);
-    expect(summary.thresholdCrossing.loss).toBeGreaterThan(0.1);
+    expect(Math.abs(summary.lossAtCrossing - 5.1)).toBeLessThanOrEqual(0.5);
+    expect(summary.finalSharpnessRatio).toBeLessThan(0.8);
+    // independent route: family start by bisection, GD and φ written in test/helpers
+    const eta = 0.1;
+    let w = familyStart([3, 1, -1, -3], 23, 4.12);
+    let crossing: { step: number; loss: number } | null = null;
+    for (let step = 1; step <= 30; step++) {
+      w = refGdStep(w, eta);
+      expect(refProduct(w)).toBeGreaterThan(0); // φ is defined all along the run
+      if (crossing === null && refGfsSharpness(w) <= 2 / eta) crossing = { step, loss: refLoss(w) };
+    }
+    expect(crossing?.step).toBe(summary.crossingStep);
+    expect(relativeError(crossing?.loss ?? NaN, summary.lossAtCrossing)).toBeLessThan(1e-9);
+    const finalS = jacobiMaxEigenvalue(denseHessian(w), 4);
+    expect(relativeError(finalS * (eta / 2), summary.finalSharpnessRatio)).toBeLessThan(1e-9);
+    expect(readFileSync(join(out, 'trajectory.svg'), 'utf8')).toMatch(/Fig 9 · loss/);
+    expect(readFileSync(join(out, 'trajectory.svg'), 'utf8')).not.toMatch(/Fig 2/);
     // fig2 crosses with a small loss and ends at the edge of stability
     const fig2 = JSON.parse(
       (await cli('trajectory', '--preset', 'fig2', '--out', join(scratch, 'fig2b'), '--json')).out,
     ) as typeof summary;
-    expect(fig2.thresholdCrossing.loss).toBeLessThan(0.01);
-    expect(fig2.finalSharpnessOverThreshold).toBeGreaterThan(0.99);
+    expect(fig2.lossAtCrossing).toBeLessThan(0.01);
+    expect(fig2.finalSharpnessRatio).toBeGreaterThan(0.99);
+  });
+
+  it('runs outside a preset have panels without figure numbers', async () => {
+    const out = join(scratch, 'custom-titles');
+    const { code } = await cli(
+      'trajectory',
+      '--phi0',
+      '26',
+      '--p0',
+      '1.5',
+      '--eta',
+      '0.1',
+      '--steps',
+      '400',
+      '--out',
+      out,
+    );
+    expect(code).toBe(0);
+    const svg = readFileSync(join(out, 'trajectory.svg'), 'utf8');
+    expect(svg).not.toMatch(/Fig \d/);
+    expect(svg).toMatch(/2\/η − S =/);
   });
 
   it('custom --phi0/--p0 run with divergence is data, not a crash', async () => {

@@ -3,63 +3,121 @@
  * written as CSV + manifest + a figure reproducing the paper's Fig 2a/2b with Fig 8's zoom.
  */
 import { join } from 'node:path';
-import { resolveTrajectoryOptions, trajectory, type Trajectory, type TrajectoryOptions } from '../../api.js';
+import {
+  defaultDirection,
+  resolveTrajectoryOptions,
+  trajectory,
+  type Trajectory,
+  type TrajectoryOptions,
+} from '../../api.js';
 import { conflict } from '../../errors.js';
 import { checkOutputDirectory, writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
 import { writeCsv } from '../../io/csv.js';
 import { writeManifest } from '../../io/manifest.js';
 import { DEFAULTS, OPTIONS } from '../../options.js';
 import { TRAJECTORY_PRESETS } from '../../presets.js';
-import { lineChart, svgToPng } from '../../plot/index.js';
+import { lineChart, QUANTITY_COLORS, QUANTITY_NAMES, svgToPng } from '../../plot/index.js';
 import { statusLabel } from '../../status.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
 import { createProgress } from '../progress.js';
 
-/** The figure: loss (log), S/φ/2η, and the last `zoom` steps of S/φ (Fig 2a, 2b, 8). */
-export function trajectoryFigure(t: Trajectory, eta: number, zoom: number, title: string): string {
+/**
+ * The figure: loss (log), S/φ/2/η, and the last `zoom` steps of S/φ/2/η. With `figure` = 'Fig 2'
+ * the panels are the paper's Fig 2a, 2b and Fig 8 (the zoom); with 'Fig 9' they are Fig 9's loss
+ * and sharpness panels; otherwise they carry no figure number. The step where φ first reaches 2/η
+ * is marked on the loss curve.
+ */
+export function trajectoryFigure(
+  t: Trajectory,
+  eta: number,
+  zoom: number,
+  title: string,
+  figure?: string,
+  crossing: { step: number; loss: number } | null = thresholdCrossing(t, eta),
+): string {
   const steps = Float64Array.from({ length: t.rows }, (_, i) => i);
   const threshold = 2 / eta;
   const from = Math.max(0, t.rows - zoom);
   const tail = (a: Float64Array): Float64Array => a.subarray(from);
   const xRange: [number, number] = [0, Math.max(1, t.rows - 1)];
+  const label = (paper: Record<string, string>, key: string, text: string): string =>
+    figure !== undefined && paper[figure] !== undefined ? `${paper[figure]}${key} · ${text}` : text;
+  const C = QUANTITY_COLORS;
+  const N = QUANTITY_NAMES;
+  const thresholdLine = { y: threshold, label: N.threshold, color: C.threshold, dash: true, legend: true };
+  const lastGap = threshold - (t.sharpness[t.rows - 1] as number);
+  // zoom range: the tail of S and φ and the 2/η line, with head room above the line for the legend
+  let lo = threshold;
+  let hi = threshold;
+  for (const a of [tail(t.sharpness), tail(t.gfsSharpness)]) {
+    for (const v of a) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  }
+  const span = hi - lo || Math.abs(threshold) * 1e-3;
+  const zoomRange: [number, number] = [lo - 0.15 * span, hi + 0.6 * span];
   const panels = [
     {
-      title: 'Loss (Fig 2a)',
+      title: label({ 'Fig 2': 'Fig 2', 'Fig 9': 'Fig 9' }, figure === 'Fig 2' ? 'a' : '', 'loss'),
       xLabel: 'step',
       xRange,
       yLabel: 'loss L(w)',
       yScale: 'log' as const,
-      series: [{ name: 'loss', x: steps, y: t.loss, color: '#1f3b73' }],
-      legend: false,
+      series: [
+        { name: N.loss, x: steps, y: t.loss, color: C.loss },
+        ...(crossing && crossing.loss > 0
+          ? [
+              {
+                name: `φ first ≤ 2/η: step ${crossing.step}, L = ${crossing.loss.toPrecision(3)}`,
+                x: [crossing.step],
+                y: [crossing.loss],
+                color: C.gfsSharpness,
+                mode: 'markers' as const,
+                width: 3,
+              },
+            ]
+          : []),
+      ],
     },
     {
-      title: 'Sharpness and GFS sharpness (Fig 2b)',
+      title: label(
+        { 'Fig 2': 'Fig 2', 'Fig 9': 'Fig 9' },
+        figure === 'Fig 2' ? 'b' : '',
+        'sharpness S, GFS sharpness φ and 2/η',
+      ),
       xLabel: 'step',
       xRange,
       yLabel: 'sharpness',
       yScale: 'linear' as const,
       series: [
-        { name: 'S(w⁽ᵗ⁾) sharpness', x: steps, y: t.sharpness, color: '#d95f02' },
-        { name: 'φ(w⁽ᵗ⁾) GFS sharpness', x: steps, y: t.gfsSharpness, color: '#1b9e77', width: 2.2 },
+        { name: N.sharpness, x: steps, y: t.sharpness, color: C.sharpness },
+        { name: N.gfsSharpness, x: steps, y: t.gfsSharpness, color: C.gfsSharpness, width: 2.2 },
       ],
-      hlines: [{ y: threshold, label: '2/η', color: '#555555', dash: true }],
+      hlines: [thresholdLine],
       legend: true,
     },
     {
-      // Fig 8: S and φ only, on their own scale (both sit just below 2/η, which is in the title)
-      title: `Last ${t.rows - from} steps (Fig 8): 2/η − S = ${(threshold - (t.sharpness[t.rows - 1] as number)).toPrecision(4)}`,
+      // Fig 8: the end of the run on its own scale, with 2/η, so that "S ends slightly below 2/η"
+      // is visible; the gap is in the title
+      title: label(
+        { 'Fig 2': 'Fig 8' },
+        '',
+        `last ${t.rows - from} steps: 2/η − S = ${lastGap.toPrecision(4)} (S/(2/η) = ${(1 - lastGap / threshold).toPrecision(5)})`,
+      ),
       xLabel: 'step',
       yLabel: 'sharpness',
       yScale: 'linear' as const,
+      yRange: zoomRange,
       series: [
-        { name: 'φ(w⁽ᵗ⁾)', x: tail(steps), y: tail(t.gfsSharpness), color: '#1b9e77', width: 3 },
-        { name: 'S(w⁽ᵗ⁾)', x: tail(steps), y: tail(t.sharpness), color: '#d95f02', width: 1.2 },
+        { name: N.gfsSharpness, x: tail(steps), y: tail(t.gfsSharpness), color: C.gfsSharpness, width: 3 },
+        { name: N.sharpness, x: tail(steps), y: tail(t.sharpness), color: C.sharpness, width: 1.2 },
       ],
+      hlines: [thresholdLine],
       legend: true,
     },
   ];
-  return lineChart({ width: 900, height: 1050, title, panels });
+  // a zoom that covers the whole run would repeat the sharpness panel
+  const shown = from > 0 ? panels : panels.slice(0, 2);
+  return lineChart({ width: 900, height: from > 0 ? 1050 : 720, title, panels: shown });
 }
 
 export const trajectoryCommand: Command = {
@@ -136,13 +194,19 @@ export const trajectoryCommand: Command = {
     const labels = Array.from(t.status, (s) => statusLabel(s));
     const title =
       `GD on the depth-${t.w0.length} scalar network, η = ${eta}` +
-      (resolved.phi0 !== undefined ? `, φ₀ = ${resolved.phi0}, p₀ = ${resolved.p0}` : '');
+      (resolved.phi0 !== undefined ? `, φ₀ = ${resolved.phi0}, p₀ = ${resolved.p0}` : '') +
+      (resolved.direction && !sameValues(resolved.direction, defaultDirection(resolved.direction.length))
+        ? `, direction (${Array.from(resolved.direction).join(', ')})`
+        : '');
     const crossing = thresholdCrossing(t, eta);
+    const figure = presetName !== undefined && w === undefined ? TRAJECTORY_PRESETS[presetName]?.figure : undefined;
     const svg = trajectoryFigure(
       t,
       eta,
       zoom,
-      crossing ? `${title}; φ ≤ 2/η from step ${crossing.step} (loss ${crossing.loss.toPrecision(3)})` : title,
+      `${figure !== undefined ? `${figure} · ` : ''}${title}`,
+      figure,
+      crossing,
     );
     const last = t.rows - 1;
     const summary = {
@@ -153,9 +217,13 @@ export const trajectoryCommand: Command = {
       finalGfsSharpness: t.gfsSharpness[last],
       finalLoss: t.loss[last],
       stabilityThreshold: 2 / eta,
-      finalSharpnessOverThreshold: ((t.sharpness[last] as number) * eta) / 2,
+      /** S∞/(2/η): the final sharpness as a fraction of the stability threshold. */
+      finalSharpnessRatio: ((t.sharpness[last] as number) * eta) / 2,
       gfsSharpnessIncreases: countIncreases(t.gfsSharpness),
-      thresholdCrossing: crossing,
+      /** The first step with φ ≤ 2/η after starting above (null: φ₀ ≤ 2/η or never). */
+      crossingStep: crossing?.step ?? null,
+      /** The loss at that step (Fig 9: large here predicts a final S well below 2/η). */
+      lossAtCrossing: crossing?.loss ?? null,
       finalWeights: t.final,
     };
     writeOutputDirectory(out, (dir) => {
@@ -188,13 +256,13 @@ export const trajectoryCommand: Command = {
         table([
           ['outcome', `${t.outcome} after ${t.rows - 1} steps`],
           ['φ initial → final', `${summary.initialGfsSharpness} → ${summary.finalGfsSharpness}`],
-          ['final S, S/(2/η)', `${summary.finalSharpness}, ${summary.finalSharpnessOverThreshold}`],
+          ['final S, S/(2/η)', `${summary.finalSharpness}, ${summary.finalSharpnessRatio}`],
           ['final loss', summary.finalLoss],
           ['φ increases', summary.gfsSharpnessIncreases],
           [
             'φ crosses 2/η',
-            summary.thresholdCrossing
-              ? `at step ${summary.thresholdCrossing.step}, loss there ${summary.thresholdCrossing.loss.toPrecision(6)}`
+            crossing
+              ? `at step ${crossing.step}, loss there ${crossing.loss.toPrecision(6)}`
               : 'no (φ₀ ≤ 2/η or never)',
           ],
           ['wrote', `${join(out, 'trajectory.csv')}, trajectory.svg, trajectory.png, manifest.json`],
@@ -228,4 +296,8 @@ export function countIncreases(values: Float64Array, rtol = INCREASE_RTOL): numb
     if ((values[i] as number) > (values[i - 1] as number) * (1 + rtol)) n++;
   }
   return n;
+}
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  return a.length === b.length && Array.from(a).every((x, i) => x === b[i]);
 }
