@@ -100,7 +100,7 @@ export interface BifurcationKernels extends ScalarKernels {
   ): number;
   orbitPeriod(values: Ptr, K: number, maxPeriod: number, tol: number): number;
   sliceFixedCMap(c2: number, eta: number, d: number): number;
-  zhuQuasistaticMap(phi: number, eta: number, b: number): number;
+  quasistaticSliceMap(phi: number, eta: number, b: number): number;
   gpgdMap1dDerivative(u: Ptr, D: number, eta: number, x: number): number;
 }
 
@@ -212,8 +212,8 @@ export type OrbitTask =
       readonly start: number;
     };
 
-/** 'exact': GPGD on the slice (the exact fixed-c map); 'zhu': its second-order expansion. */
-export type SliceModel = 'exact' | 'zhu';
+/** 'exact': GPGD on the slice (the exact fixed-c map); 'quasistatic': its second-order expansion in b = d − 1 (ours). */
+export type SliceModel = 'exact' | 'quasistatic';
 
 export interface OrbitChunk {
   readonly start: number;
@@ -599,7 +599,7 @@ export async function bifurcationFromPoints(options: PointsOptions): Promise<Bif
 }
 
 export interface SliceBifurcationOptions extends Omit<OrbitOptions, 'method'>, RunHooks {
-  /** 'exact' (GPGD on the slice) or 'zhu' (the quasistatic quadratic map). */
+  /** 'exact' (GPGD on the slice) or 'quasistatic' (our quadratic approximation of it). */
   model: SliceModel;
   phi?: ArrayLike<number>;
   phiRange?: readonly [number, number];
@@ -610,12 +610,12 @@ export interface SliceBifurcationOptions extends Omit<OrbitOptions, 'method'>, R
 
 /**
  * Bifurcation diagram on Zhu et al.'s slice (x, x, y, y) over φ = 2√(c⁴ + 4) (Fig 10), recording
- * d = xy = √π: the exact fixed-c map (= GPGD) or Zhu's quasistatic approximation.
+ * d = xy = √π: the exact fixed-c map (= GPGD) or our quasistatic approximation of it.
  */
 export async function sliceBifurcation(options: SliceBifurcationOptions): Promise<BifurcationResult> {
   checkHooks(options as { onProgress?: unknown; signal?: unknown });
   const model = options.model;
-  if (model !== 'exact' && model !== 'zhu') throw invalidOption('model', model, 'one of exact, zhu');
+  if (model !== 'exact' && model !== 'quasistatic') throw invalidOption('model', model, 'one of exact, quasistatic');
   const phi = resolveAxis(options, 4, 'φ ≥ 4 on the slice');
   const p0 = OPTIONS.p0.check(options.p0 ?? ORBIT_DEFAULTS.p0, 'p0');
   const settings = resolveOrbitSettings({ ...options, method: 'map' });
@@ -695,12 +695,12 @@ export function sliceFixedCMap(c2: number, eta: number, d: number): number {
   return k.sliceFixedCMap(checkFinite(c2, 'c2'), OPTIONS.eta.check(eta, 'eta'), checkFinite(d, 'd'));
 }
 
-/** Zhu et al.'s quasistatic map (SPEC §3, second order in b = d − 1): b⁺ = (1 − ηφ) b + κ b². */
-export function zhuQuasistaticMap(phi: number, eta: number, b: number): number {
+/** Our quasistatic approximation of the slice map (second order in b = d − 1; not Zhu et al.'s own recursion): b⁺ = (1 − ηφ) b + κ b². */
+export function quasistaticSliceMap(phi: number, eta: number, b: number): number {
   const k = defaultEngine().kernels as BifurcationKernels;
   const p = checkFinite(phi, 'phi');
   if (p < 4) throw invalidOption('phi', p, 'a GFS sharpness >= 4 (the slice has φ = 2√(c⁴ + 4))');
-  return k.zhuQuasistaticMap(p, OPTIONS.eta.check(eta, 'eta'), checkFinite(b, 'b'));
+  return k.quasistaticSliceMap(p, OPTIONS.eta.check(eta, 'eta'), checkFinite(b, 'b'));
 }
 
 /** g′(x) of the 1-D GPGD map for GFS squares u (SPEC §1.6). */

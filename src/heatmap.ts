@@ -4,13 +4,13 @@
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { checkWeights, resolveFamilyDirection } from './api.js';
+import { checkWeights, defaultDirection, resolveFamilyDirection } from './api.js';
 import { checkHooks, conflict, EoslabError, invalidOption } from './errors.js';
 import { writeFileAtomic, writeOutputDirectory } from './io/atomic.js';
 import { writeManifest } from './io/manifest.js';
 import { writeNpy } from './io/npy.js';
 import { DEFAULTS, OPTIONS, type OptionSpec } from './options.js';
-import { categoricalMap, heatmapFigure, svgToPng } from './plot/index.js';
+import { categoricalMap, heatmapFigure, sideBySide, svgSize, svgToPng } from './plot/index.js';
 import { heatmapPreset } from './presets.js';
 import { runSweep, SweepPool, type SweepArrays, type TileAccounting } from './grid/pool.js';
 import type { TileStore } from './grid/store.js';
@@ -328,15 +328,16 @@ function gridTitle(r: HeatmapResult): string {
 /** Largest raster side drawn in a figure; larger grids are subsampled for the picture only. */
 export const FIGURE_MAX_SIDE = 2048;
 
-/** Nearest-cell subsampling of a row-major grid to at most FIGURE_MAX_SIDE per side. */
+/** Nearest-cell subsampling of a row-major grid to at most `maxSide` cells per side. */
 function forFigure<T extends Float64Array | Uint8Array>(
   data: T,
   rows: number,
   cols: number,
+  maxSide = FIGURE_MAX_SIDE,
 ): { data: T; rows: number; cols: number; note: string } {
-  if (rows <= FIGURE_MAX_SIDE && cols <= FIGURE_MAX_SIDE) return { data, rows, cols, note: '' };
-  const r = Math.min(rows, FIGURE_MAX_SIDE);
-  const c = Math.min(cols, FIGURE_MAX_SIDE);
+  if (rows <= maxSide && cols <= maxSide) return { data, rows, cols, note: '' };
+  const r = Math.min(rows, maxSide);
+  const c = Math.min(cols, maxSide);
   const out = new (data.constructor as { new (n: number): T })(r * c);
   for (let i = 0; i < r; i++) {
     const src = Math.floor(((i + 0.5) * rows) / r);
@@ -345,7 +346,18 @@ function forFigure<T extends Float64Array | Uint8Array>(
   return { data: out, rows: r, cols: c, note: ` (drawn at ${r}×${c})` };
 }
 
-/** Fig 3: final sharpness as a fraction of 2/η with the non-converged statuses as their own layer. */
+/** Lower end of the colour scale of Fig 3's second panel, which separates 0.98 from 1. */
+export const EDGE_ZOOM_LOW = 0.95;
+/** Largest raster side of that panel (it shows the same cells; a coarser raster is enough). */
+const EDGE_ZOOM_MAX_SIDE = 1024;
+/** Category code of converged cells below EDGE_ZOOM_LOW in the second panel. */
+const BELOW_ZOOM = 250;
+
+/**
+ * Fig 3: final sharpness as a fraction of 2/η with the non-converged statuses as their own layer,
+ * in two panels: (a) the whole range, (b) the same map with its colour scale on [0.95, 1], where
+ * a viridis step of 0.01 is a fifth of the scale, so S∞ = 0.98·2/η and S∞ = 2/η look different.
+ */
 export function heatmapSvg(r: HeatmapResult): string {
   if (r.arrays.map !== 'sharpness') throw new TypeError('heatmapSvg needs a sharpness map');
   const a = r.arrays;
@@ -359,27 +371,76 @@ export function heatmapSvg(r: HeatmapResult): string {
     r.grid.kind === 'family' && threshold > r.grid.phiRange[0] && threshold < r.grid.phiRange[1]
       ? [{ orientation: 'vertical' as const, at: threshold, label: 'φ₀ = 2/η' }]
       : [];
+  const statusClasses = STATUS_CLASSES.map((c) => ({ ...c, count: r.counts[STATUS_LABELS[c.code] as string] ?? 0 }));
+  const panel = {
+    width: 760,
+    xRange: xRangeOf(r.grid),
+    yRange: yRangeOf(r.grid),
+    extent: 'centers' as const,
+    xLabel: labels.x,
+    yLabel: labels.y,
+    colorbarLabel: 'final sharpness S / (2/η)',
+    referenceLines: reference,
+  };
   const values = forFigure(fraction, r.rows, r.cols);
   const codes = forFigure(a.status, r.rows, r.cols);
-  return heatmapFigure({
-    width: 820,
-    title: `Final sharpness / (2/η) · ${gridTitle(r)}${values.note}`,
+  const whole = heatmapFigure({
+    ...panel,
+    idPrefix: 'fig3a',
+    title: '(a) all converged cells',
     rows: values.rows,
     cols: values.cols,
     values: values.data,
-    xRange: xRangeOf(r.grid),
-    yRange: yRangeOf(r.grid),
-    extent: 'centers',
-    xLabel: labels.x,
-    yLabel: labels.y,
     valueRange: [vmin, 1],
-    colorbarLabel: 'final sharpness S / (2/η)',
-    referenceLines: reference,
+    categories: { codes: codes.data, classes: statusClasses },
+  });
+  const zoomValues = forFigure(fraction, r.rows, r.cols, EDGE_ZOOM_MAX_SIDE);
+  const zoomCodes = forFigure(a.status, r.rows, r.cols, EDGE_ZOOM_MAX_SIDE).data.slice();
+  let below = 0;
+  for (let i = 0; i < fraction.length; i++) if ((fraction[i] as number) < EDGE_ZOOM_LOW) below++;
+  zoomValues.data.forEach((v, i) => {
+    if (v < EDGE_ZOOM_LOW) zoomCodes[i] = BELOW_ZOOM;
+  });
+  const edge = heatmapFigure({
+    ...panel,
+    idPrefix: 'fig3b',
+    title: `(b) colour scale on [${EDGE_ZOOM_LOW}, 1]: near the edge of stability`,
+    rows: zoomValues.rows,
+    cols: zoomValues.cols,
+    values: zoomValues.data,
+    valueRange: [EDGE_ZOOM_LOW, 1],
     categories: {
-      codes: codes.data,
-      classes: STATUS_CLASSES.map((c) => ({ ...c, count: r.counts[STATUS_LABELS[c.code] as string] ?? 0 })),
+      codes: zoomCodes,
+      classes: [
+        ...statusClasses,
+        { code: BELOW_ZOOM, label: `converged, S/(2/η) < ${EDGE_ZOOM_LOW}`, color: '#a8a8a8', count: below },
+      ],
     },
   });
+  const figure = hasFig3Setting(r) ? 'Fig 3 · ' : '';
+  return sideBySide([whole, edge], `${figure}Final sharpness / (2/η) · ${gridTitle(r)}${values.note}`);
+}
+
+/**
+ * Whether a map uses the paper's Fig 3 setting (the fig3 preset's depth, direction, η, ranges and
+ * stopping rule), whatever its resolution: only then do its titles carry a figure number.
+ */
+function hasFig3Setting(r: ResolvedHeatmap): boolean {
+  const g = r.grid;
+  const p = FIG3;
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
+    a.length === b.length && Array.from(a).every((x, i) => x === b[i]);
+  return (
+    g.kind === 'family' &&
+    g.depth === p.depth &&
+    same(g.direction, defaultDirection(p.depth)) &&
+    same(g.phiRange, p.phiRange) &&
+    same(g.productRange, p.productRange) &&
+    r.run.eta === p.eta &&
+    r.run.tol === p.tol &&
+    r.run.maxSteps === p.maxSteps &&
+    r.run.divergeAt === p.divergeAt
+  );
 }
 
 /** Fig 2c: membership of the initialisation in 𝕊 and monotonicity of φ along GD. */
@@ -393,7 +454,7 @@ export function invariantSetSvg(r: HeatmapResult): string {
   );
   return categoricalMap({
     width: 820,
-    title: `Invariant set 𝕊 and monotone φ · ${gridTitle(r)}${codes.note}`,
+    title: `${hasFig3Setting(r) ? 'Fig 2c · ' : ''}Invariant set 𝕊 and monotone φ · ${gridTitle(r)}${codes.note}`,
     rows: codes.rows,
     cols: codes.cols,
     codes: codes.data,
@@ -450,7 +511,7 @@ function writeHeatmapFiles(dir: string, r: HeatmapResult, extra: Record<string, 
     figure = 'invariant_set';
   }
   writeFileAtomic(join(dir, `${figure}.svg`), svg);
-  writeFileAtomic(join(dir, `${figure}.png`), svgToPng(svg, { width: 1640 }));
+  writeFileAtomic(join(dir, `${figure}.png`), svgToPng(svg, { width: 2 * svgSize(svg).width }));
   files.push(`${figure}.svg`, `${figure}.png`);
   writeManifest(dir, {
     command: 'heatmap',

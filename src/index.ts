@@ -117,7 +117,7 @@ export {
   detectPeriod,
   gdIterates,
   sliceFixedCMap,
-  zhuQuasistaticMap,
+  quasistaticSliceMap,
   gpgdMap1dDerivative,
   resolveOrbitSettings,
   resolvePhiAxisOptions,

@@ -19,7 +19,7 @@ import {
   OrbitStatus,
   sliceBifurcation,
   sliceFixedCMap,
-  zhuQuasistaticMap,
+  quasistaticSliceMap,
   type BifurcationResult,
 } from '../src/bifurcation.js';
 import { commandHelp, parseCommandArgs, type CliIo } from '../src/cli/args.js';
@@ -131,11 +131,11 @@ describe('Zhu’s slice (x, x, y, y): 1-D map, full GPGD and the exact fixed-c m
   });
 });
 
-describe('Zhu et al.’s quasistatic approximation (second order in b = d − 1)', () => {
+describe('the quasistatic approximation (ours: the fixed-c map to second order in b = d − 1)', () => {
   it('is the exact fixed-c map up to O(b³): the error shrinks 8× per halving of b', () => {
     for (const phi of [20, 24, 28]) {
       const c2 = Math.sqrt((phi / 2) ** 2 - 4); // φ = 2√(c⁴ + 4)
-      const error = (b: number): number => Math.abs(refSliceMap(c2, ETA, 1 + b) - 1 - zhuQuasistaticMap(phi, ETA, b));
+      const error = (b: number): number => Math.abs(refSliceMap(c2, ETA, 1 + b) - 1 - quasistaticSliceMap(phi, ETA, b));
       for (const b of [2e-3, -2e-3]) {
         const ratio = error(b) / error(b / 2);
         expect(ratio).toBeGreaterThan(7.6);
@@ -151,8 +151,8 @@ describe('Zhu et al.’s quasistatic approximation (second order in b = d − 1)
       const f = (d: number): number => refSliceMap(c2, ETA, d);
       const first = (f(1 + h) - f(1 - h)) / (2 * h);
       const second = (f(1 + h) - 2 * f(1) + f(1 - h)) / (h * h);
-      const linear = zhuQuasistaticMap(phi, ETA, 1) - zhuQuasistaticMap(phi, ETA, 0); // (1−ηφ) + κ
-      const kappa = (zhuQuasistaticMap(phi, ETA, 1) + zhuQuasistaticMap(phi, ETA, -1)) / 2;
+      const linear = quasistaticSliceMap(phi, ETA, 1) - quasistaticSliceMap(phi, ETA, 0); // (1−ηφ) + κ
+      const kappa = (quasistaticSliceMap(phi, ETA, 1) + quasistaticSliceMap(phi, ETA, -1)) / 2;
       expect(linear - kappa).toBeCloseTo(1 - ETA * phi, 12);
       expect(first).toBeCloseTo(1 - ETA * phi, 7);
       expect(relativeError(kappa, second / 2)).toBeLessThan(1e-5);
@@ -332,10 +332,17 @@ describe('period detection on constructed orbits', () => {
 });
 
 describe('chaos', () => {
-  it('Zhu’s quadratic map at ηφ = 2.9 is chaotic with the Lyapunov exponent of the logistic map at r = 3.9', async () => {
+  it('the quasistatic quadratic map at ηφ = 2.9 is chaotic with the Lyapunov exponent of the logistic map at r = 3.9', async () => {
     // b⁺ = (1 − ηφ) b + κ b² is affinely conjugate to z⁺ = r z (1 − z) with r = 1 + ηφ; conjugate
     // maps share their Lyapunov exponent.
-    const r = await sliceBifurcation({ model: 'zhu', phi: [29], eta: ETA, p0: 1.2, orbitSteps: 400_000, workers: 0 });
+    const r = await sliceBifurcation({
+      model: 'quasistatic',
+      phi: [29],
+      eta: ETA,
+      p0: 1.2,
+      orbitSteps: 400_000,
+      workers: 0,
+    });
     expect(r.status[0]).toBe(OrbitStatus.chaotic);
     let z = 0.3;
     let sum = 0;
@@ -425,8 +432,8 @@ describe('bad input errors name the option', () => {
         }),
       'points[1]',
     ],
-    ['slice model', () => sliceBifurcation({ model: 'quartic' as 'zhu', phi: [20] }), 'model'],
-    ['slice φ < 4', () => sliceBifurcation({ model: 'zhu', phi: [3] }), 'phi'],
+    ['slice model', () => sliceBifurcation({ model: 'quartic' as 'quasistatic', phi: [20] }), 'model'],
+    ['slice φ < 4', () => sliceBifurcation({ model: 'quasistatic', phi: [3] }), 'phi'],
   ])('%s', async (_name, body, expected) => {
     expect(await option(body)).toBe(expected);
   });
@@ -588,13 +595,28 @@ describe('eoslab bifurcation', () => {
       '--json',
     );
     expect(fig10.code).toBe(0);
-    const s10 = JSON.parse(fig10.out) as { gpgd: { firstPeriod2Phi: number }; zhu: { firstPeriod2Phi: number } };
+    const s10 = JSON.parse(fig10.out) as {
+      gpgd: { firstPeriod2Phi: number };
+      quasistatic: { firstPeriod2Phi: number };
+    };
     expect(s10.gpgd.firstPeriod2Phi).toBeGreaterThan(20);
-    expect(s10.zhu.firstPeriod2Phi).toBeGreaterThan(20);
-    for (const f of ['fig10.png', 'fig10.svg', 'gpgd_slice_d.npy', 'zhu_slice_d.npy', 'phi_axis.npy', 'gd.csv']) {
+    expect(s10.quasistatic.firstPeriod2Phi).toBeGreaterThan(20);
+    // labelled as our approximation, never as Zhu et al.'s map; GD's iterates on both panels
+    const svg10 = readFileSync(join(out10, 'fig10.svg'), 'utf8');
+    expect(svg10).toMatch(/quasistatic approximation \(ours/);
+    expect(svg10).not.toMatch(/Zhu et al\.:|Zhu’s (quasistatic|map)/);
+    expect(svg10.match(/data-series="GD iterates/g)?.length).toBe(2);
+    for (const f of [
+      'fig10.png',
+      'fig10.svg',
+      'gpgd_slice_d.npy',
+      'quasistatic_slice_d.npy',
+      'phi_axis.npy',
+      'gd.csv',
+    ]) {
       expect(existsSync(join(out10, f))).toBe(true);
     }
-    expect(npyHeader(join(out10, 'zhu_slice_d.npy')).shape).toEqual([121, 128]);
+    expect(npyHeader(join(out10, 'quasistatic_slice_d.npy')).shape).toEqual([121, 128]);
 
     const out11 = join(scratch, 'fig11');
     const fig11 = await runCommand(

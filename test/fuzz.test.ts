@@ -92,7 +92,7 @@ const {
   detectPeriod,
   gdIterates,
   sliceFixedCMap,
-  zhuQuasistaticMap,
+  quasistaticSliceMap,
   gpgdMap1dDerivative,
   resolveOrbitSettings,
   resolvePhiAxisOptions,
@@ -550,11 +550,11 @@ describe('fuzz: scalar-network functions', () => {
     );
   });
 
-  it('sliceFixedCMap, zhuQuasistaticMap (scalars)', async () => {
+  it('sliceFixedCMap, quasistaticSliceMap (scalars)', async () => {
     await fc.assert(
       fc.asyncProperty(anyValue, etaInput, anyValue, async (a, eta, b) => {
         await holds('sliceFixedCMap', () => call(sliceFixedCMap)(a, eta, b));
-        await holds('zhuQuasistaticMap', () => call(zhuQuasistaticMap)(a, eta, b));
+        await holds('quasistaticSliceMap', () => call(quasistaticSliceMap)(a, eta, b));
       }),
       runs(300),
     );
@@ -781,7 +781,7 @@ describe('fuzz: runs, sweeps and experiments', () => {
   it('sliceBifurcation(options): ≤ 6 φ values, short orbits, workers 0', { timeout: TIMEOUT }, async () => {
     const { method: _method, direction: _direction, depth: _depth, ...rest } = phiAxisKeys;
     const options = optionsRecord(
-      { ...rest, model: { valid: fc.constantFrom('exact', 'zhu'), required: true } },
+      { ...rest, model: { valid: fc.constantFrom('exact', 'quasistatic'), required: true } },
       { notAnObject: false },
     ).map(boundPoints);
     await fc.assert(

@@ -272,6 +272,12 @@ describe('outputs', () => {
     expect(manifest.options.run.eta).toBe(0.1);
     expect(manifest.wasm.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(readFileSync(join(dir, 'heatmap.png')).subarray(1, 4).toString()).toBe('PNG');
+    // Fig 3's second panel: colour scale on [0.95, 1], converged cells below 0.95 as their own class
+    const svg = readFileSync(join(dir, 'heatmap.svg'), 'utf8');
+    expect(svg).toContain('(b) colour scale on [0.95, 1]');
+    const below = Array.from(sharpnessArrays(r).finalSharpness).filter((s) => (s * 0.1) / 2 < 0.95).length;
+    expect(below).toBeGreaterThan(0);
+    expect(svg).toContain(`converged, S/(2/η) &lt; 0.95 (${below})`);
     // NumPy, where this machine has it
     const numpy = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
     if (numpy.status === 0) {

@@ -15,7 +15,8 @@
 // because aₓ + a_y = η(d² − 1)(x² + y²), (x² + y²)² = c⁴ + 4d² and aₓa_y = η²(d² − 1)² d²
 // (aᵢ of SPEC §1.4). GPGD keeps c and moves to product f(d)², i.e. d ↦ |f(d)| (f is odd).
 // On the slice φ = 2√(c⁴ + 4) (SPEC §1.5), so c⁴ = φ²/4 − 4.
-// Zhu's quasistatic approximation [ours: SPEC §3] is f to second order in b = d − 1. With
+// Our quasistatic approximation (not Zhu et al.'s own recursion, which is not available here)
+// is f to second order in b = d − 1. With
 // A = √(c⁴ + 4) = φ/2: d² − 1 = 2b + b², √(A² + 8b + 4b²) = A + 4b/A + (2/A − 8/A³) b² + O(b³),
 // η²(d² − 1)² d² = 4η²b² + O(b³); multiplying out (1 + b)[1 − η(2b + b²)(A + 4b/A) + 4η²b²]:
 //   b⁺ = (1 − ηφ) b + κ b²,   κ = 4η² − 3ηφ/2 − 16η/φ
@@ -55,7 +56,7 @@ const CHAOS_MIN_LYAPUNOV: f64 = 0.01;
 const METHOD_MAP: i32 = 0;
 const METHOD_GPGD: i32 = 1;
 const SLICE_EXACT: i32 = 2;
-const SLICE_ZHU: i32 = 3;
+const SLICE_QUASISTATIC: i32 = 3;
 
 /** GFS squares u of the current class, the current point w (GPGD route) and a point buffer. */
 const U: usize = memory.data(64 * 8, 16);
@@ -106,9 +107,9 @@ function sliceExact(c4: f64, eta: f64, d: f64, wantDerivative: bool): f64 {
   return d * h;
 }
 
-/** κ of Zhu's quadratic map b⁺ = (1 − ηφ) b + κ b². */
+/** κ of the quasistatic quadratic map b⁺ = (1 − ηφ) b + κ b². */
 @inline
-function zhuKappa(phi: f64, eta: f64): f64 {
+function quasistaticKappa(phi: f64, eta: f64): f64 {
   return 4.0 * eta * eta - 1.5 * eta * phi - (16.0 * eta) / phi;
 }
 
@@ -117,9 +118,9 @@ export function sliceFixedCMap(c2: f64, eta: f64, d: f64): f64 {
   return sliceExact(c2 * c2, eta, d, false);
 }
 
-/** One step of Zhu's quasistatic approximation in b = d − 1 on the slice of GFS sharpness φ. */
-export function zhuQuasistaticMap(phi: f64, eta: f64, b: f64): f64 {
-  return (1.0 - eta * phi) * b + zhuKappa(phi, eta) * b * b;
+/** One step of the quasistatic approximation (ours) in b = d − 1 on the slice of GFS sharpness φ. */
+export function quasistaticSliceMap(phi: f64, eta: f64, b: f64): f64 {
+  return (1.0 - eta * phi) * b + quasistaticKappa(phi, eta) * b * b;
 }
 
 /** g′(x) of the 1-D GPGD map for GFS squares u (NaN for x ≤ 0 or non-finite x). */
@@ -273,9 +274,9 @@ function iterate(
   const firstRecorded = N - K + 1;
   const lyapunovSteps = max(K, N / 2);
   const firstLyapunov = N - lyapunovSteps + 1;
-  // slice routes run in b = d − 1 (Zhu) or d (exact); the GPGD routes in the product x
-  let x = method == SLICE_ZHU ? x0 - 1.0 : x0;
-  const kappa = zhuKappa(slicePhi, eta);
+  // slice routes run in b = d − 1 (quasistatic) or d (exact); the GPGD routes in the product x
+  let x = method == SLICE_QUASISTATIC ? x0 - 1.0 : x0;
+  const kappa = quasistaticKappa(slicePhi, eta);
   const linear = 1.0 - eta * slicePhi;
   let logSum = 0.0;
   let status = RESULT_OK;
@@ -308,7 +309,7 @@ function iterate(
       value = 1.0 + next;
       prod = value * value;
     }
-    status = valueStatus(value, prod, divergeAt, method != SLICE_ZHU);
+    status = valueStatus(value, prod, divergeAt, method != SLICE_QUASISTATIC);
     if (status != RESULT_OK) break;
     if (wantDerivative) logSum += Math.log(Math.max(Math.abs(stepDerivative), 1e-300));
     if (n >= firstRecorded) st(out, n - firstRecorded, value);
@@ -455,7 +456,7 @@ export function bifurcationFromPoints(
 
 /**
  * Bifurcation diagram of the slice (x, x, y, y) over φ = phi[k] (≥ 4): model 0 the exact fixed-c
- * map (GPGD on the slice, d ↦ |f(d)|), model 1 Zhu's quasistatic quadratic map. Starts at d0
+ * map (GPGD on the slice, d ↦ |f(d)|), model 1 our quasistatic quadratic approximation. Starts at d0
  * (product d0²) and records d = xy = √π. Same outputs and return value as bifurcationOverPhi.
  */
 export function sliceBifurcationOverPhi(
@@ -494,7 +495,7 @@ export function sliceBifurcationOverPhi(
     } else {
       slicePhi = phiK;
       sliceC4 = Math.max(0.25 * phiK * phiK - 4.0, 0.0);
-      status = iterate(model == 0 ? SLICE_EXACT : SLICE_ZHU, d0, N, K, maxPeriod, tol, divergeAt, out);
+      status = iterate(model == 0 ? SLICE_EXACT : SLICE_QUASISTATIC, d0, N, K, maxPeriod, tol, divergeAt, out);
     }
     store<i32>(outPeriod + (<usize>k << 2), orbitPeriodOut);
     store<u8>(outStatus + <usize>k, <u8>status);

@@ -48,3 +48,4 @@ export {
   type RangeMeaning,
 } from './heatmap.js';
 export { svgToPng, svgToRgba, dejavuSansPath, type RenderOptions, type RenderedRaster } from './render.js';
+export { sideBySide, svgSize } from './compose.js';

@@ -27,7 +27,7 @@ import { toCsv } from '../../io/csv.js';
 import { writeManifest } from '../../io/manifest.js';
 import { writeNpy } from '../../io/npy.js';
 import { choiceOption, OPTIONS } from '../../options.js';
-import { lineChart, svgDocument, svgToPng, text, type LineSeries, type Panel } from '../../plot/index.js';
+import { lineChart, sideBySide, svgToPng, type LineSeries, type Panel } from '../../plot/index.js';
 import { trajectoryPreset } from '../../presets.js';
 import type { CliIo, Command, Values } from '../args.js';
 import { table, toJson } from '../format.js';
@@ -59,11 +59,11 @@ const presetOption = choiceOption(
 const figureOption = choiceOption(
   'figure',
   'figure',
-  'fig4: bifurcation diagram (over a GD run, or dense with --phi-range); fig10: Zhu’s slice, GPGD vs quasistatic vs GD; fig11: GD iterates in 𝕊 by GPGD period',
+  'fig4: bifurcation diagram (over a GD run, or dense with --phi-range); fig10: the slice (x,x,y,y), our quasistatic approximation and GPGD, GD on top; fig11: GD iterates in 𝕊 by GPGD period',
   ['fig4', 'fig10', 'fig11'] as const,
 );
 
-/** Default φ axis of Fig 10 (slice maps): past the period doubling at 2/η = 20 up to Zhu's escape at ηφ = 3. */
+/** Default φ axis of Fig 10 (slice maps): past the period doubling at 2/η = 20 up to the escape at ηφ = 3. */
 const FIG10_PHI_RANGE: readonly [number, number] = [18, 30];
 
 const COLORS = {
@@ -266,54 +266,39 @@ export function axisDiagramSvg(result: BifurcationResult, eta: number, title: st
   });
 }
 
-/** Charts placed left to right under one title (each chart is a complete SVG document). */
-export function sideBySide(charts: readonly { svg: string; width: number; height: number }[], title: string): string {
-  const titleHeight = 34;
-  const width = charts.reduce((w, c) => w + c.width, 0);
-  const height = titleHeight + Math.max(...charts.map((c) => c.height));
-  let x = 0;
-  const parts = [
-    text(title, {
-      x: width / 2,
-      y: 23,
-      'text-anchor': 'middle',
-      'font-size': 17,
-      'font-weight': 'bold',
-      fill: '#222222',
-    }),
-  ];
-  for (const chart of charts) {
-    parts.push(chart.svg.replace(/^<svg /, `<svg x="${x}" y="${titleHeight}" `));
-    x += chart.width;
-  }
-  return svgDocument(width, height, [`<rect width="${width}" height="${height}" fill="#ffffff"/>`, ...parts]);
-}
-
-/** Fig 10: three panels side by side on the slice (x, x, y, y), all in (φ, d = xy = √π). */
+/**
+ * Fig 10: two panels side by side on the slice (x, x, y, y), in (φ, π = d²) as Fig 4: (a) our
+ * quasistatic approximation (the fixed-c map to second order in b = d − 1 — NOT Zhu et al.'s own
+ * recursion, which is not available here) and (b) GPGD (the exact fixed-c map), each with GD's
+ * iterates (φ(w⁽ᵗ⁾), π(w⁽ᵗ⁾)) on top, as the paper's Fig 10a overlays GD on Zhu et al.'s diagram.
+ */
 export function fig10Svg(
   exact: BifurcationResult,
-  zhu: BifurcationResult,
+  quasistatic: BifurcationResult,
   gdPhi: Float64Array,
-  gdD: Float64Array,
+  gdProduct: Float64Array,
   eta: number,
 ): string {
+  const square = (r: BifurcationResult): BifurcationResult => ({ ...r, orbits: r.orbits.map((d) => d * d) });
+  const panels = [square(quasistatic), square(exact)];
   const xRange = padded(extent(exact.phi), 0.01);
-  const values = [...extent(exact.orbits), ...extent(gdD)];
+  const values = [...extent(panels[0]?.orbits ?? []), ...extent(panels[1]?.orbits ?? []), ...extent(gdProduct)];
   const yRange = padded(extent(values), 0.04);
   yRange[0] = Math.max(0, yRange[0]);
   const threshold = 2 / eta;
   const refs = threshold > xRange[0] && threshold < xRange[1] ? [verticalLine(threshold, yRange, 'φ = 2/η')] : [];
-  const faint = orbitScatter(exact, (s) => s === OrbitStatus.periodic || s === OrbitStatus.chaotic);
-  const w = 560;
-  const h = 560;
-  const chart = (
-    id: string,
-    panelTitle: string,
-    series: LineSeries[],
-  ): { svg: string; width: number; height: number } => ({
-    width: w,
-    height: h,
-    svg: lineChart({
+  const gd: LineSeries = {
+    name: 'GD iterates (φ(w⁽ᵗ⁾), π(w⁽ᵗ⁾))',
+    x: gdPhi,
+    y: gdProduct,
+    color: COLORS.gd,
+    mode: 'markers',
+    width: 0.9,
+  };
+  const w = 640;
+  const h = 600;
+  const chart = (id: string, panelTitle: string, series: LineSeries[]): string =>
+    lineChart({
       width: w,
       height: h,
       idPrefix: id,
@@ -321,27 +306,26 @@ export function fig10Svg(
         {
           title: panelTitle,
           xLabel: 'GFS sharpness φ = 2√(c⁴ + 4)',
-          yLabel: 'd = xy = √π',
+          yLabel: 'product π = (xy)²',
           yScale: 'linear',
           xRange,
           yRange,
-          series: [...series, ...refs],
-          hlines: [{ y: 1, label: 'd = 1', color: COLORS.reference }],
+          series: [...series, gd, ...refs],
+          hlines: [{ y: 1, label: 'π = 1', color: COLORS.reference }],
           legendPosition: 'bottom-left',
         },
       ],
-    }),
-  });
+    });
   return sideBySide(
     [
-      chart('f10a', '(a) GPGD: exact fixed-c map', orbitSeries(exact, 'GPGD', 0.2)),
-      chart('f10b', '(b) Zhu et al.: quasistatic, O(b²)', orbitSeries(zhu, 'Zhu', 0.2)),
-      chart('f10c', '(c) GD on the slice', [
-        { name: 'GPGD orbits (a)', x: faint.x, y: faint.y, color: COLORS.faint, mode: 'markers', width: 0.2 },
-        { name: 'GD iterates (φ(w⁽ᵗ⁾), d⁽ᵗ⁾)', x: gdPhi, y: gdD, color: COLORS.gd, mode: 'markers', width: 0.7 },
-      ]),
+      chart(
+        'f10a',
+        '(a) quasistatic approximation (ours, O(b²), b = √π − 1)',
+        orbitSeries(panels[0] as BifurcationResult, 'quasistatic', 0.2),
+      ),
+      chart('f10b', '(b) GPGD: the exact fixed-c map', orbitSeries(panels[1] as BifurcationResult, 'GPGD', 0.2)),
     ],
-    `Zhu et al.'s slice (x, x, y, y), η = ${eta}: last ${exact.settings.keep} of ${exact.settings.orbitSteps} steps per φ`,
+    `Fig 10 · slice (x, x, y, y) of Zhu et al., η = ${eta}: last ${exact.settings.keep} of ${exact.settings.orbitSteps} steps per φ, GD on top`,
   );
 }
 
@@ -624,8 +608,9 @@ export const bifurcationCommand: Command = {
     '    scatter (φ(w⁽ᵗ⁾), π) of the orbits with GD’s (φ(w⁽ᵗ⁾), π(w⁽ᵗ⁾)) on top → DIR/bifurcation.png;\n' +
     '    with --phi-range a,b --points n: the dense diagram at a fixed balance direction (--direction,\n' +
     '    --depth), each orbit starting at the (φ, --p0) family point [default p₀ 1.5].\n' +
-    '  --figure fig10: Zhu et al.’s slice (x, x, y, y) over --phi-range [default 18,30]: GPGD (the\n' +
-    '    exact fixed-c map), Zhu’s quasistatic quadratic map and GD of the run, side by side → fig10.png.\n' +
+    '  --figure fig10: Zhu et al.’s slice (x, x, y, y) over --phi-range [default 18,30]: a quasistatic\n' +
+    '    approximation of ours (the fixed-c map to second order in √π − 1; not Zhu et al.’s recursion)\n' +
+    '    and GPGD (the exact fixed-c map), side by side with GD’s (φ, π) on both → fig10.png.\n' +
     '  --figure fig11: the GD iterates of a run [default --preset fig11] that lie in 𝕊, coloured by the\n' +
     '    period of their GPGD orbit, chaotic ones highlighted → fig11.png, fig11.csv.\n' +
     `Every figure comes with .npy data, manifest.json and an SVG; ${STATUS_NOTE}.\n` +
@@ -808,13 +793,13 @@ export const bifurcationCommand: Command = {
       delete (sliceOptions as OrbitOptions).method;
       const result = await withProgress('bifurcation', 2 * axis.points, async (hooks) => {
         const exact = await sliceBifurcation({ ...sliceOptions, model: 'exact', ...hooks });
-        const zhu = await sliceBifurcation({
+        const quasistatic = await sliceBifurcation({
           ...sliceOptions,
-          model: 'zhu',
+          model: 'quasistatic',
           signal: hooks.signal,
           onProgress: (done) => hooks.onProgress(axis.points + done),
         });
-        return { exact, zhu };
+        return { exact, quasistatic };
       });
       const gdD = Float64Array.from(run.product, (p) => Math.sqrt(p));
       const stage = stageOutputDirectory(out);
@@ -822,7 +807,7 @@ export const bifurcationCommand: Command = {
       writeNpy(join(stage.dir, 'phi_axis.npy'), result.exact.phi, [result.exact.count]);
       for (const [name, r] of [
         ['gpgd_slice', result.exact],
-        ['zhu_slice', result.zhu],
+        ['quasistatic_slice', result.quasistatic],
       ] as const) {
         writeNpy(join(stage.dir, `${name}_d.npy`), r.orbits, [r.count, r.settings.keep]);
         writeNpy(join(stage.dir, `${name}_period.npy`), r.period, [r.count]);
@@ -837,13 +822,21 @@ export const bifurcationCommand: Command = {
             { name: 'step', values: Float64Array.from({ length: run.rows }, (_, t) => t) },
             { name: 'gfs_sharpness', values: run.phi },
             { name: 'd', values: gdD },
+            { name: 'product', values: run.product },
             { name: 'loss', values: run.loss },
           ],
           run.rows,
         ),
       );
       files.push('gd.csv');
-      files.push(...writeFigure(stage.dir, 'fig10', fig10Svg(result.exact, result.zhu, run.phi, gdD, run.eta), 1680));
+      files.push(
+        ...writeFigure(
+          stage.dir,
+          'fig10',
+          fig10Svg(result.exact, result.quasistatic, run.phi, run.product, run.eta),
+          1920,
+        ),
+      );
       const landmarks = (
         r: BifurcationResult,
       ): { firstPeriod2Phi: number; firstPeriod4Phi: number; firstChaoticPhi: number; firstDivergedPhi: number } => ({
@@ -857,7 +850,7 @@ export const bifurcationCommand: Command = {
         figure: join(out, 'fig10.png'),
         run: description,
         gpgd: { counts: result.exact.counts, ...landmarks(result.exact) },
-        zhu: { counts: result.zhu.counts, ...landmarks(result.zhu) },
+        quasistatic: { counts: result.quasistatic.counts, ...landmarks(result.quasistatic) },
         stabilityThreshold: 2 / run.eta,
         gdFinalGfsSharpness: run.phi[run.rows - 1],
       };
@@ -874,7 +867,7 @@ export const bifurcationCommand: Command = {
       report(io, json, summary, [
         ['GD run', `${description} (${run.outcome})`],
         ['GPGD (exact map)', row(summary.gpgd)],
-        ['Zhu (quasistatic)', row(summary.zhu)],
+        ['quasistatic approx. (ours)', row(summary.quasistatic)],
         ['figure', summary.figure],
         ['data', `${out}/*.npy, gd.csv, manifest.json`],
       ]);
