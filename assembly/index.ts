@@ -25,5 +25,6 @@ export { invariantMapCells } from './grid/invariantMap';
 export * from './bifurcation/orbit';
 export * from './sets/stableSet';
 export * from './checks/theorems';
+export * from './checks/gpgdLemmas';
 export * from './regression/index';
 export * from './mlp/index';

@@ -100,6 +100,12 @@ export {
   CHECK_DEFAULTS,
   CHECK_TOLERANCES,
   RUN_COLUMNS,
+  GPGD_COLUMNS,
+  gpgdLemmaCheck,
+  verifyGpgdOrbit,
+  drawGpgdPoint,
+  decodeGpgdPoint,
+  thm33Points,
 } from './check.js';
 export type {
   CheckOptions,
@@ -108,7 +114,12 @@ export type {
   CheckRun,
   ResolvedCheck,
   CheckTrajectoryOptions,
+  GpgdPointCheck,
+  OrbitVerification,
+  Theorem33Group,
+  Quantiles,
 } from './check.js';
+export { thm33Figure, type Thm33Points, type Thm33FigureInfo } from './checkFigure.js';
 export {
   bifurcationOverPhi,
   bifurcationFromPoints,

@@ -85,6 +85,8 @@ const {
   resolveCheckOptions,
   checkTrajectory,
   certifiedMember,
+  gpgdLemmaCheck,
+  verifyGpgdOrbit,
   bifurcationOverPhi,
   bifurcationFromPoints,
   sliceBifurcation,
@@ -303,6 +305,9 @@ const checkKeys = (sizes: 'small' | 'any'): Record<string, KeySpec> => ({
   tol: { valid: fc.constantFrom(1e-14, 0, 1e-3) },
   divergeAt: { valid: fc.constantFrom(1e6, 2, 1e300) },
   lemma312Constant: { valid: fc.constantFrom(2, 0, 1e308) },
+  thm33SmallLoss: { valid: fc.constantFrom(1e-2, 1e-300, 1e300) },
+  thm33GapConstant: { valid: fc.constantFrom(1, 1e-300, 1e300) },
+  gpgdNeighbourhood: { valid: fc.constantFrom(0.25, 1e-300, 10) },
   workers: sizes === 'small' ? workersKey : { valid: anyNumber },
 });
 
@@ -679,12 +684,38 @@ describe('fuzz: runs, sweeps and experiments', () => {
         tol: keys.tol as KeySpec,
         divergeAt: keys.divergeAt as KeySpec,
         lemma312Constant: keys.lemma312Constant as KeySpec,
+        membershipEta: { valid: etaInput },
       },
       { notAnObject: false },
     );
     await fc.assert(
       fc.asyncProperty(weightsInput, options, async (w, o) =>
         holds('checkTrajectory', () => call(checkTrajectory)(w, o)),
+      ),
+      runs(200),
+    );
+  });
+
+  it('gpgdLemmaCheck(w, options) and verifyGpgdOrbit(errors, phi, eta)', async () => {
+    const options = optionsRecord(
+      {
+        eta: { valid: etaInput, required: true },
+        steps: { valid: smallInt(1, 300), bad: fc.oneof(badSize, fc.constant(8192)) },
+      },
+      { notAnObject: false },
+    );
+    await fc.assert(
+      fc.asyncProperty(weightsInput, options, async (w, o) =>
+        holds('gpgdLemmaCheck', () => call(gpgdLemmaCheck)(w, o)),
+      ),
+      runs(200),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(weightsInput, fc.array(anyNumber, { maxLength: 40 }), anyValue),
+        fc.oneof(etaInput, anyValue),
+        etaInput,
+        async (errors, phi, eta) => holds('verifyGpgdOrbit', () => call(verifyGpgdOrbit)(errors, phi, eta)),
       ),
       runs(200),
     );

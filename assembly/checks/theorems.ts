@@ -14,6 +14,23 @@
 // and, for a converged run, S(w⁽ᵀ⁾) ≤ (2/η)(1 + SHARPNESS_RTOL). Runs outside 𝕊 only count the
 // steps where φ increases (the paper's point that 𝕊 is sufficient, not necessary).
 //
+// Theorem 3.3 (Kreisler et al. 2023; its constants are lost in the text): every run records
+// the first step t₀ ≥ 1 at which φ crosses the stability threshold from above (φ(t₀ − 1) > 2/η ≥
+// φ(t₀)), the losses L(t₀ − 1), L(t₀) and φ(t₀), and after t₀
+//   · the two-step loss ratios L(t + 2)/L(t), t ≥ t₀: their maximum and the number of steps where
+//     L(t + 2) > L(t)(1 + LOSS_RTOL) (the proof's chain Lemma 3.14 then Lemma 3.13 gives
+//     L(t + 2) ≤ L(t) after the crossing);
+//   · a two-step decay rate: exp(2ŝ), ŝ the least-squares slope of log L(t) against t over the
+//     steps t ≥ t₀ with t − t₀ even (up to the last step; zero losses skipped);
+// and, for any run of ≥ 2 steps, the last two-step ratio L(T)/L(T − 2) (at a minimum of
+// sharpness S the product error is multiplied by 1 − ηS per step, so this tends to (1 − ηS∞)⁴).
+// Entry into 𝕊 (the paper's remark that φ is non-monotone only in the first few steps, after
+// which GD is in 𝕊): a run that starts outside 𝕊 tests the membership of its iterates until one is
+// in 𝕊 (a φ above 2√2/η or π ≤ 0 rules it out without a test) and records that entry step and the
+// φ increases from it on (Theorem 3.2 says none).
+// The membership tests use `membershipEta`, which the host sets to η; a different value is a
+// planted fault for the tests (𝕊 of a smaller step size is larger, Lemma I.1).
+//
 // φ along the run: Newton on log ∏(wᵢ² + s) = 0 warm-started at the previous shift (1–3 steps),
 // falling back to the safeguarded `gfsShift`.
 //
@@ -49,9 +66,14 @@ const SIGN_RTOL: f64 = 1e-12;
 const SHARPNESS_RTOL: f64 = 1e-6;
 /** Safety margin of the certified membership test against rounding in its bounds. */
 const CERT_RTOL: f64 = 1e-9;
+/**
+ * Allowance on a two-step loss increase after the crossing: L carries a relative rounding error of
+ * about 2ε/|π − 1| ≤ 5e-9 down to L = 1e-14 (|π − 1| ≈ 1.4e-7).
+ */
+const LOSS_RTOL: f64 = 1e-6;
 
 /** Doubles per run written by theoremCheckRuns. */
-const RUN_STRIDE: i32 = 20;
+const RUN_STRIDE: i32 = 31;
 
 const MAX_BOUND_EVALS: i32 = 4000;
 const MIN_TAU_WIDTH: f64 = 1e-13;
@@ -287,7 +309,7 @@ export function theoremCertifiedMember(w: usize, D: i32, eta: f64): i32 {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * For n initial points (AoS: run k starts at initial + 8·D·k) writes out[20k..20k+20) =
+ * For n initial points (AoS: run k starts at initial + 8·D·k) writes out[31k..31k+31) =
  *  0 in 𝕊 at t = 0 (reference)      1 status (0 converged, 1 diverged, 2 max steps, 3 π ≤ 0 reached)
  *  2 GD steps taken                  3 steps where φ increased (> PHI_RTOL)
  *  4 iterates outside 𝕊              5 Lemma 3.10 violations     6 Lemma 3.11 violations
@@ -297,7 +319,15 @@ export function theoremCertifiedMember(w: usize, D: i32, eta: f64): i32 {
  * 15 final loss                     16 1 if converged with S > (2/η)(1 + SHARPNESS_RTOL)
  * 17 max over steps of (φ − φ⁺)/(C η² max(1, π²) L φ³)             18 max over steps of maxᵢ aᵢ
  * 19 1 if the step checks ran (w⁽⁰⁾ ∈ 𝕊 or forceChecks ≠ 0)
- * Columns 4–7, 13, 16–18 are 0 (or −1) for runs that were not checked.
+ * 20 crossing step t₀: first t ≥ 1 with φ(t − 1) > 2/η ≥ φ(t) (−1: none)
+ * 21 L(t₀)                          22 L(t₀ − 1)                  23 φ(t₀)
+ * 24 two-step loss decay rate after t₀ (least squares on the even offsets t − t₀; NaN: < 2 points)
+ * 25 steps t ≥ t₀ with L(t + 2) > L(t)(1 + LOSS_RTOL)            26 max over t ≥ t₀ of L(t + 2)/L(t)
+ * 27 last two-step ratio L(T)/L(T − 2) (NaN: T < 2 or π ≤ 0 reached)
+ * 28 first step whose iterate is in 𝕊 (0: in 𝕊 at t = 0; −1: none)
+ * 29 steps t ≥ (column 28) where φ increased                      30 membership tests certified
+ * Columns 4–7, 13, 16–18 are 0 (or −1) for runs that were not checked; 21–26 are NaN/0 without a
+ * crossing (26: 0).
  */
 export function theoremCheckRuns(
   D: i32,
@@ -309,14 +339,17 @@ export function theoremCheckRuns(
   maxSteps: i32,
   lemma312Constant: f64,
   forceChecks: i32,
+  membershipEta: f64,
   out: usize,
 ): void {
   const sharpnessLimit = (2.0 / eta) * (1.0 + SHARPNESS_RTOL);
+  const threshold = 2.0 / eta;
+  const phiBound = (2.0 * Math.SQRT2) / membershipEta;
   for (let k = 0; k < n; k++) {
     const src = initial + ((<usize>(k * D)) << 3);
     for (let i = 0; i < D; i++) st(CUR, i, ld(src, i));
     const o = out + ((<usize>(k * RUN_STRIDE)) << 3);
-    const inSet = invariantSetMembership(CUR, D, eta, INFO);
+    const inSet = invariantSetMembership(CUR, D, membershipEta, INFO);
     const checked = inSet == 1 || forceChecks != 0;
     let s = gfsShift(CUR, D);
     let phi = isNaN(s) ? NaN : phiOf(CUR, D, s);
@@ -334,12 +367,48 @@ export function theoremCheckRuns(
     let maxRatio = 0.0;
     let maxA = 0.0;
     const referenceBefore = referenceCount;
+    const certifiedBefore = certifiedCount;
+    // Theorem 3.3 and the entry into 𝕊
+    let t0 = -1;
+    let lossT0 = NaN;
+    let lossBefore = NaN;
+    let phiT0 = NaN;
+    let twoStepIncreases = 0;
+    let maxTwoStep = 0.0;
+    let lastTwoStep = NaN;
+    let lossM1 = NaN; // L(t − 1)
+    let lossM2 = NaN; // L(t − 2)
+    let fitN = 0.0;
+    let fitX = 0.0;
+    let fitY = 0.0;
+    let fitXX = 0.0;
+    let fitXY = 0.0;
+    let entry = inSet == 1 ? 0 : -1;
+    let increasesAfterEntry = 0;
     if (isNaN(s)) status = STATUS_NO_GFS;
     if (checked) sortedSquares(CUR, D, SQ_CUR);
     while (status == STATUS_MAX_STEPS) {
       const p = product(CUR, D);
       const r = p - 1.0;
       const L = 0.5 * r * r;
+      if (steps >= 2) {
+        lastTwoStep = L / lossM2;
+        if (t0 >= 0 && steps >= t0 + 2) {
+          if (lastTwoStep > maxTwoStep) maxTwoStep = lastTwoStep;
+          if (L > lossM2 * (1.0 + LOSS_RTOL)) twoStepIncreases++;
+        }
+      }
+      if (t0 >= 0 && ((steps - t0) & 1) == 0 && L > 0.0) {
+        const x = <f64>(steps - t0);
+        const y = Math.log(L);
+        fitN += 1.0;
+        fitX += x;
+        fitY += y;
+        fitXX += x * x;
+        fitXY += x * y;
+      }
+      lossM2 = lossM1;
+      lossM1 = L;
       if (!(Math.abs(p) < divergeAt)) {
         status = STATUS_DIVERGED;
         break;
@@ -396,11 +465,20 @@ export function theoremCheckRuns(
         break;
       }
       const phiNext = phiOf(NXT, D, sNext);
+      const pNext = product(NXT, D);
       if (phiNext > phi * (1.0 + PHI_RTOL)) {
         increases++;
         const rise = (phiNext - phi) / phi;
         if (rise > maxIncrease) maxIncrease = rise;
         if (checked) violated = true;
+        if (entry >= 0) increasesAfterEntry++;
+      }
+      if (t0 < 0 && phi > threshold && phiNext <= threshold) {
+        t0 = steps;
+        const rNext = pNext - 1.0;
+        lossT0 = 0.5 * rNext * rNext;
+        lossBefore = L;
+        phiT0 = phiNext;
       }
       if (checked) {
         // Lemma 3.12: φ(w⁺) ≥ φ(w) − C η² max(1, π²) L φ³
@@ -412,12 +490,16 @@ export function theoremCheckRuns(
           violated = true;
         }
         // Theorem 3.2: w⁺ ∈ 𝕊
-        if (memberOf(NXT, D, eta, sNext, phiNext, product(NXT, D)) == 0) {
+        if (memberOf(NXT, D, membershipEta, sNext, phiNext, pNext) == 0) {
           outside++;
           violated = true;
+        } else if (entry < 0) {
+          entry = steps;
         }
         const tmp = SQ_CUR;
         for (let i = 0; i < D; i++) st(tmp, i, ld(SQ_NXT, i));
+      } else if (entry < 0 && phiNext <= phiBound) {
+        if (memberOf(NXT, D, membershipEta, sNext, phiNext, pNext) == 1) entry = steps;
       }
       if (violated && firstViolation < 0) firstViolation = steps - 1;
       for (let i = 0; i < D; i++) st(CUR, i, ld(NXT, i));
@@ -448,6 +530,22 @@ export function theoremCheckRuns(
     st(o, 17, maxRatio);
     st(o, 18, maxA);
     st(o, 19, checked ? 1.0 : 0.0);
+    let rate = NaN;
+    if (fitN >= 2.0) {
+      const slope = (fitN * fitXY - fitX * fitY) / (fitN * fitXX - fitX * fitX);
+      rate = Math.exp(2.0 * slope);
+    }
+    st(o, 20, <f64>t0);
+    st(o, 21, lossT0);
+    st(o, 22, lossBefore);
+    st(o, 23, phiT0);
+    st(o, 24, rate);
+    st(o, 25, <f64>twoStepIncreases);
+    st(o, 26, maxTwoStep);
+    st(o, 27, status == STATUS_NO_GFS ? NaN : lastTwoStep);
+    st(o, 28, <f64>entry);
+    st(o, 29, <f64>increasesAfterEntry);
+    st(o, 30, certifiedCount - certifiedBefore);
   }
 }
 
