@@ -3,7 +3,11 @@
 export function formatValue(value: unknown): string {
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'NaN';
-    return Number.isInteger(value) ? String(value) : value.toPrecision(12).replace(/\.?0+(e|$)/, '$1');
+    if (Number.isInteger(value)) return String(value);
+    // 12 significant digits without the mantissa's trailing zeros (the exponent keeps its digits)
+    const [mantissa, exponent] = value.toPrecision(12).split('e') as [string, string | undefined];
+    const trimmed = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+    return exponent === undefined ? trimmed : `${trimmed}e${exponent}`;
   }
   if (ArrayBuffer.isView(value) || Array.isArray(value)) {
     return `[${Array.from(value as ArrayLike<number>, (v) => formatValue(v)).join(', ')}]`;
