@@ -442,6 +442,12 @@ export const OPTIONS = {
   samplesN: numberOption('n', 'n', 'number of training samples N (N ≤ d)', { integer: true, min: 1, max: 256 }),
   features: numberOption('d', 'd', 'input dimension d', { integer: true, min: 1, max: 4096 }),
   alpha: numberOption('alpha', 'alpha', 'initial scale of u: u₀ = α·𝟏', { exclusiveMin: 0, max: 1e3 }),
+  xMean: numberOption(
+    'xMean',
+    'x-mean',
+    'mean μ of the synthetic inputs: every entry of X ~ 𝒩(μ, 1) (Kreisler et al. 2023, App. B.3)',
+    { min: -100, max: 100 },
+  ),
   v0: numberOption('v0', 'v0', 'initial value of v: v₀ = v0·𝟏 (small, ≠ α so that k = |u₀² − v₀²| > 0)', {
     exclusiveMin: 0,
     max: 1e3,
@@ -515,7 +521,7 @@ export const OPTIONS = {
   thresholds: listOption(
     'thresholds',
     'thresholds',
-    'where 2/η sits between λ_flat (0) and the initial φ (1), one run per value',
+    'where 2/η sits between λ_flat (0) and the initial φ (1), one run per value (made when S₀ < 2/η)',
     { minLength: 1, maxLength: 8, element: { exclusiveMin: 0, max: 0.999 }, what: 'fractions' },
   ),
 } as const;

@@ -348,7 +348,8 @@ const regressionKeys = (sizes: 'small' | 'any'): Record<string, KeySpec> => {
     seed: { valid: fc.oneof(smallInt(0, 5), fc.constant(4294967295)) },
     n: s(1, 3),
     d: s(1, 5),
-    alpha: { valid: fc.oneof(fc.constantFrom(1, 1e3, 5e-324), fc.double({ min: 0.1, max: 3, noNaN: true })) },
+    xMean: { valid: fc.oneof(fc.constantFrom(0, 1.5, -100, 100), fc.double({ min: -3, max: 3, noNaN: true })) },
+    alpha: { valid: fc.oneof(fc.constantFrom(1, 1e3, 5e-324, 0.05), fc.double({ min: 0.1, max: 3, noNaN: true })) },
     v0: { valid: fc.oneof(fc.constantFrom(0.1, 1), fc.double({ min: 0.01, max: 1, noNaN: true })) },
     thresholds: {
       valid: fc.oneof(

@@ -1,7 +1,7 @@
 /**
- * Piscina worker for the regression experiment: one task = one data seed (SPEC §4). An
- * EoslabError (e.g. an initial φ not above λ_flat) is returned as data, because errors lose
- * their class crossing threads; the main thread rethrows it.
+ * Piscina worker for the regression experiment: one task = one data seed. An EoslabError (e.g.
+ * data that fail validation) is returned as data, because errors lose their class crossing
+ * threads; the main thread rethrows it.
  */
 import { errorAsData } from '../workers.js';
 import { runSeed, type SeedTask } from './experiment.js';
