@@ -1,5 +1,5 @@
 // eoslab WASM module: every export is a pure kernel over lengths, scalars and pointers.
-export { heapBase } from './common';
+export { heapBase } from './abi';
 export {
   product,
   loss,
@@ -8,23 +8,23 @@ export {
   sharpness,
   sharpnessJacobi,
   topEigenpair,
-} from './models/scalar';
+} from './scalar/model';
 export { symmetricEigen } from './linalg/jacobi';
 export { topEigenDiagonalPlusRankOne } from './linalg/secular';
-export { logShift, gfsShift, gfsStatus, gfsPoint, gfsSharpness } from './solvers/gfs';
-export { gdStep } from './steps/gd';
-export { gpgdStep, gpgdMap1d } from './steps/gpgd';
-export { invariantSetMembership } from './sets/invariant';
-export { gradientFlowRk4 } from './flow/rk4';
-export { trajectoryChunk } from './drivers/trajectory';
-export { initFromGfsSharpness } from './init/family';
-export * from './sweep/sweep';
-export { initFamilyCells, initSliceCells } from './grid/init';
-export { summarizeCells } from './grid/summary';
-export { invariantMapCells } from './grid/invariantMap';
-export * from './bifurcation/orbit';
-export * from './sets/stableSet';
-export * from './checks/theorems';
-export * from './checks/gpgdLemmas';
+export { logShift, gfsShift, gfsStatus, gfsPoint, gfsSharpness } from './scalar/gfs';
+export { gdStep } from './scalar/gd';
+export { gpgdStep, gpgdMap1d } from './scalar/gpgd';
+export { invariantSetMembership } from './scalar/invariantSet';
+export { gradientFlowRk4 } from './scalar/rk4';
+export { trajectoryChunk } from './scalar/trajectory';
+export { initFromGfsSharpness } from './scalar/family';
+export * from './scalar/sweep/sweep';
+export { initFamilyCells, initSliceCells } from './scalar/sweep/init';
+export { summarizeCells } from './scalar/sweep/summary';
+export { invariantMapCells } from './scalar/sweep/invariantMap';
+export * from './scalar/orbit';
+export * from './scalar/stableSet';
+export * from './scalar/checks/theorems';
+export * from './scalar/checks/gpgdLemmas';
 export * from './regression/index';
 export * from './mlp/index';

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 export const FIG3 = { D: 4, eta: 0.1, tol: 1e-14, divergeAt: 1e6, maxSteps: 20000 };
 export const PHI_RANGE = [4.05, 34] as const;
 export const P_RANGE = [0.05, 5] as const;
-/** The JavaScript loop uses the WASM kernel's lane count and refill period (assembly/sweep/). */
+/** The JavaScript loop uses the WASM kernel's lane count and refill period (assembly/scalar/sweep/). */
 export const JS_LANES = 16;
 export const JS_REFILL_PERIOD = 1;
 

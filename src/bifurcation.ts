@@ -3,7 +3,7 @@
  * from many starts — a φ axis at fixed balance direction, a list of points (e.g. the iterates of
  * a GD run), or Zhu et al.'s slice (x, x, y, y) with the exact fixed-c map or its quasistatic
  * quadratic approximation — each recorded over its last K of N steps, with its period, status and
- * Lyapunov exponent (kernels: `assembly/bifurcation/orbit.ts`).
+ * Lyapunov exponent (kernels: `assembly/scalar/orbit.ts`).
  *
  * Options are validated once here (errors name the option). Starts are cut into contiguous chunks
  * that run on a Piscina pool (`src/bifurcation-worker.ts`) or, with `workers: 0`, in this thread;
@@ -21,7 +21,7 @@ import { OPTIONS } from './options.js';
 
 type Ptr = number;
 
-/** Orbit statuses (codes 0–4 mean what they mean in `Status`; see assembly/bifurcation/orbit.ts). */
+/** Orbit statuses (codes 0–4 mean what they mean in `Status`; see assembly/scalar/orbit.ts). */
 export const OrbitStatus = {
   periodic: 0,
   diverged: 1,
@@ -45,7 +45,7 @@ export function orbitStatusLabel(code: number): string {
   return Number.isInteger(code) ? (ORBIT_STATUS_LABELS[code] ?? `unknown(${code})`) : `unknown(${typeof code})`;
 }
 
-/** The kernels of assembly/bifurcation/orbit.ts. */
+/** The kernels of assembly/scalar/orbit.ts. */
 export interface BifurcationKernels extends ScalarKernels {
   bifurcationOverPhi(
     c: Ptr,

@@ -1,6 +1,6 @@
 /**
  * `eoslab check`: numerical checks of the paper's theorems on random initialisations
- * (SPEC §1.7, §1.8). Kernels: assembly/checks/theorems.ts; runs fan out over a Piscina pool
+ * (SPEC §1.7, §1.8). Kernels: assembly/scalar/checks/theorems.ts; runs fan out over a Piscina pool
  * (src/checkWorker.ts), and every sample is a pure function of (seed, index), so the counts are
  * identical for any number of workers.
  *
@@ -35,7 +35,7 @@ import { writeThm33Figure, type Thm33Points } from './checkFigure.js';
 
 type Ptr = number;
 
-/** The kernels of assembly/checks/theorems.ts. */
+/** The kernels of assembly/scalar/checks/theorems.ts. */
 export interface TheoremKernels extends ScalarKernels {
   theoremCheckRuns(
     D: number,
@@ -110,7 +110,7 @@ export const GPGD_COLUMNS = [
 ] as const;
 
 /**
- * Tolerances for rounding (mirrors of the constants in assembly/checks/theorems.ts):
+ * Tolerances for rounding (mirrors of the constants in assembly/scalar/checks/theorems.ts):
  *  PHI_RTOL        φ increase counted only above φ·1e-10 (Theorem 3.2; also the slack of Lemma 3.12)
  *  BALANCE_RTOL    a balance gap may grow by 1e-12·max wᵢ² (Lemma 3.10)
  *  SIGN_RTOL       aᵢ < 1 + 1e-12 (Lemma 3.11)

@@ -1,5 +1,5 @@
 /**
- * Status codes shared by every kernel and output (mirrors `assembly/common.ts`).
+ * Status codes shared by every kernel and output (mirrors `assembly/abi.ts`).
  * A diverging or saddle-bound run is data, never an exception.
  */
 export const Status = {

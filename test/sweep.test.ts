@@ -1,5 +1,5 @@
 /**
- * Heatmap sweep kernels `sweepScalar` / `sweepSimd` (assembly/sweep/, SPEC §1.1, §1.4, §2).
+ * Heatmap sweep kernels `sweepScalar` / `sweepSimd` (assembly/scalar/sweep/, SPEC §1.1, §1.4, §2).
  *
  * Per cell: GD wᵢ ← wᵢ − η(π−1)·∏_{j≠i}wⱼ on L = ½(π−1)², stopping before a step when
  * !(|π| < divergeAt) (1), ½(π−1)² < tol (0) or steps ≥ maxSteps (2). Checked here:
@@ -11,7 +11,7 @@
  * (d) the reported statuses are true of the reported weights and step counts.
  *
  * The WASM comes from build/release.wasm (`npx asc assembly/index.ts --target release`), or from
- * the file named by EOSLAB_SWEEP_WASM (e.g. assembly/sweep/sweep.ts compiled alone).
+ * the file named by EOSLAB_SWEEP_WASM (e.g. assembly/scalar/sweep/sweep.ts compiled alone).
  */
 import type { SweepKernel } from '../src/grid/tile.js';
 import { readFileSync } from 'node:fs';

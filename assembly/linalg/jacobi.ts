@@ -3,7 +3,7 @@
 //   θ = (a_qq − a_pp) / (2 a_pq),  t = sign(θ) / (|θ| + √(θ² + 1)),  c = 1/√(t²+1),  s = t c.
 // Sweeps stop when the off-diagonal mass is below (ε‖A‖_F)² — Jacobi converges quadratically,
 // so this takes about 6–12 sweeps for n ≤ 64; eigenvalues are accurate to O(ε‖A‖).
-import { ld, st, SCRATCH_MAT_B } from '../common';
+import { ld, st, SCRATCH_MAT_B } from '../abi';
 
 const MAX_SWEEPS: i32 = 100;
 

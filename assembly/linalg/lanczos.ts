@@ -8,7 +8,7 @@
 // residual ‖Hy − θy‖ of y = Q s is β_j|s_j|, which the host uses to stop.
 // A warm start (e.g. the previous top eigenvector) is mixed with 1e-3 of a fixed pseudo-random
 // vector so that no eigendirection is missing from the Krylov space.
-import { ld, st } from '../common';
+import { ld, st } from '../abi';
 import { tridiagonalTop } from './tridiagonal';
 
 const WARM_MIX: f64 = 1e-3;

@@ -7,7 +7,7 @@
 //    A tie δ₂ = 0 makes d₁ itself the top eigenvalue.
 //  • ρ = 0: λ = d₁.
 // Working in μ (the distance to d₁) rather than λ avoids cancellation. Requires all zᵢ ≠ 0.
-import { ld } from '../common';
+import { ld } from '../abi';
 
 const MAX_ITERATIONS: i32 = 200;
 

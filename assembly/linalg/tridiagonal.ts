@@ -3,7 +3,7 @@
 // top eigenvalue by Sturm-sequence bisection (count of eigenvalues < x from the LDLᵀ pivots
 // q₀ = α₀ − x, qᵢ = αᵢ − x − βᵢ₋₁²/qᵢ₋₁), its eigenvector by inverse iteration with (T − θI)
 // factorised by Gaussian elimination with partial pivoting (LAPACK dgttrf/dgttrs layout).
-import { ld, st } from '../common';
+import { ld, st } from '../abi';
 
 /** Number of eigenvalues of T below x (Sturm sequence). */
 function sturmCount(alpha: usize, beta: usize, m: i32, x: f64, pivmin: f64): i32 {

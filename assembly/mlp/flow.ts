@@ -5,7 +5,7 @@
 //   θ⁺ = θ − h/6 (k₁ + 2k₂ + 2k₃ + k₄).
 // Four full-batch gradients (network.ts) per step; the host calls it once per step (≈ 4 gradients
 // of work per call, so V8's tier-up and progress reporting both happen between calls).
-import { ld, st } from '../common';
+import { ld, st } from '../abi';
 import { mlpGradient, mlpParameterCount } from './network';
 
 /**

@@ -4,7 +4,7 @@
 //   z ← z − h/6 (k₁ + 2k₂ + 2k₃ + k₄),  h = hScale / S(z), S by Lanczos (warm-started) every
 //   S_EVERY steps. Stops when L(z) < lossTol. Near the minimum the slowest contracting rate is the
 //   smallest positive eigenvalue of (1/N) X diag(u² + v²) Xᵀ.
-import { ld, st } from '../common';
+import { ld, st } from '../abi';
 import { regLanczos } from './lanczos';
 import { at, offFlow } from './layout';
 import { regGradient, regLoss } from './model';

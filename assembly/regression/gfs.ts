@@ -15,7 +15,7 @@
 // So the dominant factor keeps its sign and the other one takes sign(β∞ᵢ)·sign(dominant): when
 // β changes sign along the flow, the smaller factor changes sign (NOT "signs of u₀, v₀").
 // GFS sharpness: φ = λmax((1/N) X diag(√(k² + 4β∞²)) Xᵀ), N×N, by Jacobi.
-import { ld, st } from '../common';
+import { ld, st } from '../abi';
 import { regSymmetricEigen } from './eigen';
 import { at, offGfs } from './layout';
 import { regXtz } from './model';

@@ -8,7 +8,7 @@
 // invariant subspace (β_j ≈ 0: θ is exact), or after maxIter iterations.
 // A warm start (the previous top eigenvector) is mixed with 1e-3 of a fixed pseudo-random vector
 // so that no eigendirection is missing from the Krylov space.
-import { ld, st } from '../common';
+import { ld, st } from '../abi';
 import { fillRandom } from '../linalg/lanczos';
 import { tridiagonalTop } from './eigen';
 import { at, offG, offTri, offW } from './layout';

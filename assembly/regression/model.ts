@@ -7,7 +7,7 @@
 //                 (uvᵀ)⊙G + diag(g), (uuᵀ)⊙G  (SPEC §4, "Hessian at any point").
 // All outputs are written element by element after their inputs are read, so outputs may alias
 // the inputs u, v (GD step) or a, b (HVP).
-import { ld, st } from '../common';
+import { ld, st } from '../abi';
 import { at, offG, offR, offT, offZ } from './layout';
 
 /** r = X(u⊙v) − y; returns L = ‖r‖²/(2N). */

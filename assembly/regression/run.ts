@@ -7,7 +7,7 @@
 // (u, v) end as the iterate of the last recorded row.
 // Stopping at a row: L non-finite or L > divergeAt (or a non-finite weight) → DIVERGED (S, φ NaN);
 // L < lossTol → CONVERGED; GFS not found → GFS_FAILED (φ NaN). Otherwise the row is RUNNING.
-import { ld, st, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_RUNNING } from '../common';
+import { ld, st, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_RUNNING } from '../abi';
 import { regSymmetricEigen } from './eigen';
 import { GFS_OK, regGfs } from './gfs';
 import { regLanczos } from './lanczos';

@@ -25,7 +25,7 @@
 // x ↦ fl(fl(0.5x)·x) is non-decreasing, so both tests accept exactly the same r, and the hot loop
 // saves two multiplications.
 
-import { STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_STEPS } from '../common';
+import { STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_STEPS } from '../../abi';
 
 /** `sweepStatus` value while a lane's cell is still running. */
 export const STILL_RUNNING: i32 = -1;

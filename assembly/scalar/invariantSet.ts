@@ -7,9 +7,9 @@
 // Both are found in the σ parametrisation (p(σ) = √∏(uᵢ + σ) is increasing): P_max by a scan of
 // σ ∈ (−u_min, 0] on a grid refined towards −u_min (where p → 0) then golden-section refinement;
 // P_min by a geometric scan of σ ≥ 0 for the first sign change, then bisection.
-import { ld, st } from '../common';
-import { product } from '../models/scalar';
-import { gfsShift } from '../solvers/gfs';
+import { ld, st } from '../abi';
+import { product } from './model';
+import { gfsShift } from './gfs';
 
 const U: usize = memory.data(64 * 8, 16);
 const SCAN_POINTS: i32 = 4096;

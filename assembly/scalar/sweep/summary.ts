@@ -4,9 +4,9 @@
 //   (gradient flow from w₀ ends at a saddle). GD still runs from such a cell; its outcome is kept
 //   by the host as the separate gd_status array, and its final sharpness if it converged.
 // Inputs/outputs are struct-of-arrays tiles (weight d of cell t at 8·(d·n + t)).
-import { ld, st, STATUS_CONVERGED, STATUS_NO_GFS, STATUS_NON_FINITE, RESULT_OK } from '../common';
-import { product, sharpness } from '../models/scalar';
-import { gfsSharpness, gfsStatus } from '../solvers/gfs';
+import { ld, st, STATUS_CONVERGED, STATUS_NO_GFS, STATUS_NON_FINITE, RESULT_OK } from '../../abi';
+import { product, sharpness } from '../model';
+import { gfsSharpness, gfsStatus } from '../gfs';
 
 const CELL: usize = memory.data(64 * 8, 16);
 

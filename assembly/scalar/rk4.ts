@@ -4,8 +4,8 @@
 //   y ← y + h/6 (k₁ + 2k₂ + 2k₃ + k₄),   h = hScale / S(y)   (S re-evaluated every step).
 // Stops when L(y) < tol. Near the minimum the only contracting direction has rate φ, so
 // about log(L₀/tol)/(hScale) steps are needed.
-import { ld, st } from '../common';
-import { gradient, loss, sharpness } from '../models/scalar';
+import { ld, st } from '../abi';
+import { gradient, loss, sharpness } from './model';
 
 const K1: usize = memory.data(64 * 8, 16);
 const K2: usize = memory.data(64 * 8, 16);

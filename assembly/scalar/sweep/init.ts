@@ -5,8 +5,8 @@
 // Slice grids: a base point with weight `axisX` set to x and weight `axisY` set to y.
 // Output is struct-of-arrays: weight d of the t-th cell of the tile at out + 8·(d·n + t).
 // Every cell is computed from (i, j) alone, so tiles never change results.
-import { ld, st } from '../common';
-import { familySquares, moveToProduct } from '../init/family';
+import { ld, st } from '../../abi';
+import { familySquares, moveToProduct } from '../family';
 
 const CELL: usize = memory.data(64 * 8, 16);
 

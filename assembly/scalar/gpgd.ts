@@ -6,10 +6,10 @@
 // 1-D form: with GFS squares uᵢ (∏uᵢ = 1) and wₓ the point of product x on that line
 // (wᵢ² = uᵢ + σ(x), ∏(uᵢ + σ(x)) = x²),
 //   g(x) = x ∏ᵢ (1 − η x (x − 1) / (uᵢ + σ(x))),   g(1) = 1,   g′(1) = 1 − ηφ.
-import { ld, st, RESULT_OK, STATUS_DIVERGED, STATUS_NO_GFS, STATUS_NON_FINITE } from '../common';
-import { product } from '../models/scalar';
+import { ld, st, RESULT_OK, STATUS_DIVERGED, STATUS_NO_GFS, STATUS_NON_FINITE } from '../abi';
+import { product } from './model';
 import { gdStep } from './gd';
-import { gfsStatus, logShift } from '../solvers/gfs';
+import { gfsStatus, logShift } from './gfs';
 
 const IMAGE: usize = memory.data(64 * 8, 16);
 const SQUARES: usize = memory.data(64 * 8, 16);

@@ -8,7 +8,7 @@
 // along its gradient-flow line to a prescribed product (SPEC §2). F is strictly increasing and
 // concave, so Newton from the left of the root is monotone; from the right it may overshoot below
 // −min aᵢ, where the bracket turns the step into a bisection. Converges to |Δs| ≤ 4 ulp.
-import { ld, st, SCRATCH_VEC_D, RESULT_OK, STATUS_NO_GFS, STATUS_NON_FINITE } from '../common';
+import { ld, st, SCRATCH_VEC_D, RESULT_OK, STATUS_NO_GFS, STATUS_NON_FINITE } from '../abi';
 
 const MAX_ITERATIONS: i32 = 200;
 

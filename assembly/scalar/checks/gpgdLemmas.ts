@@ -19,11 +19,11 @@
 // (one step of each gives the same product, so the same loss): violated when
 //   |π(GD(GD(w))) − 1| > |π(GPGD(GPGD(w))) − 1| + PRODUCT_ATOL,  or GPGD² undefined
 // (products near 1 carry a few ulps of rounding).
-import { ld, st, RESULT_OK, MAX_DEPTH } from '../common';
-import { product } from '../models/scalar';
-import { gfsShift } from '../solvers/gfs';
-import { gdStep } from '../steps/gd';
-import { gpgdStep } from '../steps/gpgd';
+import { ld, st, RESULT_OK, MAX_DEPTH } from '../../abi';
+import { product } from '../model';
+import { gfsShift } from '../gfs';
+import { gdStep } from '../gd';
+import { gpgdStep } from '../gpgd';
 
 /** GPGD stops when |π − 1| ≤ B_STOP (sign and decay are still resolved there: |b| ≫ 1e-15). */
 const B_STOP: f64 = 1e-9;

@@ -3,8 +3,8 @@
 //  (1) t ≥ 0 with G(t) = Σᵢ e^{−2t cᵢ} = φ₀ (G(0) = D, G′(0) = 0, G convex ⇒ increasing on t ≥ 0),
 //      w*ᵢ = e^{t cᵢ}: a minimum (∏ w* = 1) whose sharpness is Σ 1/w*ᵢ² = φ₀;
 //  (2) move along its GF line to product p₀: wᵢ = √(w*ᵢ² + s) with Σ log(w*ᵢ² + s) = 2 log p₀.
-import { ld, st, RESULT_OK, STATUS_NON_FINITE } from '../common';
-import { logShift } from '../solvers/gfs';
+import { ld, st, RESULT_OK, STATUS_NON_FINITE } from '../abi';
+import { logShift } from './gfs';
 
 const SQUARES: usize = memory.data(64 * 8, 16);
 

@@ -40,11 +40,11 @@
 // ABI: lengths, scalars and pointers only. Batches: values of item k at out + 8·(k·K + j);
 // period i32[n]; status u8[n]; λ f64[n]; points struct-of-arrays (weight d of point k at
 // +8·(d·n + k)), as in the sweep kernels. Every item depends on its own inputs only.
-import { ld, st, RESULT_OK, STATUS_DIVERGED, STATUS_NO_GFS, STATUS_NON_FINITE, MAX_DEPTH } from '../common';
-import { product } from '../models/scalar';
-import { gfsShift, gfsStatus, logShift } from '../solvers/gfs';
-import { gpgdStep } from '../steps/gpgd';
-import { initFromGfsSharpness } from '../init/family';
+import { ld, st, RESULT_OK, STATUS_DIVERGED, STATUS_NO_GFS, STATUS_NON_FINITE, MAX_DEPTH } from '../abi';
+import { product } from './model';
+import { gfsShift, gfsStatus, logShift } from './gfs';
+import { gpgdStep } from './gpgd';
+import { initFromGfsSharpness } from './family';
 
 const ORBIT_PERIODIC: i32 = 0;
 const ORBIT_UNRESOLVED: i32 = 2;

@@ -3,11 +3,11 @@
 // φ along the run is tracked with Newton on F(s) = log ∏ᵢ(wᵢ² + s) warm-started from the previous
 // step's shift (GD moves the balances little, so 1–3 iterations suffice); one log per iteration.
 // An increase counts when φ_{t+1} > φ_t (1 + MONOTONE_RTOL): rounding noise in φ is ~1e-15.
-import { ld, st, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_STEPS } from '../common';
-import { product } from '../models/scalar';
-import { invariantSetMembership } from '../sets/invariant';
-import { gfsShift } from '../solvers/gfs';
-import { gdStep } from '../steps/gd';
+import { ld, st, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_STEPS } from '../../abi';
+import { product } from '../model';
+import { invariantSetMembership } from '../invariantSet';
+import { gfsShift } from '../gfs';
+import { gdStep } from '../gd';
 
 const CELL: usize = memory.data(64 * 8, 16);
 const INFO: usize = memory.data(4 * 8, 16);

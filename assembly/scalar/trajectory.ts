@@ -6,10 +6,10 @@
 // Stopping: a row whose iterate has |π| ≥ divergeAt or a non-finite entry is recorded as
 // DIVERGED and ends the run; with tol > 0, a row with L < tol is CONVERGED and ends the run.
 // Other rows are RUNNING, or NO_GFS when π ≤ 0 (φ = NaN).
-import { ld, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_NO_GFS, STATUS_RUNNING } from '../common';
-import { product, sharpness } from '../models/scalar';
-import { gfsSharpness } from '../solvers/gfs';
-import { gdStep } from '../steps/gd';
+import { ld, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_NO_GFS, STATUS_RUNNING } from '../abi';
+import { product, sharpness } from './model';
+import { gfsSharpness } from './gfs';
+import { gdStep } from './gd';
 
 /** Returns the number of rows written (< rows when the run stopped). */
 export function trajectoryChunk(

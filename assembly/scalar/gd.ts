@@ -3,13 +3,13 @@
 // equivalently wᵢ⁺ = wᵢ(1 − aᵢ) with aᵢ = η π (π − 1)/wᵢ². The product and the balances then obey
 //   π(w⁺) = π ∏ᵢ(1 − aᵢ),   bᵢⱼ⁺ = bᵢⱼ (1 − aᵢ aⱼ)   (bᵢⱼ = wᵢ² − wⱼ²), checked in the tests.
 //
-// Formula order — the one shared with the heatmap sweep kernels (assembly/sweep/cell.ts), so that a
+// Formula order — the one shared with the heatmap sweep kernels (assembly/scalar/sweep/cell.ts), so that a
 // trajectory reproduces a heatmap cell bit for bit: split w into halves [0, h) and [h, D), h = ⌊D/2⌋;
 //   PL, PR = left folds of the halves, π = PL·PR, s = η(π − 1), σL = s·PR, σR = s·PL;
 //   in a half of size m with local weights v: m = 1: v₀ −= σ; else vᵢ −= σ·Eᵢ with
 //   Eᵢ = preᵢ·sufᵢ₊₁ (E₀ = suf₁, E_{m−1} = pre_{m−1}), all from the old weights. No division.
-import { ld, st } from '../common';
-import { product } from '../models/scalar';
+import { ld, st } from '../abi';
+import { product } from './model';
 
 const PRE: usize = memory.data(64 * 8, 16);
 

@@ -50,11 +50,11 @@
 //   Certified member ⟺ π > 0, φ < (2√2/η)(1 − CERT_RTOL), π < T and sup h < T, T = P_lo(1 − CERT_RTOL).
 // Certification implies the reference's verdict "member" (the reference's scans can only
 // underestimate P_max and overestimate P_min), so the verdict "left 𝕊" always comes from it.
-import { ld, st, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_STEPS, STATUS_NO_GFS } from '../common';
-import { product, sharpness } from '../models/scalar';
-import { invariantSetMembership } from '../sets/invariant';
-import { gfsShift, gfsStatus } from '../solvers/gfs';
-import { gdStep } from '../steps/gd';
+import { ld, st, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_STEPS, STATUS_NO_GFS } from '../../abi';
+import { product, sharpness } from '../model';
+import { invariantSetMembership } from '../invariantSet';
+import { gfsShift, gfsStatus } from '../gfs';
+import { gdStep } from '../gd';
 
 /** Relative rounding allowance on φ (Theorem 3.2 and Lemma 3.12); φ is accurate to ~1e-15. */
 const PHI_RTOL: f64 = 1e-10;

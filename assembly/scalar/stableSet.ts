@@ -16,8 +16,8 @@
 //   minimum        L ≤ lossMin                                  (∇L = 0 there)
 //   non-minimum    |∇L·u| ≤ rootRtol·‖∇L‖ (or ∇L = 0 exactly)   (a genuine zero of q·u)
 //   discontinuity  neither: the sign change was a jump of u (a degenerate top eigenvalue)
-import { ld, st } from '../common';
-import { gradient, product, topEigenpair } from '../models/scalar';
+import { ld, st } from '../abi';
+import { gradient, product, topEigenpair } from './model';
 
 /** Doubles per cell written by stableSetCells. */
 const CELL_STRIDE: i32 = 5;

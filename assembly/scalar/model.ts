@@ -6,7 +6,7 @@
 //   For all wᵢ ≠ 0, with v = w⁻¹:  H = π(2π − 1) v vᵀ − π(π − 1) diag(v²)   (diagonal + rank one)
 //   Sharpness S(w) = λmax(H): the secular equation of diagonal-plus-rank-one (fast path) or the
 //   cyclic Jacobi eigensolver on the explicit Hessian (reference, and the route when a weight is 0).
-import { ld, st, SCRATCH_MAT_A, SCRATCH_VEC_A, SCRATCH_VEC_B, SCRATCH_VEC_C } from '../common';
+import { ld, st, SCRATCH_MAT_A, SCRATCH_VEC_A, SCRATCH_VEC_B, SCRATCH_VEC_C } from '../abi';
 import { symmetricEigen } from '../linalg/jacobi';
 import { topEigenDiagonalPlusRankOne } from '../linalg/secular';
 
