@@ -13,10 +13,10 @@
  * Run: npm run bench:heatmap -- [--resolution 256] [--pool-resolution 512] [--rounds 5]
  *                               [--c-baseline ../shared/baselines/gd_fig3.c]
  */
-import type { SweepKernel } from '../src/grid/tile.js';
+import type { SweepKernel } from '../src/experiments/heatmap/tile.js';
 import { Bench } from 'tinybench';
-import { heatmap } from '../src/heatmap.js';
-import { SweepPool } from '../src/grid/pool.js';
+import { heatmap } from '../src/experiments/heatmap/heatmap.js';
+import { SweepPool } from '../src/experiments/heatmap/sweep.js';
 import { Arena, instantiate, type RawExports } from '../src/wasm/module.js';
 import { compileC, FIG3, fig3Grid, runC, sweepJs, type SweepOutput } from './fig3-workload.js';
 

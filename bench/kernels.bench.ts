@@ -4,7 +4,7 @@
  * Run: `npm run bench`. Numbers are machine-dependent; compare rows of one run.
  */
 import { Bench } from 'tinybench';
-import { ScalarEngine } from '../src/engine.js';
+import { ScalarEngine } from '../src/engines/scalar.js';
 
 const engine = new ScalarEngine();
 const k = engine.kernels;

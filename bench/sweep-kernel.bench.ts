@@ -19,7 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
-import type { SweepKernel } from '../src/grid/tile.js';
+import type { SweepKernel } from '../src/experiments/heatmap/tile.js';
 import { compileC, FIG3, fig3Grid, runC, sweepJs, type CResult, type SweepOutput } from './fig3-workload.js';
 import { Arena, instantiate, type RawExports } from '../src/wasm/module.js';
 

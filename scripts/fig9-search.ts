@@ -1,4 +1,4 @@
-// How the fig9 preset was found (src/presets.ts): scan the fig3 ranges (D = 4, η = 0.1,
+// How the fig9 preset was found (src/base/presets.ts): scan the fig3 ranges (D = 4, η = 0.1,
 // φ₀ ∈ (2/η, 34], p₀ ∈ [0.05, 5]) in several balance directions for runs that keep π > 0 (so φ is
 // defined at every step), converge, end with S ≤ 0.8·2/η, and have a loss near the paper's 5.1 at
 // the first step with φ ≤ 2/η. Prints, per direction, the largest such loss and the cells near 5.1.

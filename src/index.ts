@@ -37,13 +37,13 @@ export type {
   Trajectory,
   GradientFlowOptions,
 } from './api.js';
-export { ScalarEngine, TRAJECTORY_CHUNK_ROWS } from './engine.js';
-export type { GfsResult, InvariantSetResult, TrajectoryArrays, ScalarKernels } from './engine.js';
-export { Status, STATUS_LABELS, statusLabel } from './status.js';
-export type { StatusName, StatusCode } from './status.js';
-export { EoslabError } from './errors.js';
-export type { ErrorCode } from './errors.js';
-export { TRAJECTORY_PRESETS, HEATMAP_PRESETS, trajectoryPreset, heatmapPreset } from './presets.js';
+export { ScalarEngine, TRAJECTORY_CHUNK_ROWS } from './engines/scalar.js';
+export type { GfsResult, InvariantSetResult, TrajectoryArrays, ScalarKernels } from './engines/scalar.js';
+export { Status, STATUS_LABELS, statusLabel } from './base/status.js';
+export type { StatusName, StatusCode } from './base/status.js';
+export { EoslabError } from './base/errors.js';
+export type { ErrorCode } from './base/errors.js';
+export { TRAJECTORY_PRESETS, HEATMAP_PRESETS, trajectoryPreset, heatmapPreset } from './base/presets.js';
 export { OPTIONS } from './options.js';
 export { wasmHash, wasmPath, instantiate, wasmModule, Arena } from './wasm/module.js';
 export type { RawExports } from './wasm/module.js';
@@ -61,11 +61,11 @@ export {
   heatmapResult,
   BYTES_PER_CELL,
   DEFAULT_RESOLUTION,
-} from './heatmap.js';
-export type { HeatmapOptions, HeatmapResult, ResolvedHeatmap, SliceOptions } from './heatmap.js';
-export type { GridSpec, FamilyGrid, SliceGrid, RunSpec, MapKind, KernelKind } from './grid/spec.js';
-export { SweepPool } from './grid/pool.js';
-export type { SweepArrays, SharpnessArrays, InvariantSetArrays } from './grid/pool.js';
+} from './experiments/heatmap/heatmap.js';
+export type { HeatmapOptions, HeatmapResult, ResolvedHeatmap, SliceOptions } from './experiments/heatmap/heatmap.js';
+export type { GridSpec, FamilyGrid, SliceGrid, RunSpec, MapKind, KernelKind } from './experiments/heatmap/grid.js';
+export { SweepPool } from './experiments/heatmap/sweep.js';
+export type { SweepArrays, SharpnessArrays, InvariantSetArrays } from './experiments/heatmap/sweep.js';
 export {
   stableSet,
   resolveStableSetOptions,
@@ -76,7 +76,7 @@ export {
   STABLE_SET_CLASSES,
   ROOT_RTOL,
   DERIVED_NON_MINIMUM_LOSS_INFIMUM,
-} from './stableSet.js';
+} from './experiments/stableSet/stableSet.js';
 export type {
   StableSetOptions,
   StableSetResult,
@@ -84,7 +84,7 @@ export type {
   StableSetArrays,
   ResolvedStableSet,
   SmallestLoss,
-} from './stableSet.js';
+} from './experiments/stableSet/stableSet.js';
 export {
   check,
   runCheck,
@@ -106,7 +106,7 @@ export {
   drawGpgdPoint,
   decodeGpgdPoint,
   thm33Points,
-} from './check.js';
+} from './experiments/check/check.js';
 export type {
   CheckOptions,
   CheckResult,
@@ -118,8 +118,8 @@ export type {
   OrbitVerification,
   Theorem33Group,
   Quantiles,
-} from './check.js';
-export { thm33Figure, type Thm33Points, type Thm33FigureInfo } from './checkFigure.js';
+} from './experiments/check/check.js';
+export { thm33Figure, type Thm33Points, type Thm33FigureInfo } from './experiments/check/figure.js';
 export {
   bifurcationOverPhi,
   bifurcationFromPoints,
@@ -137,7 +137,7 @@ export {
   orbitStatusLabel,
   ORBIT_DEFAULTS,
   MAX_ORBIT_VALUES,
-} from './bifurcation.js';
+} from './experiments/bifurcation/bifurcation.js';
 export type {
   BifurcationResult,
   OrbitSettings,
@@ -149,12 +149,12 @@ export type {
   SliceModel,
   Orbit,
   BifurcationKernels,
-} from './bifurcation.js';
-export { RegressionEngine } from './regression/engine.js';
-export type { RegressionProblem, GfsSolution, RegressionRun } from './regression/engine.js';
-export { flattestSharpness, FLAT_DEFAULTS } from './regression/flat.js';
-export type { FlatProblem, FlatOptions, FlatResult, FlatCertificate } from './regression/flat.js';
-export { syntheticData, checkProblem } from './regression/data.js';
+} from './experiments/bifurcation/bifurcation.js';
+export { RegressionEngine } from './engines/regression.js';
+export type { RegressionProblem, GfsSolution, RegressionRun } from './engines/regression.js';
+export { flattestSharpness, FLAT_DEFAULTS } from './experiments/regression/flat.js';
+export type { FlatProblem, FlatOptions, FlatResult, FlatCertificate } from './experiments/regression/flat.js';
+export { syntheticData, checkProblem } from './experiments/regression/data.js';
 export {
   regressionExperiment,
   resolveRegressionOptions,
@@ -162,7 +162,7 @@ export {
   monotonicity,
   normalisedChanges,
   REGRESSION_DEFAULTS,
-} from './regression/experiment.js';
+} from './experiments/regression/experiment.js';
 export type {
   RegressionExperimentOptions,
   ResolvedRegression,
@@ -170,8 +170,8 @@ export type {
   ExperimentRun,
   SeedResult,
   GfsMonotonicity,
-} from './regression/experiment.js';
-export { writeRegression, fig5aSvg, fig5bSvg, fig5cSvg } from './regression/figures.js';
+} from './experiments/regression/experiment.js';
+export { writeRegression, fig5aSvg, fig5bSvg, fig5cSvg } from './experiments/regression/figures.js';
 export { MlpEngine } from './mlp/engine.js';
 export type { Activation, MlpShape, MlpData } from './mlp/engine.js';
 export { loadDigits, availableDigits } from './mlp/data.js';

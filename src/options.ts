@@ -3,8 +3,8 @@
  * default and validation. The CLI parser, `--help`, the library's option checks and the
  * documentation table in the README are all generated from it.
  */
-import { invalidOption } from './errors.js';
-import { HEATMAP_PRESETS, TRAJECTORY_PRESETS } from './presets.js';
+import { invalidOption } from './base/errors.js';
+import { HEATMAP_PRESETS, TRAJECTORY_PRESETS } from './base/presets.js';
 
 export interface OptionSpec<T> {
   /** camelCase key used by the library API and in manifests. */
@@ -385,7 +385,7 @@ export const OPTIONS = {
   fresh: booleanOption('fresh', 'fresh', 'discard the tiles of an unfinished earlier run instead of resuming it'),
   out: stringOption('out', 'out', 'output directory'),
   json: booleanOption('json', 'json', 'print JSON instead of a table'),
-  // GPGD bifurcation diagrams (src/bifurcation.ts, `eoslab bifurcation`)
+  // GPGD bifurcation diagrams (src/experiments/bifurcation/, `eoslab bifurcation`)
   points: numberOption('points', 'points', 'φ values on the axis of a dense bifurcation diagram', {
     integer: true,
     min: 1,

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as eoslab from '../src/index.js';
-import { EoslabError } from '../src/errors.js';
+import { EoslabError } from '../src/base/errors.js';
 import { refGdStep, refGfsSharpness, refLoss, refProduct } from './helpers/reference.js';
 
 function errorOf(fn: () => unknown): EoslabError {

@@ -21,10 +21,10 @@ import {
   sliceFixedCMap,
   quasistaticSliceMap,
   type BifurcationResult,
-} from '../src/bifurcation.js';
+} from '../src/experiments/bifurcation/bifurcation.js';
 import { commandHelp, parseCommandArgs, type CliIo } from '../src/cli/args.js';
 import { bifurcationCommand } from '../src/cli/commands/bifurcation.js';
-import { EoslabError } from '../src/errors.js';
+import { EoslabError } from '../src/base/errors.js';
 import { refGdStep, refLogShift, refProduct, relativeError, rng } from './helpers/reference.js';
 
 /** Agreement of the three routes to one GPGD step on the slice (issue 4). */

@@ -27,7 +27,7 @@ import {
   summarize,
   verifyGpgdOrbit,
   type CheckResult,
-} from '../src/check.js';
+} from '../src/experiments/check/check.js';
 import { parseCommandArgs, type CliIo } from '../src/cli/args.js';
 import { checkCommand } from '../src/cli/commands/check.js';
 import { refGdStep, refGfsSharpness, refProduct, relativeError } from './helpers/reference.js';

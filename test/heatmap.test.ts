@@ -18,8 +18,8 @@ import {
   writeHeatmap,
   type HeatmapResult,
 } from '../src/index.js';
-import { EoslabError } from '../src/errors.js';
-import { linspace } from '../src/grid/spec.js';
+import { EoslabError } from '../src/base/errors.js';
+import { linspace } from '../src/experiments/heatmap/grid.js';
 import { runCli } from '../src/cli/main.js';
 import { denseHessian, fig3Init, fig3Run, fig3RunKernelOrder, jacobiMaxEigenvalue } from './helpers/fig3-reference.js';
 import { relativeError } from './helpers/reference.js';

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { EoslabError } from '../src/errors.js';
+import { EoslabError } from '../src/base/errors.js';
 import { availableDigits, loadDigits } from '../src/mlp/data.js';
 
 const TOL_MEAN = 1e-12; // per-pixel mean of standardised values, absolute

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, MlpEngine, type Activation, type MlpData, type MlpShape } from '../src/mlp/engine.js';
-import { Sfc32 } from '../src/random.js';
+import { Sfc32 } from '../src/base/random.js';
 
 /** Tolerances, named. */
 const TOL_REFERENCE = 1e-12; // kernel loss vs the plain TypeScript forward pass, relative

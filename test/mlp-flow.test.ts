@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, MlpEngine, type Activation, type MlpData } from '../src/mlp/engine.js';
 import { referenceGradient, referenceHessianVectorProduct } from '../src/mlp/reference.js';
-import { Sfc32 } from '../src/random.js';
+import { Sfc32 } from '../src/base/random.js';
 import { jacobiMaxEigenvalue } from './helpers/fig3-reference.js';
 
 const TOL_EIGEN = 1e-9; // Lanczos λmax vs dense Jacobi, relative (Lanczos stops at residual 1e-6: error ~ residual²/gap)

@@ -5,7 +5,7 @@
  * away from their kinks: every hidden pre-activation keeps a stated margin from them, asserted.
  */
 import { describe, expect, it } from 'vitest';
-import { EoslabError } from '../src/errors.js';
+import { EoslabError } from '../src/base/errors.js';
 import {
   MLP_ACTIVATIONS,
   type MlpActivation,

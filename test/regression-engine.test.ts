@@ -5,7 +5,7 @@
  * (Xβ∞ = y, arcsinh(2β∞/k) − arcsinh(2β₀/k) ∈ range(2Xᵀ)) checked by a TypeScript least-squares fit.
  */
 import { describe, expect, it } from 'vitest';
-import { RegressionEngine, type RegressionProblem } from '../src/regression/engine.js';
+import { RegressionEngine, type RegressionProblem } from '../src/engines/regression.js';
 import { rng, gaussian } from './helpers/reference.js';
 
 /** Tolerances, named. */

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
-import type { EoslabError } from '../src/errors.js';
-import { checkProblem, syntheticData } from '../src/regression/data.js';
-import { RegressionEngine, type RegressionRun } from '../src/regression/engine.js';
+import type { EoslabError } from '../src/base/errors.js';
+import { checkProblem, syntheticData } from '../src/experiments/regression/data.js';
+import { RegressionEngine, type RegressionRun } from '../src/engines/regression.js';
 import {
   completedRuns,
   edgeOfStability,
@@ -22,8 +22,8 @@ import {
   resolveRegressionOptions,
   spread,
   type ExperimentRun,
-} from '../src/regression/experiment.js';
-import { writeRegression } from '../src/regression/figures.js';
+} from '../src/experiments/regression/experiment.js';
+import { writeRegression } from '../src/experiments/regression/figures.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'eoslab-regression-'));
 

@@ -3,8 +3,8 @@
  * closed forms, the Jacobi eigensolver, a bisection GFS in plain TypeScript, RK4 gradient flow.
  */
 import { describe, expect, it } from 'vitest';
-import { ScalarEngine } from '../src/engine.js';
-import { Status } from '../src/status.js';
+import { ScalarEngine } from '../src/engines/scalar.js';
+import { Status } from '../src/base/status.js';
 import {
   finiteDifferenceGradient,
   finiteDifferenceHessian,

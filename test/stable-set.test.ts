@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandArgs, type CliIo } from '../src/cli/args.js';
 import { stableSetCommand } from '../src/cli/commands/stableSet.js';
-import { EoslabError } from '../src/errors.js';
+import { EoslabError } from '../src/base/errors.js';
 import {
   DERIVED_NON_MINIMUM_LOSS_INFIMUM,
   ROOT_RTOL,
@@ -18,7 +18,7 @@ import {
   resolveStableSetOptions,
   stableSet,
   type StableSetResult,
-} from '../src/stableSet.js';
+} from '../src/experiments/stableSet/stableSet.js';
 import { finiteDifferenceHessian, refGradient, refLoss, refProduct } from './helpers/reference.js';
 
 /** Finite-difference Hessian and closed-form eigenpairs agree with the kernel to this (absolute, O(1) scale). */

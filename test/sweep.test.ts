@@ -13,7 +13,7 @@
  * The WASM comes from build/release.wasm (`npx asc assembly/index.ts --target release`), or from
  * the file named by EOSLAB_SWEEP_WASM (e.g. assembly/scalar/sweep/sweep.ts compiled alone).
  */
-import type { SweepKernel } from '../src/grid/tile.js';
+import type { SweepKernel } from '../src/experiments/heatmap/tile.js';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Arena, instantiate, type RawExports } from '../src/wasm/module.js';

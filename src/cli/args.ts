@@ -3,7 +3,7 @@
  * flags without a value, `-h/--help`. Every value goes through its option's `parse`, so errors
  * name the flag and the value. Nothing is executed here.
  */
-import { conflict, unknownOption } from '../errors.js';
+import { conflict, unknownOption } from '../base/errors.js';
 import type { OptionSpec } from '../options.js';
 
 export interface CommandOption {

@@ -2,8 +2,8 @@
  * The `eoslab` command line: dispatches to a command, prints errors as one line and maps them to
  * exit codes (2 for bad input, 1 for I/O or internal failures).
  */
-import { EoslabError, unknownCommand } from '../errors.js';
-import { version } from '../version.js';
+import { EoslabError, unknownCommand } from '../base/errors.js';
+import { version } from '../base/version.js';
 import { commandHelp, parseCommandArgs, type CliIo, type Command } from './args.js';
 import { gfsCommand } from './commands/gfs.js';
 import { gpgdCommand } from './commands/gpgd.js';

@@ -16,7 +16,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { EoslabError } from '../errors.js';
+import { EoslabError } from '../base/errors.js';
 
 let counter = 0;
 

@@ -6,7 +6,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { wasmHash } from '../wasm/module.js';
-import { version } from '../version.js';
+import { version } from '../base/version.js';
 import { writeFileAtomic } from './atomic.js';
 
 export interface ManifestInput {

@@ -14,7 +14,7 @@
  * n samples (zero variance) is left at exactly 0.
  */
 import { createRequire } from 'node:module';
-import { invalidOption } from '../errors.js';
+import { invalidOption } from '../base/errors.js';
 
 export const DIGIT_PIXELS = 784;
 export const DIGIT_CLASSES = 10;

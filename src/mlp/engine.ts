@@ -7,9 +7,9 @@
  *
  * θ layout (length `parameterCount`): [W₁ (d₁ × d₀ row-major), b₁, W₂ (d₂ × d₁), b₂, …, W_L, b_L].
  */
-import { invalidOption } from '../errors.js';
+import { invalidOption } from '../base/errors.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
-import { Sfc32 } from '../random.js';
+import { Sfc32 } from '../base/random.js';
 
 type Ptr = number;
 

@@ -19,11 +19,11 @@ import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { aborted, checkHooks, conflict, EoslabError, invalidOption } from '../errors.js';
+import { aborted, checkHooks, conflict, EoslabError, invalidOption } from '../base/errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { OPTIONS } from '../options.js';
-import { currentBuild } from '../grid/store.js';
-import { compiledWorker, runQueueOnPool } from '../workers.js';
+import { currentBuild } from '../io/store.js';
+import { compiledWorker, runQueueOnPool } from '../pool/pool.js';
 import { availableDigits } from './data.js';
 import { DEFAULT_HIDDEN, GFS_LANCZOS_ITERATIONS as GFS_BASIS, type Activation, type FlowStatus } from './engine.js';
 import {

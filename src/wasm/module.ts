@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EoslabError } from '../errors.js';
+import { EoslabError } from '../base/errors.js';
 
 /** Raw exports of `assembly/index.ts`. Pointers are byte offsets into `memory`. */
 export interface RawExports {

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EoslabError, type ErrorCode } from '../../src/errors.js';
+import { EoslabError, type ErrorCode } from '../../src/base/errors.js';
 import { runCli } from '../../src/cli/main.js';
 import { FUZZ_SCALE } from './fuzz-values.js';
 

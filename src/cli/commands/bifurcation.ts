@@ -20,15 +20,15 @@ import {
   type BifurcationResult,
   type OrbitOptions,
   type OrbitSettings,
-} from '../../bifurcation.js';
-import { conflict, invalidOption } from '../../errors.js';
+} from '../../experiments/bifurcation/bifurcation.js';
+import { conflict, invalidOption } from '../../base/errors.js';
 import { stageOutputDirectory, writeFileAtomic } from '../../io/atomic.js';
 import { toCsv } from '../../io/csv.js';
 import { writeManifest } from '../../io/manifest.js';
 import { writeNpy } from '../../io/npy.js';
 import { choiceOption, OPTIONS } from '../../options.js';
 import { lineChart, sideBySide, svgToPng, type LineSeries, type Panel } from '../../plot/index.js';
-import { trajectoryPreset } from '../../presets.js';
+import { trajectoryPreset } from '../../base/presets.js';
 import type { CliIo, Command, Values } from '../args.js';
 import { table, toJson } from '../format.js';
 import { createProgress } from '../progress.js';

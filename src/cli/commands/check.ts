@@ -14,7 +14,7 @@ import {
   runCheck,
   writeCheck,
   type CheckOptions,
-} from '../../check.js';
+} from '../../experiments/check/check.js';
 import { OPTIONS } from '../../options.js';
 import type { Command } from '../args.js';
 import { toJson } from '../format.js';

@@ -9,7 +9,7 @@ import type { FcnetOptions } from '../../mlp/experiment.js';
 import { figureStem, runSummary, writeFcnet } from '../../mlp/figures.js';
 import type { Activation } from '../../mlp/engine.js';
 import { OPTIONS } from '../../options.js';
-import { partialDirectory } from '../../shards.js';
+import { partialDirectory } from '../../experiments/heatmap/shards.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
 import { createProgress, type Progress } from '../progress.js';

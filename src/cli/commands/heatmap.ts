@@ -3,8 +3,8 @@
  * invariant-set map (Fig 2c), on a worker pool; writes .npy arrays, a PNG/SVG and manifest.json.
  */
 import { join } from 'node:path';
-import { conflict, EoslabError, invalidOption } from '../../errors.js';
-import { TileStore } from '../../grid/store.js';
+import { conflict, EoslabError, invalidOption } from '../../base/errors.js';
+import { TileStore } from '../../io/store.js';
 import { checkOutputDirectory } from '../../io/atomic.js';
 import {
   discardPartial,
@@ -14,16 +14,16 @@ import {
   runShard,
   shardDirectory,
   shardFromEnvironment,
-} from '../../shards.js';
+} from '../../experiments/heatmap/shards.js';
 import {
   checkMemory,
   DEFAULT_RESOLUTION,
   resolveHeatmapOptions,
   writeHeatmap,
   type HeatmapOptions,
-} from '../../heatmap.js';
+} from '../../experiments/heatmap/heatmap.js';
 import { DEFAULTS, OPTIONS } from '../../options.js';
-import { heatmapPreset } from '../../presets.js';
+import { heatmapPreset } from '../../base/presets.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
 import { createProgress } from '../progress.js';

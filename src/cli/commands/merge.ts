@@ -4,10 +4,10 @@
  * and that together they cover every tile exactly once.
  */
 import { join } from 'node:path';
-import { conflict } from '../../errors.js';
-import { writeHeatmap } from '../../heatmap.js';
+import { conflict } from '../../base/errors.js';
+import { writeHeatmap } from '../../experiments/heatmap/heatmap.js';
 import { OPTIONS } from '../../options.js';
-import { mergeShards } from '../../shards.js';
+import { mergeShards } from '../../experiments/heatmap/shards.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
 

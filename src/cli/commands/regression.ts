@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { checkOutputDirectory } from '../../io/atomic.js';
 import { OPTIONS } from '../../options.js';
-import { regressionExperiment, REGRESSION_DEFAULTS, resolveRegressionOptions } from '../../regression/experiment.js';
-import type { ExperimentRun, RegressionExperimentOptions } from '../../regression/experiment.js';
-import { runSummary, writeRegression } from '../../regression/figures.js';
+import { regressionExperiment, REGRESSION_DEFAULTS, resolveRegressionOptions } from '../../experiments/regression/experiment.js';
+import type { ExperimentRun, RegressionExperimentOptions } from '../../experiments/regression/experiment.js';
+import { runSummary, writeRegression } from '../../experiments/regression/figures.js';
 import type { Command } from '../args.js';
 import { formatValue, table, toJson } from '../format.js';
 import { createProgress } from '../progress.js';

@@ -13,7 +13,7 @@ import {
   stableSet,
   writeStableSet,
   type StableSetOptions,
-} from '../../stableSet.js';
+} from '../../experiments/stableSet/stableSet.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
 import { createProgress, type Progress } from '../progress.js';

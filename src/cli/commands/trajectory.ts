@@ -10,14 +10,14 @@ import {
   type Trajectory,
   type TrajectoryOptions,
 } from '../../api.js';
-import { conflict } from '../../errors.js';
+import { conflict } from '../../base/errors.js';
 import { checkOutputDirectory, writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
 import { writeCsv } from '../../io/csv.js';
 import { writeManifest } from '../../io/manifest.js';
 import { DEFAULTS, OPTIONS } from '../../options.js';
-import { TRAJECTORY_PRESETS } from '../../presets.js';
+import { TRAJECTORY_PRESETS } from '../../base/presets.js';
 import { lineChart, QUANTITY_COLORS, QUANTITY_NAMES, svgToPng } from '../../plot/index.js';
-import { statusLabel } from '../../status.js';
+import { statusLabel } from '../../base/status.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
 import { createProgress } from '../progress.js';

@@ -12,12 +12,12 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { conflict, EoslabError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import { version } from '../version.js';
+import { conflict, EoslabError } from '../base/errors.js';
+import { writeFileAtomic } from './atomic.js';
+import { version } from '../base/version.js';
 import { wasmHash } from '../wasm/module.js';
-import type { GridSpec, KernelKind, MapKind, RunSpec } from './spec.js';
-import type { TileResult } from './tile.js';
+import type { GridSpec, KernelKind, MapKind, RunSpec } from '../experiments/heatmap/grid.js';
+import type { TileResult } from '../experiments/heatmap/tile.js';
 
 /** What determines every bit of a sweep's results (not the worker count nor the kernel kind). */
 export interface JobIdentity {

@@ -3,7 +3,7 @@
  * data that fail validation) is returned as data, because errors lose their class crossing
  * threads; the main thread rethrows it.
  */
-import { errorAsData } from '../workers.js';
+import { errorAsData } from '../../pool/pool.js';
 import { runSeed, type SeedTask } from './experiment.js';
 
 export default function computeSeed(task: SeedTask): unknown {

@@ -9,8 +9,8 @@
  *      our bound K·√Lc (the counter of `eoslab check`) and the small-loss threshold.
  */
 import { join } from 'node:path';
-import { writeFileAtomic } from './io/atomic.js';
-import { QUANTITY_COLORS, lineChart, svgToPng, type LineSeries } from './plot/index.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { QUANTITY_COLORS, lineChart, svgToPng, type LineSeries } from '../../plot/index.js';
 
 /** Colours of the reference lines (none is one of the plotted quantities). */
 const BOUND_COLOR = '#000000';

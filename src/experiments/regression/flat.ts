@@ -70,7 +70,7 @@
  * 'max-iterations' when the gap tolerance was not reached within `maxIterations` Newton steps or
  * before the barrier ran out of floating-point precision; the reported bounds are valid either way.
  */
-import { EoslabError } from '../errors.js';
+import { EoslabError } from '../../base/errors.js';
 
 /** One data set: X is N × d row-major (N = n rows/samples, d columns/features), y ∈ ℝᴺ. */
 export interface FlatProblem {

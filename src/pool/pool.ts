@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { aborted, EoslabError, type ErrorCode } from './errors.js';
+import { aborted, EoslabError, type ErrorCode } from '../base/errors.js';
 
 /**
  * The compiled worker `dist/<path>.js` (path relative to src/, without extension) — also when the
@@ -14,7 +14,8 @@ import { aborted, EoslabError, type ErrorCode } from './errors.js';
  */
 export function compiledWorker(path: string): string {
   const here = import.meta.url;
-  return fileURLToPath(here.endsWith('.ts') ? new URL(`../dist/${path}.js`, here) : new URL(`./${path}.js`, here));
+  // this file is src/pool/pool.ts or dist/pool/pool.js
+  return fileURLToPath(here.endsWith('.ts') ? new URL(`../../dist/${path}.js`, here) : new URL(`../${path}.js`, here));
 }
 
 /** An EoslabError returned by a worker as data. */

@@ -6,10 +6,10 @@
  * stream `seed` (X row by row, then y), so a data set depends on its seed and μ alone; μ = 0 gives
  * the centred data of earlier versions, bit for bit.
  */
-import { invalidOption } from '../errors.js';
-import { OPTIONS } from '../options.js';
-import { Sfc32 } from '../random.js';
-import type { RegressionProblem } from './engine.js';
+import { invalidOption } from '../../base/errors.js';
+import { OPTIONS } from '../../options.js';
+import { Sfc32 } from '../../base/random.js';
+import type { RegressionProblem } from '../../engines/regression.js';
 
 /** Fixed "seed" of the sfc32 generator; the data seed picks the stream. */
 const DATA_GENERATOR = 0x5eed_da7a;

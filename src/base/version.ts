@@ -9,8 +9,8 @@ interface PackageJson {
 let cached: PackageJson | undefined;
 
 function packageJson(): PackageJson {
-  // src/version.ts and dist/version.js both sit one level below the package root
-  cached ??= JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as PackageJson;
+  // src/base/version.ts and dist/base/version.js both sit two levels below the package root
+  cached ??= JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as PackageJson;
   return cached;
 }
 

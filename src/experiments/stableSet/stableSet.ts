@@ -21,14 +21,14 @@
  * A cell belongs to ℳ when a zero with S ≤ 2/η lies in it (the zero at t ∈ [0, 1] along the edge
  * between two cell centres belongs to the nearer centre).
  */
-import { engine as defaultEngine } from './api.js';
-import { ScalarEngine, type ScalarKernels } from './engine.js';
-import { aborted, checkHooks, conflict, invalidOption } from './errors.js';
-import { writeFileAtomic, writeOutputDirectory } from './io/atomic.js';
-import { writeManifest } from './io/manifest.js';
-import { writeNpy } from './io/npy.js';
-import { OPTIONS } from './options.js';
-import { el, estimateTextWidth, heatmapFigure, lineChart, svgToPng, text } from './plot/index.js';
+import { engine as defaultEngine } from '../../api.js';
+import { ScalarEngine, type ScalarKernels } from '../../engines/scalar.js';
+import { aborted, checkHooks, conflict, invalidOption } from '../../base/errors.js';
+import { writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
+import { writeManifest } from '../../io/manifest.js';
+import { writeNpy } from '../../io/npy.js';
+import { OPTIONS } from '../../options.js';
+import { el, estimateTextWidth, heatmapFigure, lineChart, svgToPng, text } from '../../plot/index.js';
 import { join } from 'node:path';
 
 type Ptr = number;

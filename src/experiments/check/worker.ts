@@ -1,8 +1,8 @@
 /**
  * Piscina worker of `eoslab check`: one WASM instance per thread; each task draws and runs a
- * contiguous block of samples (see src/check.ts).
+ * contiguous block of samples (see check.ts beside it).
  */
-import { ScalarEngine } from './engine.js';
+import { ScalarEngine } from '../../engines/scalar.js';
 import { runCheckTask, type CheckTask, type CheckTaskResult } from './check.js';
 
 const engine = new ScalarEngine();

@@ -4,8 +4,8 @@
  * instance's arena, call one kernel and copy the result out. Inputs are assumed validated
  * (see `src/api.ts`); NaN/±Inf/zero weights are passed through and come back as NaN or a status.
  */
-import { Arena, instantiate, type RawExports } from './wasm/module.js';
-import { Status } from './status.js';
+import { Arena, instantiate, type RawExports } from '../wasm/module.js';
+import { Status } from '../base/status.js';
 
 type Ptr = number;
 

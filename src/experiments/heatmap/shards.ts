@@ -1,20 +1,20 @@
 /**
  * Scale-out: shards of a heatmap (tile ranges computed on different machines, e.g. Slurm array
  * tasks or Kubernetes Indexed Job pods), their merge into the outputs of an unsharded run (bit for
- * bit), and the resumable local run. All three rest on the tile store (src/grid/store.ts).
+ * bit), and the resumable local run. All three rest on the tile store (src/io/store.ts).
  *
  * Shard i of n (1-based) covers tiles [⌊(i−1)T/n⌋, ⌊iT/n⌋) of the T tiles of the grid; its
  * directory is OUT/shard-<i>-of-<n>/ with job.json, tiles/ and, once complete, manifest.json.
  */
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { conflict, invalidOption } from './errors.js';
-import { assembler, computeTiles, type PoolOptions, type SweepPool, type TileAccounting } from './grid/pool.js';
-import { cellCount, tiles } from './grid/spec.js';
-import { TileStore } from './grid/store.js';
+import { conflict, invalidOption } from '../../base/errors.js';
+import { assembler, computeTiles, type PoolOptions, type SweepPool, type TileAccounting } from './sweep.js';
+import { cellCount, tiles } from './grid.js';
+import { TileStore } from '../../io/store.js';
 import { checkMemory, heatmapResult, runHeatmap, type HeatmapResult, type ResolvedHeatmap } from './heatmap.js';
-import { writeFileAtomic } from './io/atomic.js';
-import { buildManifest, jsonReplacer } from './io/manifest.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { buildManifest, jsonReplacer } from '../../io/manifest.js';
 
 export interface Shard {
   /** 1-based index. */

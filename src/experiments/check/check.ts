@@ -1,7 +1,7 @@
 /**
  * `eoslab check`: numerical checks of the paper's theorems on random initialisations
  * (SPEC §1.7, §1.8). Kernels: assembly/scalar/checks/theorems.ts; runs fan out over a Piscina pool
- * (src/checkWorker.ts), and every sample is a pure function of (seed, index), so the counts are
+ * (worker.ts beside it), and every sample is a pure function of (seed, index), so the counts are
  * identical for any number of workers.
  *
  * Distribution of the initialisations (the (φ₀, p₀) family of SPEC §2 with random directions):
@@ -22,16 +22,16 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { engine as defaultEngine, checkWeights } from './api.js';
-import { ScalarEngine, type ScalarKernels } from './engine.js';
-import { aborted, checkHooks, invalidOption } from './errors.js';
-import { compiledWorker, runOnPool } from './workers.js';
-import { writeOutputDirectory } from './io/atomic.js';
-import { writeManifest } from './io/manifest.js';
-import { writeNpy } from './io/npy.js';
-import { Sfc32 } from './random.js';
-import { OPTIONS } from './options.js';
-import { writeThm33Figure, type Thm33Points } from './checkFigure.js';
+import { engine as defaultEngine, checkWeights } from '../../api.js';
+import { ScalarEngine, type ScalarKernels } from '../../engines/scalar.js';
+import { aborted, checkHooks, invalidOption } from '../../base/errors.js';
+import { compiledWorker, runOnPool } from '../../pool/pool.js';
+import { writeOutputDirectory } from '../../io/atomic.js';
+import { writeManifest } from '../../io/manifest.js';
+import { writeNpy } from '../../io/npy.js';
+import { Sfc32 } from '../../base/random.js';
+import { OPTIONS } from '../../options.js';
+import { writeThm33Figure, type Thm33Points } from './figure.js';
 
 type Ptr = number;
 
@@ -1112,7 +1112,7 @@ export async function runCheck(
     }
   } else {
     await runOnPool<CheckTask, CheckTaskResult>(
-      compiledWorker('checkWorker'),
+      compiledWorker('experiments/check/worker'),
       c.workers,
       tasks,
       (r) => finished(r),

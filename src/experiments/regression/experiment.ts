@@ -10,11 +10,11 @@
  * (one task per seed, identical results for any worker count).
  */
 import { availableParallelism } from 'node:os';
-import { aborted, checkHooks, conflict } from '../errors.js';
-import { compiledWorker, runOnPool } from '../workers.js';
-import { OPTIONS } from '../options.js';
+import { aborted, checkHooks, conflict } from '../../base/errors.js';
+import { compiledWorker, runOnPool } from '../../pool/pool.js';
+import { OPTIONS } from '../../options.js';
 import { checkProblem, syntheticData } from './data.js';
-import { RegressionEngine, type RegressionRun } from './engine.js';
+import { RegressionEngine, type RegressionRun } from '../../engines/regression.js';
 import { flattestSharpness } from './flat.js';
 
 export const REGRESSION_DEFAULTS = {
@@ -407,7 +407,7 @@ export async function regressionExperiment(options: RegressionExperimentOptions 
     });
   } else {
     await runOnPool<SeedTask, SeedResult>(
-      compiledWorker('regression/worker'),
+      compiledWorker('experiments/regression/worker'),
       Math.min(o.workers, seeds.length),
       seeds.map((seed) => ({ options: o, seed })),
       (r, i) => finished(i, r),

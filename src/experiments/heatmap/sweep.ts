@@ -8,11 +8,11 @@ import { statSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { engine as defaultEngine } from '../api.js';
-import { aborted, EoslabError } from '../errors.js';
-import { compiledWorker, fromWorker, type WorkerError } from '../workers.js';
-import type { TileStore } from './store.js';
-import { cellCount, tiles, type GridSpec, type KernelKind, type MapKind, type RunSpec } from './spec.js';
+import { engine as defaultEngine } from '../../api.js';
+import { aborted, EoslabError } from '../../base/errors.js';
+import { compiledWorker, fromWorker, type WorkerError } from '../../pool/pool.js';
+import type { TileStore } from '../../io/store.js';
+import { cellCount, tiles, type GridSpec, type KernelKind, type MapKind, type RunSpec } from './grid.js';
 import {
   runTile,
   smallFig3Grid,
@@ -69,19 +69,28 @@ export interface InvariantSetArrays {
 export type SweepArrays = SharpnessArrays | InvariantSetArrays;
 
 /** Sources compiled into the worker; when running from src/, dist/ must not be older than them. */
-const WORKER_SOURCES = ['grid/worker', 'grid/tile', 'grid/spec', 'engine', 'wasm/module', 'status', 'errors'];
+const WORKER_SOURCES = [
+  'experiments/heatmap/worker',
+  'experiments/heatmap/tile',
+  'experiments/heatmap/grid',
+  'engines/scalar',
+  'wasm/module',
+  'base/status',
+  'base/errors',
+];
 
 /**
- * The compiled worker: dist/grid/worker.js — also when this module runs from src/ under tsx or
+ * The compiled worker: dist/experiments/heatmap/worker.js — also when this module runs from src/ under tsx or
  * vitest, in which case a dist/ older than the sources is refused (the pool would run old code).
  */
 export function workerFile(): string {
   const here = import.meta.url;
-  const compiled = compiledWorker('grid/worker');
+  const compiled = compiledWorker('experiments/heatmap/worker');
   if (!here.endsWith('.ts')) return compiled;
   for (const source of WORKER_SOURCES) {
-    const ts = fileURLToPath(new URL(`../${source}.ts`, here));
-    const js = fileURLToPath(new URL(`../../dist/${source}.js`, here));
+    // this file is src/experiments/heatmap/sweep.ts
+    const ts = fileURLToPath(new URL(`../../${source}.ts`, here));
+    const js = fileURLToPath(new URL(`../../../dist/${source}.js`, here));
     let stale: boolean;
     try {
       stale = statSync(js).mtimeMs < statSync(ts).mtimeMs;

@@ -4,16 +4,16 @@
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { checkWeights, defaultDirection, resolveFamilyDirection } from './api.js';
-import { checkHooks, conflict, EoslabError, invalidOption } from './errors.js';
-import { writeFileAtomic, writeOutputDirectory } from './io/atomic.js';
-import { writeManifest } from './io/manifest.js';
-import { writeNpy } from './io/npy.js';
-import { DEFAULTS, OPTIONS, type OptionSpec } from './options.js';
-import { categoricalMap, heatmapFigure, sideBySide, svgSize, svgToPng } from './plot/index.js';
-import { heatmapPreset } from './presets.js';
-import { runSweep, SweepPool, type SweepArrays, type TileAccounting } from './grid/pool.js';
-import type { TileStore } from './grid/store.js';
+import { checkWeights, defaultDirection, resolveFamilyDirection } from '../../api.js';
+import { checkHooks, conflict, EoslabError, invalidOption } from '../../base/errors.js';
+import { writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
+import { writeManifest } from '../../io/manifest.js';
+import { writeNpy } from '../../io/npy.js';
+import { DEFAULTS, OPTIONS, type OptionSpec } from '../../options.js';
+import { categoricalMap, heatmapFigure, sideBySide, svgSize, svgToPng } from '../../plot/index.js';
+import { heatmapPreset } from '../../base/presets.js';
+import { runSweep, SweepPool, type SweepArrays, type TileAccounting } from './sweep.js';
+import type { TileStore } from '../../io/store.js';
 import {
   axisLabels,
   cellCount,
@@ -24,8 +24,8 @@ import {
   type KernelKind,
   type MapKind,
   type RunSpec,
-} from './grid/spec.js';
-import { Status, STATUS_LABELS } from './status.js';
+} from './grid.js';
+import { Status, STATUS_LABELS } from '../../base/status.js';
 
 /** Largest grid: cell indices are 32-bit in the kernels. */
 export const MAX_CELLS = 2 ** 31 - 1;

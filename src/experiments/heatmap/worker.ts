@@ -3,8 +3,8 @@
  * each task is one tile, whose result buffers are transferred (not copied) back.
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { ScalarEngine } from '../engine.js';
-import { errorAsData } from '../workers.js';
+import { ScalarEngine } from '../../engines/scalar.js';
+import { errorAsData } from '../../pool/pool.js';
 import { runTile, tileBuffers, warmUp, type TileTask } from './tile.js';
 
 const engine = new ScalarEngine();

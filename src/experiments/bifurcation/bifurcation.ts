@@ -6,18 +6,18 @@
  * Lyapunov exponent (kernels: `assembly/scalar/orbit.ts`).
  *
  * Options are validated once here (errors name the option). Starts are cut into contiguous chunks
- * that run on a Piscina pool (`src/bifurcation-worker.ts`) or, with `workers: 0`, in this thread;
+ * that run on a Piscina pool (`worker.ts` beside it) or, with `workers: 0`, in this thread;
  * each start's orbit depends on its own input only, so results are identical for any worker count.
  */
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { checkWeights, engine as defaultEngine, resolveFamilyDirection } from './api.js';
-import type { ScalarEngine, ScalarKernels } from './engine.js';
-import { aborted, checkHooks, conflict, invalidOption } from './errors.js';
-import { compiledWorker, runOnPool } from './workers.js';
-import { linspace } from './grid/spec.js';
-import { OPTIONS } from './options.js';
+import { checkWeights, engine as defaultEngine, resolveFamilyDirection } from '../../api.js';
+import type { ScalarEngine, ScalarKernels } from '../../engines/scalar.js';
+import { aborted, checkHooks, conflict, invalidOption } from '../../base/errors.js';
+import { compiledWorker, runOnPool } from '../../pool/pool.js';
+import { linspace } from '../heatmap/grid.js';
+import { OPTIONS } from '../../options.js';
 
 type Ptr = number;
 
@@ -420,7 +420,7 @@ async function runChunks(
     }
   } else {
     await runOnPool<OrbitTask, OrbitChunk>(
-      compiledWorker('bifurcation-worker'),
+      compiledWorker('experiments/bifurcation/worker'),
       workers,
       tasks,
       (chunk) => place(chunk),

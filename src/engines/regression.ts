@@ -5,11 +5,11 @@
  * buffer the kernels need (no allocation afterwards). Inputs are assumed validated by the caller;
  * NaN/±Inf come back as NaN values or statuses, never as exceptions.
  */
-import { invalidOption } from '../errors.js';
+import { invalidOption } from '../base/errors.js';
 import { OPTIONS } from '../options.js';
-import { checkProblem } from './data.js';
+import { checkProblem } from '../experiments/regression/data.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
-import { Status } from '../status.js';
+import { Status } from '../base/status.js';
 
 type Ptr = number;
 

@@ -8,10 +8,10 @@
  * blue, λ_flat purple).
  */
 import { join } from 'node:path';
-import { writeFileAtomic, writeOutputDirectory } from '../io/atomic.js';
-import { writeCsv } from '../io/csv.js';
-import { writeManifest } from '../io/manifest.js';
-import { categoricalColor, lineChart, QUANTITY_COLORS, QUANTITY_NAMES, svgToPng } from '../plot/index.js';
+import { writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
+import { writeCsv } from '../../io/csv.js';
+import { writeManifest } from '../../io/manifest.js';
+import { categoricalColor, lineChart, QUANTITY_COLORS, QUANTITY_NAMES, svgToPng } from '../../plot/index.js';
 import {
   completedRuns,
   normalisedChanges,

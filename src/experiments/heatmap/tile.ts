@@ -4,8 +4,8 @@
  * sharpness, initial φ and π, no-GFS status) — or, for the Fig 2c map, test membership in 𝕊 and
  * φ's monotonicity. Pure function of (job, start, count): tiles never change per-cell results.
  */
-import type { ScalarEngine, ScalarKernels } from '../engine.js';
-import type { GridSpec, KernelKind, MapKind, RunSpec } from './spec.js';
+import type { ScalarEngine, ScalarKernels } from '../../engines/scalar.js';
+import type { GridSpec, KernelKind, MapKind, RunSpec } from './grid.js';
 
 type Ptr = number;
 

@@ -1,9 +1,9 @@
 /**
- * Piscina worker of the bifurcation runs (`src/bifurcation.ts`): one WASM instance per worker
+ * Piscina worker of the bifurcation runs (`bifurcation.ts` beside it): one WASM instance per worker
  * thread; each task is one chunk of orbit starts, whose result buffers are moved back.
  */
 import { movableChunk, runOrbitTask, type OrbitTask } from './bifurcation.js';
-import { ScalarEngine } from './engine.js';
+import { ScalarEngine } from '../../engines/scalar.js';
 
 const engine = new ScalarEngine();
 
