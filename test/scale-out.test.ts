@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { heatmap, heatmapSvg, resolveHeatmapOptions, SweepPool, writeHeatmap } from '../src/index.js';
 import { EoslabError } from '../src/base/errors.js';
-import { mergeShards, parseShard, runShard, shardFromEnvironment, shardRange } from '../src/experiments/heatmap/shards.js';
+import {
+  mergeShards,
+  parseShard,
+  runShard,
+  shardFromEnvironment,
+  shardRange,
+} from '../src/experiments/heatmap/shards.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'eoslab-scale-'));
 const BIN = join(import.meta.dirname, '..', 'bin', 'eoslab.js');

@@ -6,7 +6,11 @@
 import { join } from 'node:path';
 import { checkOutputDirectory } from '../../io/atomic.js';
 import { OPTIONS } from '../../options.js';
-import { regressionExperiment, REGRESSION_DEFAULTS, resolveRegressionOptions } from '../../experiments/regression/experiment.js';
+import {
+  regressionExperiment,
+  REGRESSION_DEFAULTS,
+  resolveRegressionOptions,
+} from '../../experiments/regression/experiment.js';
 import type { ExperimentRun, RegressionExperimentOptions } from '../../experiments/regression/experiment.js';
 import { runSummary, writeRegression } from '../../experiments/regression/figures.js';
 import type { Command } from '../args.js';
