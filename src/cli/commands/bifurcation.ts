@@ -1,5 +1,5 @@
 /**
- * `eoslab bifurcation`: GPGD bifurcation diagrams (SPEC §1.6, §3): Fig 4 over the iterates of a GD
+ * `eoslab bifurcation`: GPGD bifurcation diagrams (docs/model.md §1.6, §3): Fig 4 over the iterates of a GD
  * run or densely over a φ axis, Fig 10 (Zhu et al.'s slice: GPGD vs the quasistatic approximation
  * vs GD) and Fig 11 (GD iterates in 𝕊 coloured by the period of their GPGD orbit). Each figure is
  * written as PNG + SVG + .npy/CSV data + manifest.json. This file reads the flags, calls the

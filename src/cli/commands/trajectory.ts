@@ -1,5 +1,5 @@
 /**
- * `eoslab trajectory`: a GD run recording loss, S, φ, π and status per step (SPEC §1.4–§1.5),
+ * `eoslab trajectory`: a GD run recording loss, S, φ, π and status per step (docs/model.md §1.4–§1.5),
  * written as CSV + manifest + a figure reproducing the paper's Fig 2a/2b with Fig 8's zoom. This
  * file reads the flags, runs the trajectory and prints; the figure, summary and files are in
  * src/experiments/trajectory/.

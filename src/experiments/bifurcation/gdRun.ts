@@ -17,7 +17,7 @@ import { trajectoryPreset } from '../../base/presets.js';
 import { OPTIONS } from '../../options.js';
 import { ORBIT_DEFAULTS } from './settings.js';
 
-/** GD runs behind the run-based figures: SPEC §2's fig2, and a start whose GPGD orbits include chaos. */
+/** GD runs behind the run-based figures: docs/model.md §2's fig2, and a start whose GPGD orbits include chaos. */
 export const BIFURCATION_RUNS = {
   fig2: { ...trajectoryPreset('fig2'), description: 'SPEC §2 fig2: D = 4, η = 0.1, (φ₀, p₀) = (26, 1.5), 3 000 steps' },
   fig11: {

@@ -33,7 +33,7 @@ export interface PhiAxisOptions extends OrbitOptions, RunHooks {
   phiRange?: readonly [number, number];
   /** Number of φ values on phiRange (default 600). */
   points?: number;
-  /** Balance direction c (Σc = 0); default: SPEC §2's for the depth. */
+  /** Balance direction c (Σc = 0); default: docs/model.md §2's for the depth. */
   direction?: ArrayLike<number>;
   /** Depth D (default: the direction's length, or 4). */
   depth?: number;
@@ -196,7 +196,7 @@ export function detectPeriod(
   }
 }
 
-/** g′(x) of the 1-D GPGD map for GFS squares u (SPEC §1.6). */
+/** g′(x) of the 1-D GPGD map for GFS squares u (docs/model.md §1.6). */
 export function gpgdMap1dDerivative(u: ArrayLike<number>, eta: number, x: number): number {
   const squares = OPTIONS.w.check(u, 'u');
   for (const ui of squares) if (!(ui > 0)) throw invalidOption('u', Array.from(squares), 'positive GFS squares');
