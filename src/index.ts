@@ -123,33 +123,30 @@ export { thm33Figure, type Thm33Points, type Thm33FigureInfo } from './experimen
 export {
   bifurcationOverPhi,
   bifurcationFromPoints,
-  sliceBifurcation,
   gpgdOrbit,
   detectPeriod,
-  gdIterates,
-  sliceFixedCMap,
-  quasistaticSliceMap,
   gpgdMap1dDerivative,
-  resolveOrbitSettings,
   resolvePhiAxisOptions,
+} from './experiments/bifurcation/orbits.js';
+export { sliceBifurcation, sliceFixedCMap, quasistaticSliceMap } from './experiments/bifurcation/slice.js';
+export { gdIterates } from './experiments/bifurcation/gdRun.js';
+export {
+  resolveOrbitSettings,
   OrbitStatus,
   ORBIT_STATUS_LABELS,
   orbitStatusLabel,
   ORBIT_DEFAULTS,
   MAX_ORBIT_VALUES,
-} from './experiments/bifurcation/bifurcation.js';
+} from './experiments/bifurcation/settings.js';
+export type { BifurcationResult, SliceModel } from './experiments/bifurcation/chunks.js';
 export type {
-  BifurcationResult,
   OrbitSettings,
   OrbitOptions,
   OrbitMethod,
-  PhiAxisOptions,
-  PointsOptions,
-  SliceBifurcationOptions,
-  SliceModel,
-  Orbit,
   BifurcationKernels,
-} from './experiments/bifurcation/bifurcation.js';
+} from './experiments/bifurcation/settings.js';
+export type { PhiAxisOptions, PointsOptions, Orbit } from './experiments/bifurcation/orbits.js';
+export type { SliceBifurcationOptions } from './experiments/bifurcation/slice.js';
 export { RegressionEngine } from './engines/regression.js';
 export type { RegressionProblem, GfsSolution, RegressionRun } from './engines/regression.js';
 export { flattestSharpness, FLAT_DEFAULTS } from './experiments/regression/flat.js';

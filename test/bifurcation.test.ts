@@ -13,15 +13,13 @@ import {
   bifurcationFromPoints,
   bifurcationOverPhi,
   detectPeriod,
-  gdIterates,
   gpgdMap1dDerivative,
   gpgdOrbit,
-  OrbitStatus,
-  sliceBifurcation,
-  sliceFixedCMap,
-  quasistaticSliceMap,
-  type BifurcationResult,
-} from '../src/experiments/bifurcation/bifurcation.js';
+} from '../src/experiments/bifurcation/orbits.js';
+import { gdIterates } from '../src/experiments/bifurcation/gdRun.js';
+import { OrbitStatus } from '../src/experiments/bifurcation/settings.js';
+import { sliceBifurcation, sliceFixedCMap, quasistaticSliceMap } from '../src/experiments/bifurcation/slice.js';
+import type { BifurcationResult } from '../src/experiments/bifurcation/chunks.js';
 import { commandHelp, parseCommandArgs, type CliIo } from '../src/cli/args.js';
 import { bifurcationCommand } from '../src/cli/commands/bifurcation.js';
 import { EoslabError } from '../src/base/errors.js';

@@ -1,8 +1,8 @@
 /**
- * Piscina worker of the bifurcation runs (`bifurcation.ts` beside it): one WASM instance per worker
+ * Piscina worker of the bifurcation runs (`chunks.ts` beside it): one WASM instance per worker
  * thread; each task is one chunk of orbit starts, whose result buffers are moved back.
  */
-import { movableChunk, runOrbitTask, type OrbitTask } from './bifurcation.js';
+import { movableChunk, runOrbitTask, type OrbitTask } from './chunks.js';
 import { ScalarEngine } from '../../engines/scalar.js';
 
 const engine = new ScalarEngine();

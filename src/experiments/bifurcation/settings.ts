@@ -1,0 +1,214 @@
+/**
+ * Orbit settings of the GPGD bifurcation diagrams (Kreisler et al. 2023, Figs 4, 10, 11; GPGD in
+ * docs/model.md §1.6): the orbit status codes, the signatures of the orbit kernels
+ * (`assembly/scalar/orbit.ts`), and the validation of the orbit options and of a φ axis — once,
+ * with errors naming the option.
+ */
+import type { ScalarKernels } from '../../engines/scalar.js';
+import { conflict, invalidOption } from '../../base/errors.js';
+import { linspace } from '../heatmap/grid.js';
+import { OPTIONS } from '../../options.js';
+
+type Ptr = number;
+
+/** Orbit statuses (codes 0–4 mean what they mean in `Status`; see assembly/scalar/orbit.ts). */
+export const OrbitStatus = {
+  periodic: 0,
+  diverged: 1,
+  unresolved: 2,
+  noGfs: 3,
+  nonFinite: 4,
+  chaotic: 5,
+} as const;
+
+/** Labels indexed by orbit status code. */
+export const ORBIT_STATUS_LABELS: readonly string[] = [
+  'periodic',
+  'diverged',
+  'unresolved',
+  'no-gfs',
+  'non-finite',
+  'chaotic',
+];
+
+export function orbitStatusLabel(code: number): string {
+  return Number.isInteger(code) ? (ORBIT_STATUS_LABELS[code] ?? `unknown(${code})`) : `unknown(${typeof code})`;
+}
+
+/** The kernels of assembly/scalar/orbit.ts. */
+export interface BifurcationKernels extends ScalarKernels {
+  bifurcationOverPhi(
+    c: Ptr,
+    D: number,
+    eta: number,
+    phi: Ptr,
+    nPhi: number,
+    x0: number,
+    N: number,
+    K: number,
+    maxPeriod: number,
+    tol: number,
+    divergeAt: number,
+    method: number,
+    outProducts: Ptr,
+    outPeriod: Ptr,
+    outStatus: Ptr,
+    outLyapunov: Ptr,
+  ): number;
+  bifurcationFromPoints(
+    D: number,
+    points: Ptr,
+    n: number,
+    eta: number,
+    N: number,
+    K: number,
+    maxPeriod: number,
+    tol: number,
+    divergeAt: number,
+    method: number,
+    outProducts: Ptr,
+    outPeriod: Ptr,
+    outStatus: Ptr,
+    outLyapunov: Ptr,
+    outPhi: Ptr,
+  ): number;
+  sliceBifurcationOverPhi(
+    model: number,
+    eta: number,
+    phi: Ptr,
+    nPhi: number,
+    d0: number,
+    N: number,
+    K: number,
+    maxPeriod: number,
+    tol: number,
+    divergeAt: number,
+    outValues: Ptr,
+    outPeriod: Ptr,
+    outStatus: Ptr,
+    outLyapunov: Ptr,
+  ): number;
+  orbitPeriod(values: Ptr, K: number, maxPeriod: number, tol: number): number;
+  sliceFixedCMap(c2: number, eta: number, d: number): number;
+  quasistaticSliceMap(phi: number, eta: number, b: number): number;
+  gpgdMap1dDerivative(u: Ptr, D: number, eta: number, x: number): number;
+}
+
+/** How an orbit is computed and classified (resolved and validated). */
+export interface OrbitSettings {
+  /** GD step size η. */
+  readonly eta: number;
+  /** N: GPGD steps per orbit. */
+  readonly orbitSteps: number;
+  /** K: values recorded per orbit (the last K of the N steps). */
+  readonly keep: number;
+  /** P: largest period detected (≤ K/2, so that two cycles are compared). */
+  readonly maxPeriod: number;
+  /** Relative tolerance of the period test. */
+  readonly periodTol: number;
+  /** An orbit whose product exceeds this (or turns non-finite) has diverged. */
+  readonly divergeAt: number;
+  /** 'map': the 1-D map g (fast); 'gpgd': full GPGD steps on w (reference). */
+  readonly method: OrbitMethod;
+}
+
+export type OrbitMethod = 'map' | 'gpgd';
+
+export const ORBIT_DEFAULTS = {
+  eta: 0.1,
+  orbitSteps: 2000,
+  keep: 128,
+  maxPeriod: 64,
+  periodTol: 1e-7,
+  divergeAt: 1e6,
+  method: 'map' as OrbitMethod,
+  /** Start product of the orbits of a φ axis (the (φ, p₀) family point; p₀ = 1 is a fixed point). */
+  p0: 1.5,
+};
+
+/** Largest number of recorded orbit values per run (n × K float64 = 1 GiB). */
+export const MAX_ORBIT_VALUES = 1 << 27;
+
+export interface OrbitOptions {
+  eta?: number;
+  orbitSteps?: number;
+  keep?: number;
+  maxPeriod?: number;
+  periodTol?: number;
+  divergeAt?: number;
+  method?: OrbitMethod;
+}
+
+export interface RunHooks {
+  /** Worker threads; 0 runs in this thread. Default: the cores, or 0 for small jobs. */
+  workers?: number;
+  signal?: AbortSignal;
+  /** Called after every finished chunk with the starts done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Validates the orbit options (defaults from ORBIT_DEFAULTS). */
+export function resolveOrbitSettings(options: OrbitOptions = {}): OrbitSettings {
+  const eta = OPTIONS.eta.check(options.eta ?? ORBIT_DEFAULTS.eta, 'eta');
+  const orbitSteps = OPTIONS.orbitSteps.check(options.orbitSteps ?? ORBIT_DEFAULTS.orbitSteps, 'orbitSteps');
+  const keep = OPTIONS.keep.check(options.keep ?? Math.min(ORBIT_DEFAULTS.keep, orbitSteps), 'keep');
+  if (keep > orbitSteps) {
+    throw invalidOption('keep', keep, `at most orbitSteps = ${orbitSteps} (the last K of N steps are kept)`);
+  }
+  const maxPeriod = OPTIONS.maxPeriod.check(
+    options.maxPeriod ?? Math.min(ORBIT_DEFAULTS.maxPeriod, Math.floor(keep / 2)),
+    'maxPeriod',
+  );
+  if (maxPeriod > Math.floor(keep / 2)) {
+    throw invalidOption(
+      'maxPeriod',
+      maxPeriod,
+      `at most keep/2 = ${Math.floor(keep / 2)} (a period is checked over two cycles of the kept values)`,
+    );
+  }
+  const periodTol = OPTIONS.periodTol.check(options.periodTol ?? ORBIT_DEFAULTS.periodTol, 'periodTol');
+  const divergeAt = OPTIONS.divergeAt.check(options.divergeAt ?? ORBIT_DEFAULTS.divergeAt, 'divergeAt');
+  const method = OPTIONS.orbitMethod.check(options.method ?? ORBIT_DEFAULTS.method, 'method');
+  return { eta, orbitSteps, keep, maxPeriod, periodTol, divergeAt, method };
+}
+
+export const DEFAULT_AXIS_POINTS = 600;
+
+/** The φ values of an axis: an explicit list, or `points` values spread over `phiRange` (each ≥ minimum). */
+export function resolveAxis(
+  options: { phi?: ArrayLike<number>; phiRange?: readonly [number, number]; points?: number },
+  minimum: number,
+  what: string,
+): Float64Array {
+  if (options.phi !== undefined && (options.phiRange !== undefined || options.points !== undefined)) {
+    throw conflict('give either phi or phiRange (+ points), not both', 'phi');
+  }
+  let phi: Float64Array;
+  if (options.phi !== undefined) {
+    const list = options.phi;
+    const ok = Array.isArray(list) || list instanceof Float64Array;
+    if (!ok || list.length < 1) throw invalidOption('phi', list, 'a non-empty list of GFS sharpness values');
+    phi = Float64Array.from(list);
+    for (const v of phi) {
+      if (!Number.isFinite(v) || v < minimum) {
+        throw invalidOption('phi', Array.from(list), `finite GFS sharpness values >= ${minimum} (${what})`);
+      }
+    }
+  } else {
+    if (options.phiRange === undefined) throw conflict('give phi or phiRange', 'phiRange');
+    const range = OPTIONS.phiRange.check(options.phiRange, 'phiRange');
+    if (range[0] < minimum) {
+      throw invalidOption('phiRange', Array.from(range), `GFS sharpness values >= ${minimum} (${what})`);
+    }
+    const points = OPTIONS.points.check(options.points ?? DEFAULT_AXIS_POINTS, 'points');
+    phi = linspace(range, points);
+  }
+  return phi;
+}
+
+/** Refuses runs that would record more than MAX_ORBIT_VALUES values. */
+export function checkSize(n: number, keep: number): void {
+  if (n * keep > MAX_ORBIT_VALUES) {
+    throw invalidOption('keep', keep, `n × keep ≤ ${MAX_ORBIT_VALUES} recorded values (here n = ${n})`);
+  }
+}
