@@ -85,41 +85,37 @@ export type {
   ResolvedStableSet,
   SmallestLoss,
 } from './experiments/stableSet/stableSet.js';
+export { check, runCheck, type CheckResult } from './experiments/check/check.js';
 export {
-  check,
-  runCheck,
   resolveCheckOptions,
-  checkTrajectory,
-  certifiedMember,
-  drawCheckSample,
-  summarize as summarizeCheck,
-  decodeRun as decodeCheckRun,
-  formatCheckTable,
-  checkReport,
-  writeCheck,
   CHECK_DEFAULTS,
   CHECK_TOLERANCES,
+  type CheckOptions,
+  type ResolvedCheck,
+} from './experiments/check/settings.js';
+export { drawCheckSample, drawGpgdPoint } from './experiments/check/sampling.js';
+export {
+  decodeRun as decodeCheckRun,
+  decodeGpgdPoint,
   RUN_COLUMNS,
   GPGD_COLUMNS,
+  type CheckRun,
+  type GpgdPointCheck,
+} from './experiments/check/record.js';
+export {
+  checkTrajectory,
+  certifiedMember,
   gpgdLemmaCheck,
   verifyGpgdOrbit,
-  drawGpgdPoint,
-  decodeGpgdPoint,
-  thm33Points,
-} from './experiments/check/check.js';
-export type {
-  CheckOptions,
-  CheckResult,
-  CheckSummary,
-  CheckRun,
-  ResolvedCheck,
-  CheckTrajectoryOptions,
-  GpgdPointCheck,
-  OrbitVerification,
-  Theorem33Group,
-  Quantiles,
-} from './experiments/check/check.js';
-export { thm33Figure, type Thm33Points, type Thm33FigureInfo } from './experiments/check/figure.js';
+  type CheckTrajectoryOptions,
+  type OrbitVerification,
+} from './experiments/check/pointChecks.js';
+export { summarize as summarizeCheck, type CheckSummary } from './experiments/check/summary.js';
+export type { Theorem33Group } from './experiments/check/theorem33.js';
+export type { Quantiles } from './experiments/check/stats.js';
+export { formatCheckTable, checkReport } from './experiments/check/report.js';
+export { writeCheck } from './experiments/check/writer.js';
+export { thm33Points, thm33Figure, type Thm33Points, type Thm33FigureInfo } from './experiments/check/figure.js';
 export {
   bifurcationOverPhi,
   bifurcationFromPoints,

@@ -11,23 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gdStep, gfsSharpness, inInvariantSet, initFromGfsSharpness } from '../src/api.js';
+import { check, type CheckResult } from '../src/experiments/check/check.js';
 import {
-  CHECK_TOLERANCES,
-  GPGD_STRIDE,
-  RUN_STRIDE,
   certifiedMember,
-  check,
   checkTrajectory,
-  decodeRun,
-  drawCheckSample,
-  drawGpgdPoint,
   gpgdLemmaCheck,
-  quantiles,
-  resolveCheckOptions,
-  summarize,
   verifyGpgdOrbit,
-  type CheckResult,
-} from '../src/experiments/check/check.js';
+} from '../src/experiments/check/pointChecks.js';
+import { GPGD_STRIDE, RUN_STRIDE, decodeRun } from '../src/experiments/check/record.js';
+import { drawCheckSample, drawGpgdPoint } from '../src/experiments/check/sampling.js';
+import { CHECK_TOLERANCES, resolveCheckOptions } from '../src/experiments/check/settings.js';
+import { quantiles } from '../src/experiments/check/stats.js';
+import { summarize } from '../src/experiments/check/summary.js';
 import { parseCommandArgs, type CliIo } from '../src/cli/args.js';
 import { checkCommand } from '../src/cli/commands/check.js';
 import { refGdStep, refGfsSharpness, refProduct, relativeError } from './helpers/reference.js';

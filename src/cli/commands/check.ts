@@ -5,16 +5,15 @@
  * outside 𝕊 and when they enter it (Kreisler et al. 2023). Optional --out writes the per-run data,
  * the Theorem 3.3 figure and a manifest (with the seed).
  */
+import { runCheck } from '../../experiments/check/check.js';
+import { checkReport, formatCheckTable } from '../../experiments/check/report.js';
 import {
   CHECK_DEFAULTS,
   CHECK_TOLERANCES,
-  checkReport,
-  formatCheckTable,
   resolveCheckOptions,
-  runCheck,
-  writeCheck,
   type CheckOptions,
-} from '../../experiments/check/check.js';
+} from '../../experiments/check/settings.js';
+import { writeCheck } from '../../experiments/check/writer.js';
 import { OPTIONS } from '../../options.js';
 import type { Command } from '../args.js';
 import { toJson } from '../format.js';

@@ -11,17 +11,35 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { QUANTITY_COLORS, lineChart, svgToPng, type LineSeries } from '../../plot/index.js';
+import type { CheckResult } from './check.js';
+import { decodeRun } from './record.js';
+import { crossingLoss } from './theorem33.js';
 
 /** Colours of the reference lines (none is one of the plotted quantities). */
 const BOUND_COLOR = '#000000';
 const THRESHOLD_LOSS_COLOR = '#d62728';
 
-/** Points of the figure: the converged crossing runs in 𝕊 (built by `thm33Points` in check.ts). */
+/** Points of the figure: the converged crossing runs in 𝕊 (built by `thm33Points`). */
 export interface Thm33Points {
   lossAtCrossing: number[];
   crossingLoss: number[];
   finalGap: number[];
   dropAfterCrossing: number[];
+}
+
+/** The points of the Theorem 3.3 figure: the converged crossing runs in 𝕊. */
+export function thm33Points(r: Pick<CheckResult, 'eta' | 'runs' | 'samples'>): Thm33Points {
+  const threshold = 2 / r.eta;
+  const p: Thm33Points = { lossAtCrossing: [], crossingLoss: [], finalGap: [], dropAfterCrossing: [] };
+  for (let k = 0; k < r.samples; k++) {
+    const run = decodeRun(r.runs, k);
+    if (!run.inSet || run.crossingStep < 0 || run.status !== 'converged') continue;
+    p.lossAtCrossing.push(run.lossAtCrossing);
+    p.crossingLoss.push(crossingLoss(run));
+    p.finalGap.push((threshold - run.finalSharpness) / threshold);
+    p.dropAfterCrossing.push((run.gfsSharpnessAtCrossing - run.finalGfsSharpness) / threshold);
+  }
+  return p;
 }
 
 /** What the figure states besides its points. */

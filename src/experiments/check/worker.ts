@@ -1,9 +1,9 @@
 /**
  * Piscina worker of `eoslab check`: one WASM instance per thread; each task draws and runs a
- * contiguous block of samples (see check.ts beside it).
+ * contiguous block of samples (see task.ts beside it).
  */
 import { ScalarEngine } from '../../engines/scalar.js';
-import { runCheckTask, type CheckTask, type CheckTaskResult } from './check.js';
+import { runCheckTask, type CheckTask, type CheckTaskResult } from './task.js';
 
 const engine = new ScalarEngine();
 
