@@ -69,14 +69,13 @@ export type { SweepArrays, SharpnessArrays, InvariantSetArrays } from './experim
 export {
   stableSet,
   resolveStableSetOptions,
-  writeStableSet,
-  stableSetSvg,
-  stableSetLossSvg,
   STABLE_SET_DEFAULTS,
   STABLE_SET_CLASSES,
   ROOT_RTOL,
   DERIVED_NON_MINIMUM_LOSS_INFIMUM,
 } from './experiments/stableSet/stableSet.js';
+export { stableSetSvg, stableSetLossSvg } from './experiments/stableSet/figure.js';
+export { writeStableSet } from './experiments/stableSet/writer.js';
 export type {
   StableSetOptions,
   StableSetResult,
