@@ -48,21 +48,18 @@ export { OPTIONS } from './options.js';
 export { wasmHash, wasmPath, instantiate, wasmModule, Arena } from './wasm/module.js';
 export type { RawExports } from './wasm/module.js';
 export {
-  heatmap,
   resolveHeatmapOptions,
-  runHeatmap,
-  writeHeatmap,
-  heatmapSvg,
-  invariantSetSvg,
-  INVARIANT_CLASSES,
   MAX_CELLS,
   checkMemory,
   memoryBudget,
-  heatmapResult,
   BYTES_PER_CELL,
   DEFAULT_RESOLUTION,
-} from './experiments/heatmap/heatmap.js';
-export type { HeatmapOptions, HeatmapResult, ResolvedHeatmap, SliceOptions } from './experiments/heatmap/heatmap.js';
+} from './experiments/heatmap/resolve.js';
+export type { HeatmapOptions, ResolvedHeatmap, SliceOptions } from './experiments/heatmap/resolve.js';
+export { heatmap, runHeatmap, heatmapResult, INVARIANT_CLASSES } from './experiments/heatmap/heatmap.js';
+export type { HeatmapResult } from './experiments/heatmap/heatmap.js';
+export { heatmapSvg, invariantSetSvg } from './experiments/heatmap/figures.js';
+export { writeHeatmap } from './experiments/heatmap/writer.js';
 export type { GridSpec, FamilyGrid, SliceGrid, RunSpec, MapKind, KernelKind } from './experiments/heatmap/grid.js';
 export { SweepPool } from './experiments/heatmap/sweep.js';
 export type { SweepArrays, SharpnessArrays, InvariantSetArrays } from './experiments/heatmap/sweep.js';
