@@ -150,7 +150,8 @@ export { RegressionEngine } from './engines/regression.js';
 export type { RegressionProblem, GfsSolution, RegressionRun } from './engines/regression.js';
 export { flattestSharpness, FLAT_DEFAULTS } from './experiments/regression/flat.js';
 export type { FlatProblem, FlatOptions, FlatResult, FlatCertificate } from './experiments/regression/flat.js';
-export { syntheticData, checkProblem } from './experiments/regression/data.js';
+export { syntheticData } from './experiments/regression/data.js';
+export { checkProblem } from './engines/regressionProblem.js';
 export {
   regressionExperiment,
   resolveRegressionOptions,
