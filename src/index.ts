@@ -48,35 +48,31 @@ export { OPTIONS } from './options.js';
 export { wasmHash, wasmPath, instantiate, wasmModule, Arena } from './wasm/module.js';
 export type { RawExports } from './wasm/module.js';
 export {
-  heatmap,
   resolveHeatmapOptions,
-  runHeatmap,
-  writeHeatmap,
-  heatmapSvg,
-  invariantSetSvg,
-  INVARIANT_CLASSES,
   MAX_CELLS,
   checkMemory,
   memoryBudget,
-  heatmapResult,
   BYTES_PER_CELL,
   DEFAULT_RESOLUTION,
-} from './experiments/heatmap/heatmap.js';
-export type { HeatmapOptions, HeatmapResult, ResolvedHeatmap, SliceOptions } from './experiments/heatmap/heatmap.js';
+} from './experiments/heatmap/resolve.js';
+export type { HeatmapOptions, ResolvedHeatmap, SliceOptions } from './experiments/heatmap/resolve.js';
+export { heatmap, runHeatmap, heatmapResult, INVARIANT_CLASSES } from './experiments/heatmap/heatmap.js';
+export type { HeatmapResult } from './experiments/heatmap/heatmap.js';
+export { heatmapSvg, invariantSetSvg } from './experiments/heatmap/figures.js';
+export { writeHeatmap } from './experiments/heatmap/writer.js';
 export type { GridSpec, FamilyGrid, SliceGrid, RunSpec, MapKind, KernelKind } from './experiments/heatmap/grid.js';
 export { SweepPool } from './experiments/heatmap/sweep.js';
 export type { SweepArrays, SharpnessArrays, InvariantSetArrays } from './experiments/heatmap/sweep.js';
 export {
   stableSet,
   resolveStableSetOptions,
-  writeStableSet,
-  stableSetSvg,
-  stableSetLossSvg,
   STABLE_SET_DEFAULTS,
   STABLE_SET_CLASSES,
   ROOT_RTOL,
   DERIVED_NON_MINIMUM_LOSS_INFIMUM,
 } from './experiments/stableSet/stableSet.js';
+export { stableSetSvg, stableSetLossSvg } from './experiments/stableSet/figure.js';
+export { writeStableSet } from './experiments/stableSet/writer.js';
 export type {
   StableSetOptions,
   StableSetResult,
@@ -147,7 +143,8 @@ export { RegressionEngine } from './engines/regression.js';
 export type { RegressionProblem, GfsSolution, RegressionRun } from './engines/regression.js';
 export { flattestSharpness, FLAT_DEFAULTS } from './experiments/regression/flat.js';
 export type { FlatProblem, FlatOptions, FlatResult, FlatCertificate } from './experiments/regression/flat.js';
-export { syntheticData, checkProblem } from './experiments/regression/data.js';
+export { syntheticData } from './experiments/regression/data.js';
+export { checkProblem } from './engines/regressionProblem.js';
 export {
   regressionExperiment,
   resolveRegressionOptions,

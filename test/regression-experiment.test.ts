@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import type { EoslabError } from '../src/base/errors.js';
-import { checkProblem, syntheticData } from '../src/experiments/regression/data.js';
+import { syntheticData } from '../src/experiments/regression/data.js';
+import { checkProblem } from '../src/engines/regressionProblem.js';
 import { RegressionEngine, type RegressionRun } from '../src/engines/regression.js';
 import {
   completedRuns,

@@ -2,107 +2,26 @@
  * Typed layer over the regression kernels of `assembly/regression/` (SPEC §4): the diagonal linear
  * model f(x; u, v) = ⟨u ⊙ v, x⟩ with L = (1/2N)‖X(u⊙v) − y‖². One `RegressionEngine` per problem
  * and WASM instance: the constructor copies X and y into the instance once and reserves every
- * buffer the kernels need (no allocation afterwards). Inputs are assumed validated by the caller;
- * NaN/±Inf come back as NaN values or statuses, never as exceptions.
+ * buffer the kernels need (no allocation afterwards; the kernels' signatures and the buffer layout
+ * are in regressionKernels.ts, the problem type and its validation in regressionProblem.ts). Inputs
+ * are assumed validated by the caller; NaN/±Inf come back as NaN values or statuses, never as
+ * exceptions.
  */
 import { invalidOption } from '../base/errors.js';
 import { OPTIONS } from '../options.js';
-import { checkProblem } from '../experiments/regression/data.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
 import { Status } from '../base/status.js';
+import {
+  allocateRegressionBuffers,
+  RUN_CHUNK_ROWS,
+  type Ptr,
+  type RegressionBuffers,
+  type RegressionKernels,
+} from './regressionKernels.js';
+import { checkProblem, type RegressionProblem } from './regressionProblem.js';
 
-type Ptr = number;
-
-/** The regression kernels of `assembly/regression/index.ts`, with their pointer-level signatures. */
-export interface RegressionKernels extends RawExports {
-  regWorkLength(n: number, d: number): number;
-  regBasisLength(d: number, m: number): number;
-  regResidual(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, r: Ptr): number;
-  regLoss(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, work: Ptr): number;
-  regGradient(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, work: Ptr, outU: Ptr, outV: Ptr): number;
-  regGdStep(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, eta: number, work: Ptr, outU: Ptr, outV: Ptr): number;
-  regHvp(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, a: Ptr, b: Ptr, work: Ptr, outA: Ptr, outB: Ptr): void;
-  regHessian(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, work: Ptr, out: Ptr): void;
-  regSymmetricEigen(a: Ptr, n: number, vecScratch: Ptr, vecOut: Ptr): number;
-  regTridiagonalTop(alpha: Ptr, beta: Ptr, m: number, s: Ptr, tmp: Ptr): number;
-  regLanczos(
-    X: Ptr,
-    y: Ptr,
-    n: number,
-    d: number,
-    u: Ptr,
-    v: Ptr,
-    start: Ptr,
-    maxIter: number,
-    tol: number,
-    basis: Ptr,
-    work: Ptr,
-    vecOut: Ptr,
-    info: Ptr,
-  ): number;
-  regGfs(
-    X: Ptr,
-    y: Ptr,
-    n: number,
-    d: number,
-    u: Ptr,
-    v: Ptr,
-    nu: Ptr,
-    maxIter: number,
-    tol: number,
-    work: Ptr,
-    betaOut: Ptr,
-    uOut: Ptr,
-    vOut: Ptr,
-    info: Ptr,
-  ): number;
-  regGradientFlow(
-    X: Ptr,
-    y: Ptr,
-    n: number,
-    d: number,
-    u: Ptr,
-    v: Ptr,
-    hScale: number,
-    lossTol: number,
-    maxSteps: number,
-    krylovMax: number,
-    basis: Ptr,
-    work: Ptr,
-    outU: Ptr,
-    outV: Ptr,
-  ): number;
-  regRunChunk(
-    X: Ptr,
-    y: Ptr,
-    n: number,
-    d: number,
-    u: Ptr,
-    v: Ptr,
-    nu: Ptr,
-    eigvec: Ptr,
-    eta: number,
-    rows: number,
-    params: Ptr,
-    method: number,
-    basis: Ptr,
-    dense: Ptr,
-    work: Ptr,
-    outLoss: Ptr,
-    outSharpness: Ptr,
-    outGfsSharpness: Ptr,
-    stepAfterLast: number,
-    statusOut: Ptr,
-  ): number;
-}
-
-export interface RegressionProblem {
-  n: number;
-  d: number;
-  /** n×d, row-major. */
-  X: Float64Array;
-  y: Float64Array;
-}
+export type { RegressionKernels } from './regressionKernels.js';
+export type { RegressionProblem } from './regressionProblem.js';
 
 export interface GfsSolution {
   status: 'ok' | 'no-convergence';
@@ -150,8 +69,6 @@ export const GFS_TOL = 1e-13;
 export const GFS_MAX_ITERATIONS = 200;
 /** Largest Krylov dimension (capped by 2d). */
 export const KRYLOV_MAX = 256;
-/** Iterates per WASM call of the run driver. */
-export const RUN_CHUNK_ROWS = 256;
 /** Default divergence bound on the loss. */
 export const DEFAULT_DIVERGE_AT = 1e10;
 
@@ -168,28 +85,7 @@ export class RegressionEngine {
   readonly d: number;
   /** Krylov dimension limit used by Lanczos. */
   readonly krylovMax: number;
-  private readonly p: {
-    X: Ptr;
-    y: Ptr;
-    u: Ptr;
-    v: Ptr;
-    a: Ptr;
-    b: Ptr;
-    outA: Ptr;
-    outB: Ptr;
-    nu: Ptr;
-    beta: Ptr;
-    eig: Ptr;
-    work: Ptr;
-    basis: Ptr;
-    dense: Ptr;
-    info: Ptr;
-    params: Ptr;
-    status: Ptr;
-    loss: Ptr;
-    sharp: Ptr;
-    phi: Ptr;
-  };
+  private readonly p: RegressionBuffers;
 
   constructor(problem: RegressionProblem, raw: RawExports = instantiate()) {
     checkProblem(problem, 'problem');
@@ -198,32 +94,8 @@ export class RegressionEngine {
     this.arena = new Arena(raw);
     this.n = n;
     this.d = d;
-    const dim = 2 * d;
-    this.krylovMax = Math.min(dim, KRYLOV_MAX);
-    const k = this.kernels;
-    const f = (count: number): Ptr => this.arena.alloc(count * 8);
-    this.p = {
-      X: f(n * d),
-      y: f(n),
-      u: f(d),
-      v: f(d),
-      a: f(d),
-      b: f(d),
-      outA: f(d),
-      outB: f(d),
-      nu: f(n),
-      beta: f(d),
-      eig: f(dim),
-      work: f(k.regWorkLength(n, d)),
-      basis: f(k.regBasisLength(d, this.krylovMax)),
-      dense: f(dim * dim),
-      info: f(8),
-      params: f(8),
-      status: f(1),
-      loss: f(RUN_CHUNK_ROWS),
-      sharp: f(RUN_CHUNK_ROWS),
-      phi: f(RUN_CHUNK_ROWS),
-    };
+    this.krylovMax = Math.min(2 * d, KRYLOV_MAX);
+    this.p = allocateRegressionBuffers(this.arena, this.kernels, n, d, this.krylovMax);
     this.view(this.p.X, n * d).set(problem.X.subarray(0, n * d));
     this.view(this.p.y, n).set(problem.y.subarray(0, n));
   }

@@ -19,9 +19,9 @@ import {
   checkMemory,
   DEFAULT_RESOLUTION,
   resolveHeatmapOptions,
-  writeHeatmap,
   type HeatmapOptions,
-} from '../../experiments/heatmap/heatmap.js';
+} from '../../experiments/heatmap/resolve.js';
+import { writeHeatmap } from '../../experiments/heatmap/writer.js';
 import { DEFAULTS, OPTIONS } from '../../options.js';
 import { heatmapPreset } from '../../base/presets.js';
 import type { Command } from '../args.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { conflict } from '../../base/errors.js';
-import { writeHeatmap } from '../../experiments/heatmap/heatmap.js';
+import { writeHeatmap } from '../../experiments/heatmap/writer.js';
 import { OPTIONS } from '../../options.js';
 import { mergeShards } from '../../experiments/heatmap/shards.js';
 import type { Command } from '../args.js';

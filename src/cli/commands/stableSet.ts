@@ -11,9 +11,9 @@ import {
   ROOT_RTOL,
   STABLE_SET_DEFAULTS,
   stableSet,
-  writeStableSet,
   type StableSetOptions,
 } from '../../experiments/stableSet/stableSet.js';
+import { writeStableSet } from '../../experiments/stableSet/writer.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
 import { createProgress, type Progress } from '../progress.js';

@@ -12,7 +12,8 @@ import { conflict, invalidOption } from '../../base/errors.js';
 import { assembler, computeTiles, type PoolOptions, type SweepPool, type TileAccounting } from './sweep.js';
 import { cellCount, tiles } from './grid.js';
 import { TileStore } from '../../io/store.js';
-import { checkMemory, heatmapResult, runHeatmap, type HeatmapResult, type ResolvedHeatmap } from './heatmap.js';
+import { heatmapResult, runHeatmap, type HeatmapResult } from './heatmap.js';
+import { checkMemory, type ResolvedHeatmap } from './resolve.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { buildManifest, jsonReplacer } from '../../io/manifest.js';
 

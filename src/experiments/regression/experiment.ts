@@ -13,7 +13,8 @@ import { availableParallelism } from 'node:os';
 import { aborted, checkHooks, conflict } from '../../base/errors.js';
 import { compiledWorker, runOnPool } from '../../pool/pool.js';
 import { OPTIONS } from '../../options.js';
-import { checkProblem, syntheticData } from './data.js';
+import { syntheticData } from './data.js';
+import { checkProblem } from '../../engines/regressionProblem.js';
 import { RegressionEngine, type RegressionRun } from '../../engines/regression.js';
 import { flattestSharpness } from './flat.js';
 

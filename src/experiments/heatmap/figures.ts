@@ -1,0 +1,170 @@
+/**
+ * The heatmap figures: Fig 3 (final sharpness / (2/η) in two panels, the non-converged statuses
+ * as their own layer) and Fig 2c (membership in 𝕊 and monotone φ), with large grids subsampled
+ * for the picture only; the figure number appears in a title only for the paper's setting.
+ */
+import { defaultDirection } from '../../api.js';
+import { heatmapPreset } from '../../base/presets.js';
+import { Status, STATUS_LABELS } from '../../base/status.js';
+import { categoricalMap, heatmapFigure, sideBySide } from '../../plot/index.js';
+import { axisLabels, xRangeOf, yRangeOf } from './grid.js';
+import { INVARIANT_CLASSES, invariantClasses, type HeatmapResult } from './heatmap.js';
+import type { ResolvedHeatmap } from './resolve.js';
+
+const FIG3 = heatmapPreset('fig3');
+
+/** Status classes drawn over the colour map in the Fig 3 heatmap. */
+const STATUS_CLASSES = [
+  { code: Status.diverged, label: 'diverged', color: '#d7301f' },
+  { code: Status.maxSteps, label: 'not converged (max steps)', color: '#f0f0f0' },
+  { code: Status.noGfs, label: 'no GFS (π₀ ≤ 0)', color: '#000000' },
+  { code: Status.nonFinite, label: 'non-finite', color: '#ff00ff' },
+];
+
+function gridTitle(r: HeatmapResult): string {
+  const g = r.grid;
+  const where = g.kind === 'family' ? `D = ${g.depth}` : `slice of D = ${g.depth}`;
+  return `${where}, η = ${r.run.eta}, ${r.rows}×${r.cols}`;
+}
+
+/** Largest raster side drawn in a figure; larger grids are subsampled for the picture only. */
+export const FIGURE_MAX_SIDE = 2048;
+
+/** Nearest-cell subsampling of a row-major grid to at most `maxSide` cells per side. */
+function forFigure<T extends Float64Array | Uint8Array>(
+  data: T,
+  rows: number,
+  cols: number,
+  maxSide = FIGURE_MAX_SIDE,
+): { data: T; rows: number; cols: number; note: string } {
+  if (rows <= maxSide && cols <= maxSide) return { data, rows, cols, note: '' };
+  const r = Math.min(rows, maxSide);
+  const c = Math.min(cols, maxSide);
+  const out = new (data.constructor as { new (n: number): T })(r * c);
+  for (let i = 0; i < r; i++) {
+    const src = Math.floor(((i + 0.5) * rows) / r);
+    for (let j = 0; j < c; j++) out[i * c + j] = data[src * cols + Math.floor(((j + 0.5) * cols) / c)] as number;
+  }
+  return { data: out, rows: r, cols: c, note: ` (drawn at ${r}×${c})` };
+}
+
+/** Lower end of the colour scale of Fig 3's second panel, which separates 0.98 from 1. */
+export const EDGE_ZOOM_LOW = 0.95;
+/** Largest raster side of that panel (it shows the same cells; a coarser raster is enough). */
+const EDGE_ZOOM_MAX_SIDE = 1024;
+/** Category code of converged cells below EDGE_ZOOM_LOW in the second panel. */
+const BELOW_ZOOM = 250;
+
+/**
+ * Fig 3: final sharpness as a fraction of 2/η with the non-converged statuses as their own layer,
+ * in two panels: (a) the whole range, (b) the same map with its colour scale on [0.95, 1], where
+ * a viridis step of 0.01 is a fifth of the scale, so S∞ = 0.98·2/η and S∞ = 2/η look different.
+ */
+export function heatmapSvg(r: HeatmapResult): string {
+  if (r.arrays.map !== 'sharpness') throw new TypeError('heatmapSvg needs a sharpness map');
+  const a = r.arrays;
+  const fraction = Float64Array.from(a.finalSharpness, (s) => (s * r.run.eta) / 2);
+  let lo = Infinity;
+  for (const v of fraction) if (Number.isFinite(v)) lo = Math.min(lo, v);
+  const vmin = Number.isFinite(lo) ? Math.min(0.9, Math.floor(lo * 10) / 10) : 0;
+  const labels = axisLabels(r.grid);
+  const threshold = 2 / r.run.eta;
+  const reference =
+    r.grid.kind === 'family' && threshold > r.grid.phiRange[0] && threshold < r.grid.phiRange[1]
+      ? [{ orientation: 'vertical' as const, at: threshold, label: 'φ₀ = 2/η' }]
+      : [];
+  const statusClasses = STATUS_CLASSES.map((c) => ({ ...c, count: r.counts[STATUS_LABELS[c.code] as string] ?? 0 }));
+  const panel = {
+    width: 760,
+    xRange: xRangeOf(r.grid),
+    yRange: yRangeOf(r.grid),
+    extent: 'centers' as const,
+    xLabel: labels.x,
+    yLabel: labels.y,
+    colorbarLabel: 'final sharpness S / (2/η)',
+    referenceLines: reference,
+  };
+  const values = forFigure(fraction, r.rows, r.cols);
+  const codes = forFigure(a.status, r.rows, r.cols);
+  const whole = heatmapFigure({
+    ...panel,
+    idPrefix: 'fig3a',
+    title: '(a) all converged cells',
+    rows: values.rows,
+    cols: values.cols,
+    values: values.data,
+    valueRange: [vmin, 1],
+    categories: { codes: codes.data, classes: statusClasses },
+  });
+  const zoomValues = forFigure(fraction, r.rows, r.cols, EDGE_ZOOM_MAX_SIDE);
+  const zoomCodes = forFigure(a.status, r.rows, r.cols, EDGE_ZOOM_MAX_SIDE).data.slice();
+  let below = 0;
+  for (let i = 0; i < fraction.length; i++) if ((fraction[i] as number) < EDGE_ZOOM_LOW) below++;
+  zoomValues.data.forEach((v, i) => {
+    if (v < EDGE_ZOOM_LOW) zoomCodes[i] = BELOW_ZOOM;
+  });
+  const edge = heatmapFigure({
+    ...panel,
+    idPrefix: 'fig3b',
+    title: `(b) colour scale on [${EDGE_ZOOM_LOW}, 1]: near the edge of stability`,
+    rows: zoomValues.rows,
+    cols: zoomValues.cols,
+    values: zoomValues.data,
+    valueRange: [EDGE_ZOOM_LOW, 1],
+    categories: {
+      codes: zoomCodes,
+      classes: [
+        ...statusClasses,
+        { code: BELOW_ZOOM, label: `converged, S/(2/η) < ${EDGE_ZOOM_LOW}`, color: '#a8a8a8', count: below },
+      ],
+    },
+  });
+  const figure = hasFig3Setting(r) ? 'Fig 3 · ' : '';
+  return sideBySide([whole, edge], `${figure}Final sharpness / (2/η) · ${gridTitle(r)}${values.note}`);
+}
+
+/**
+ * Whether a map uses the paper's Fig 3 setting (the fig3 preset's depth, direction, η, ranges and
+ * stopping rule), whatever its resolution: only then do its titles carry a figure number.
+ */
+function hasFig3Setting(r: ResolvedHeatmap): boolean {
+  const g = r.grid;
+  const p = FIG3;
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
+    a.length === b.length && Array.from(a).every((x, i) => x === b[i]);
+  return (
+    g.kind === 'family' &&
+    g.depth === p.depth &&
+    same(g.direction, defaultDirection(p.depth)) &&
+    same(g.phiRange, p.phiRange) &&
+    same(g.productRange, p.productRange) &&
+    r.run.eta === p.eta &&
+    r.run.tol === p.tol &&
+    r.run.maxSteps === p.maxSteps &&
+    r.run.divergeAt === p.divergeAt
+  );
+}
+
+/** Fig 2c: membership of the initialisation in 𝕊 and monotonicity of φ along GD. */
+export function invariantSetSvg(r: HeatmapResult): string {
+  if (r.arrays.map !== 'invariant-set') throw new TypeError('invariantSetSvg needs an invariant-set map');
+  const labels = axisLabels(r.grid);
+  const codes = forFigure(
+    invariantClasses(r.arrays.member, r.arrays.monotone, r.arrays.gdStatus, r.arrays.initGfsSharpness),
+    r.rows,
+    r.cols,
+  );
+  return categoricalMap({
+    width: 820,
+    title: `${hasFig3Setting(r) ? 'Fig 2c · ' : ''}Invariant set 𝕊 and monotone φ · ${gridTitle(r)}${codes.note}`,
+    rows: codes.rows,
+    cols: codes.cols,
+    codes: codes.data,
+    classes: INVARIANT_CLASSES.map((c) => ({ ...c, count: r.counts[c.label] ?? 0 })),
+    xRange: xRangeOf(r.grid),
+    yRange: yRangeOf(r.grid),
+    extent: 'centers',
+    xLabel: labels.x,
+    yLabel: labels.y,
+  });
+}
