@@ -46,7 +46,12 @@ export function parseBindings(text) {
 function readDoc(raw) {
   const lines = raw
     .split('\n')
-    .map((l) => l.replace(/^\s*\/?\*+\/?\s?/, '').replace(/\*\/\s*$/, '').trim())
+    .map((l) =>
+      l
+        .replace(/^\s*\/?\*+\/?\s?/, '')
+        .replace(/\*\/\s*$/, '')
+        .trim(),
+    )
     .filter((l) => l.length > 0);
   const tags = {};
   const text = [];
@@ -76,7 +81,13 @@ export function parseEnums(files) {
         const value = mm[4] !== undefined ? Number(mm[4]) : next;
         next = value + 1;
         const d = readDoc(mm[2] ?? '');
-        members.push({ name: mm[3], value, label: d.tags.label ?? mm[3], description: d.text, stride: 'stride' in d.tags });
+        members.push({
+          name: mm[3],
+          value,
+          label: d.tags.label ?? mm[3],
+          description: d.text,
+          stride: 'stride' in d.tags,
+        });
       }
       const record = doc.tags.abi === 'record';
       if (record) {
@@ -112,7 +123,7 @@ export function generate(bindingsText, files) {
     '// Do not edit: change the assembly sources and run `npm run asbuild`.',
     '/* eslint-disable */',
     '',
-    '/** A byte offset into the module\'s linear memory. */',
+    "/** A byte offset into the module's linear memory. */",
     'export type Ptr = number;',
     '',
     '/** Every export of the WASM module, with the types asc compiled it to. */',
@@ -139,11 +150,15 @@ export function generate(bindingsText, files) {
       lines.push(`/** Number of f64 columns of one ${e.name} record. */`);
       lines.push(`export const ${constName(e.name)}_STRIDE = ${stride};`);
       lines.push(`/** What each column of a ${e.name} record holds, in order. */`);
-      lines.push(`export const ${constName(e.name)}_COLUMNS: readonly string[] = ${JSON.stringify(columns.map((x) => x.description || x.name))};`);
+      lines.push(
+        `export const ${constName(e.name)}_COLUMNS: readonly string[] = ${JSON.stringify(columns.map((x) => x.description || x.name))};`,
+      );
     } else {
       const labels = Object.fromEntries(columns.map((x) => [x.value, x.label]));
       lines.push(`/** Label of each ${e.name} code (CSV, JSON and figure legends). */`);
-      lines.push(`export const ${constName(e.name)}_LABELS: Readonly<Record<number, string>> = ${JSON.stringify(labels)};`);
+      lines.push(
+        `export const ${constName(e.name)}_LABELS: Readonly<Record<number, string>> = ${JSON.stringify(labels)};`,
+      );
     }
     lines.push('');
   }
