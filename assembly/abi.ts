@@ -2,16 +2,28 @@
 // The ABI of every exported kernel is lengths, scalars and pointers into linear memory;
 // kernels never allocate (the module is built with `--runtime stub`).
 
-/** Return value of kernels that succeed (equal to STATUS_CONVERGED's 0 by design: 'no problem'). */
+/** Return value of kernels that succeed (equal to Status.converged, 0, by design: 'no problem'). */
 export const RESULT_OK: i32 = 0;
 
-/** Per-cell / per-step status codes (mirrored in src/status.ts). */
-export const STATUS_CONVERGED: i32 = 0; // loss < tol
-export const STATUS_DIVERGED: i32 = 1; // |π| > divergence bound, or a non-finite iterate
-export const STATUS_MAX_STEPS: i32 = 2; // step budget exhausted
-export const STATUS_NO_GFS: i32 = 3; // π(w) ≤ 0: gradient flow ends at a saddle (SPEC §1.5)
-export const STATUS_NON_FINITE: i32 = 4; // input contained NaN or ±Inf
-export const STATUS_RUNNING: i32 = 5; // trajectory row: an ordinary step
+/**
+ * Status of a GD run, a heatmap cell or a trajectory row: a diverging or saddle-bound run is data,
+ * never an exception. The host's copy is generated from this enum (src/wasm/abi.ts).
+ * @abi
+ */
+export enum Status {
+  /** the loss fell below the tolerance */
+  converged = 0,
+  /** |π| exceeded the divergence bound, or an iterate was not finite */
+  diverged = 1,
+  /** the step budget ran out @label max-steps */
+  maxSteps = 2,
+  /** π(w) ≤ 0: gradient flow ends at a saddle, there is no GFS (model.md §1.5) @label no-gfs */
+  noGfs = 3,
+  /** the input contained NaN or ±Inf @label non-finite */
+  nonFinite = 4,
+  /** a trajectory row with nothing to report: an ordinary step @label ok */
+  running = 5,
+}
 
 /** Largest supported depth of the scalar network. */
 export const MAX_DEPTH: i32 = 64;

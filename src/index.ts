@@ -38,7 +38,8 @@ export type {
   GradientFlowOptions,
 } from './api.js';
 export { ScalarEngine, TRAJECTORY_CHUNK_ROWS } from './engines/scalar.js';
-export type { GfsResult, InvariantSetResult, TrajectoryArrays, ScalarKernels } from './engines/scalar.js';
+export type { GfsResult, InvariantSetResult, TrajectoryArrays } from './engines/scalar.js';
+export type { WasmExports, Ptr } from './wasm/abi.js';
 export { Status, STATUS_LABELS, statusLabel } from './base/status.js';
 export type { StatusName, StatusCode } from './base/status.js';
 export { EoslabError } from './base/errors.js';
@@ -131,12 +132,7 @@ export {
   MAX_ORBIT_VALUES,
 } from './experiments/bifurcation/settings.js';
 export type { BifurcationResult, SliceModel } from './experiments/bifurcation/chunks.js';
-export type {
-  OrbitSettings,
-  OrbitOptions,
-  OrbitMethod,
-  BifurcationKernels,
-} from './experiments/bifurcation/settings.js';
+export type { OrbitSettings, OrbitOptions, OrbitMethod } from './experiments/bifurcation/settings.js';
 export type { PhiAxisOptions, PointsOptions, Orbit } from './experiments/bifurcation/orbits.js';
 export type { SliceBifurcationOptions } from './experiments/bifurcation/slice.js';
 export { RegressionEngine } from './engines/regression.js';

@@ -7,7 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error — a plain .mjs script without type declarations
 import { generate, parseEnums } from '../scripts/gen-abi.mjs';
-import { WASM_FUNCTIONS } from '../src/wasm/abi.js';
+import { statusLabel } from '../src/base/status.js';
+import { decodeRun, RUN_STRIDE } from '../src/experiments/check/record.js';
+import { orbitStatusLabel } from '../src/experiments/bifurcation/settings.js';
+import { CheckRunColumn, OrbitStatus, RegressionStatus, Status, WASM_FUNCTIONS } from '../src/wasm/abi.js';
 import { instantiate } from '../src/wasm/module.js';
 
 describe('generated WASM interface', () => {
@@ -77,5 +80,29 @@ export enum Private { a, b }
     expect(() => parseEnums([['r.ts', gap]])).toThrow(/must be 1/);
     const noStride = '/** r @abi record */\nexport enum R {\n  a,\n  b,\n}';
     expect(() => parseEnums([['r.ts', noStride]])).toThrow(/@stride/);
+  });
+});
+
+describe('decoding codes from the module', () => {
+  it('an unknown status code is an error naming it, never another status', () => {
+    expect(statusLabel(Status.maxSteps)).toBe('max-steps');
+    expect(statusLabel(Status.running)).toBe('ok');
+    expect(() => statusLabel(6)).toThrow(/invalid status: 6/);
+    expect(() => statusLabel(Number.NaN)).toThrow(/invalid status/);
+    expect(() => orbitStatusLabel(9)).toThrow(/invalid orbit status: 9/);
+    const run = new Float64Array(RUN_STRIDE);
+    run[CheckRunColumn.status] = Status.noGfs;
+    expect(decodeRun(run, 0).status).toBe('no-gfs');
+    run[CheckRunColumn.status] = 17;
+    expect(() => decodeRun(run, 0)).toThrow(/check run status/);
+  });
+
+  it('orbit and regression statuses share the codes they share with Status', () => {
+    expect(OrbitStatus.diverged).toBe(Status.diverged);
+    expect(OrbitStatus.noGfs).toBe(Status.noGfs);
+    expect(OrbitStatus.nonFinite).toBe(Status.nonFinite);
+    expect(RegressionStatus.converged).toBe(Status.converged);
+    expect(RegressionStatus.diverged).toBe(Status.diverged);
+    expect(RegressionStatus.running).toBe(Status.running);
   });
 });

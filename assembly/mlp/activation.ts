@@ -1,5 +1,6 @@
 // Activations of the fully connected network (SPEC §5) with their first and second derivatives
-// (the R-operator needs σ'' for the backward R-pass). Codes are mirrored in src/mlp/engine.ts.
+// (the R-operator needs σ'' for the backward R-pass). The codes are the Activation enum below
+// (generated into src/wasm/abi.ts for the host).
 //   0 tanh      σ = tanh z,              σ' = 1 − σ²,             σ'' = −2σ(1 − σ²)
 //   1 hardtanh  σ = clamp(z, −1, 1),     σ' = [|z| < 1],          σ'' = 0 (a.e.)
 //   2 relu      σ = max(z, 0),           σ' = [z > 0],            σ'' = 0 (a.e.)
@@ -7,19 +8,30 @@
 //   4 softplus  σ = log(1 + eᶻ) = max(z, 0) + log1p(e^−|z|),  σ' = s = 1/(1 + e^−z),  σ'' = s(1 − s)
 // At the kinks (hardtanh z = ±1, relu z = 0) the one-sided choice above is used.
 
-export const ACT_TANH: i32 = 0;
-export const ACT_HARDTANH: i32 = 1;
-export const ACT_RELU: i32 = 2;
-export const ACT_ELU: i32 = 3;
-export const ACT_SOFTPLUS: i32 = 4;
+/**
+ * Activation of the hidden layers.
+ * @abi
+ */
+export enum Activation {
+  /** tanh */
+  tanh = 0,
+  /** clamp(z, −1, 1) */
+  hardtanh = 1,
+  /** max(z, 0) */
+  relu = 2,
+  /** z for z > 0, eᶻ − 1 otherwise (α = 1) */
+  elu = 3,
+  /** log(1 + eᶻ) */
+  softplus = 4,
+}
 export const ACT_COUNT: i32 = 5;
 
 @inline
 export function act0(a: i32, z: f64): f64 {
-  if (a == ACT_TANH) return Math.tanh(z);
-  if (a == ACT_HARDTANH) return z > 1.0 ? 1.0 : z < -1.0 ? -1.0 : z;
-  if (a == ACT_RELU) return z > 0.0 ? z : 0.0;
-  if (a == ACT_ELU) return z > 0.0 ? z : Math.expm1(z);
+  if (a == Activation.tanh) return Math.tanh(z);
+  if (a == Activation.hardtanh) return z > 1.0 ? 1.0 : z < -1.0 ? -1.0 : z;
+  if (a == Activation.relu) return z > 0.0 ? z : 0.0;
+  if (a == Activation.elu) return z > 0.0 ? z : Math.expm1(z);
   return max(z, 0.0) + Math.log1p(Math.exp(-Math.abs(z)));
 }
 
@@ -32,24 +44,24 @@ function sigmoid(z: f64): f64 {
 
 @inline
 export function act1(a: i32, z: f64): f64 {
-  if (a == ACT_TANH) {
+  if (a == Activation.tanh) {
     const t = Math.tanh(z);
     return 1.0 - t * t;
   }
-  if (a == ACT_HARDTANH) return Math.abs(z) < 1.0 ? 1.0 : 0.0;
-  if (a == ACT_RELU) return z > 0.0 ? 1.0 : 0.0;
-  if (a == ACT_ELU) return z > 0.0 ? 1.0 : Math.exp(z);
+  if (a == Activation.hardtanh) return Math.abs(z) < 1.0 ? 1.0 : 0.0;
+  if (a == Activation.relu) return z > 0.0 ? 1.0 : 0.0;
+  if (a == Activation.elu) return z > 0.0 ? 1.0 : Math.exp(z);
   return sigmoid(z);
 }
 
 @inline
 export function act2(a: i32, z: f64): f64 {
-  if (a == ACT_TANH) {
+  if (a == Activation.tanh) {
     const t = Math.tanh(z);
     return -2.0 * t * (1.0 - t * t);
   }
-  if (a == ACT_HARDTANH || a == ACT_RELU) return 0.0;
-  if (a == ACT_ELU) return z > 0.0 ? 0.0 : Math.exp(z);
+  if (a == Activation.hardtanh || a == Activation.relu) return 0.0;
+  if (a == Activation.elu) return z > 0.0 ? 0.0 : Math.exp(z);
   const s = sigmoid(z);
   return s * (1.0 - s);
 }

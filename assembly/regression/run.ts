@@ -7,19 +7,34 @@
 // (u, v) end as the iterate of the last recorded row.
 // Stopping at a row: L non-finite or L > divergeAt (or a non-finite weight) → DIVERGED (S, φ NaN);
 // L < lossTol → CONVERGED; GFS not found → GFS_FAILED (φ NaN). Otherwise the row is RUNNING.
-import { ld, st, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_RUNNING } from '../abi';
+import { ld, st } from '../abi';
 import { regSymmetricEigen } from './eigen';
 import { GFS_OK, regGfs } from './gfs';
 import { regLanczos } from './lanczos';
 import { at, offRun } from './layout';
 import { regGdStep, regHessian, regLoss } from './model';
 
-/** Run status: the GFS predictor failed at the last row (same code as STATUS_NO_GFS). */
-export const REG_STATUS_GFS_FAILED: i32 = 3;
+/**
+ * Status of a regression GD run (the codes of Status, with 3 meaning that the GFS predictor found
+ * no solution at the last row instead of π ≤ 0).
+ * @abi
+ */
+export enum RegressionStatus {
+  /** the loss fell below lossTol */
+  converged = 0,
+  /** the loss exceeded divergeAt or was not finite */
+  diverged = 1,
+  /** every requested row was recorded without stopping @label max-steps */
+  maxSteps = 2,
+  /** Newton found no GFS (φ is NaN at the last row) @label gfs-failed */
+  gfsFailed = 3,
+  /** the chunk ended without a stopping event (the run goes on) */
+  running = 5,
+}
 
 /**
  * Records up to `rows` iterates. Returns the number of rows written; `statusOut` (i32) receives
- * STATUS_RUNNING (5) when all rows were written without stopping, else the stopping status.
+ * RegressionStatus.running (5) when all rows were written without stopping, else the stopping status.
  * method 0: Lanczos (basis: regBasisLength(d, krylovMax) f64, `eigvec` 2d f64 warm vector,
  * all-zero for a cold start); method 1: dense Jacobi (`dense`: (2d)² f64).
  * params = [lossTol, divergeAt, lanczosTol, gfsTol, gfsMaxIter, krylovMax].
@@ -48,7 +63,7 @@ export function regRunChunk(
     if (!finite || l > divergeAt) {
       store<f64>(outSharpness + offset, NaN);
       store<f64>(outGfsSharpness + offset, NaN);
-      store<i32>(statusOut, STATUS_DIVERGED);
+      store<i32>(statusOut, RegressionStatus.diverged);
       return row + 1;
     }
     let s: f64;
@@ -64,16 +79,16 @@ export function regRunChunk(
     const gs = regGfs(X, y, n, d, u, v, nu, gfsMaxIter, gfsTol, work, gfsBeta, 0, 0, gfsInfo);
     store<f64>(outGfsSharpness + offset, gs == GFS_OK ? ld(gfsInfo, 0) : NaN);
     if (l < lossTol) {
-      store<i32>(statusOut, STATUS_CONVERGED);
+      store<i32>(statusOut, RegressionStatus.converged);
       return row + 1;
     }
     if (gs != GFS_OK) {
-      store<i32>(statusOut, REG_STATUS_GFS_FAILED);
+      store<i32>(statusOut, RegressionStatus.gfsFailed);
       return row + 1;
     }
     if (row == rows - 1 && stepAfterLast == 0) break;
     regGdStep(X, y, n, d, u, v, eta, work, u, v);
   }
-  store<i32>(statusOut, STATUS_RUNNING);
+  store<i32>(statusOut, RegressionStatus.running);
   return rows;
 }

@@ -3,7 +3,7 @@
 //  (1) t ≥ 0 with G(t) = Σᵢ e^{−2t cᵢ} = φ₀ (G(0) = D, G′(0) = 0, G convex ⇒ increasing on t ≥ 0),
 //      w*ᵢ = e^{t cᵢ}: a minimum (∏ w* = 1) whose sharpness is Σ 1/w*ᵢ² = φ₀;
 //  (2) move along its GF line to product p₀: wᵢ = √(w*ᵢ² + s) with Σ log(w*ᵢ² + s) = 2 log p₀.
-import { ld, st, RESULT_OK, STATUS_NON_FINITE } from '../abi';
+import { ld, st, RESULT_OK, Status } from '../abi';
 import { logShift } from './gfs';
 
 const SQUARES: usize = memory.data(64 * 8, 16);
@@ -60,7 +60,7 @@ export function moveToProduct(u: usize, D: i32, p0: f64, out: usize): void {
 
 /** out = the weights of the (φ₀, p₀) family for direction c. Host validates φ₀ ≥ D, p₀ > 0, c. */
 export function initFromGfsSharpness(c: usize, D: i32, phi0: f64, p0: f64, out: usize): i32 {
-  if (!isFinite(phi0) || !isFinite(p0) || !(p0 > 0.0)) return STATUS_NON_FINITE;
+  if (!isFinite(phi0) || !isFinite(p0) || !(p0 > 0.0)) return Status.nonFinite;
   familySquares(c, D, phi0, SQUARES);
   moveToProduct(SQUARES, D, p0, out);
   return RESULT_OK;

@@ -8,7 +8,7 @@
 // along its gradient-flow line to a prescribed product (SPEC §2). F is strictly increasing and
 // concave, so Newton from the left of the root is monotone; from the right it may overshoot below
 // −min aᵢ, where the bracket turns the step into a bisection. Converges to |Δs| ≤ 4 ulp.
-import { ld, st, SCRATCH_VEC_D, RESULT_OK, STATUS_NO_GFS, STATUS_NON_FINITE } from '../abi';
+import { ld, st, SCRATCH_VEC_D, RESULT_OK, Status } from '../abi';
 
 const MAX_ITERATIONS: i32 = 200;
 
@@ -63,22 +63,22 @@ export function gfsShift(w: usize, D: i32): f64 {
   return logShift(a, D, 0.0);
 }
 
-/** RESULT_OK when w has a GFS, STATUS_NON_FINITE for NaN/±Inf entries, STATUS_NO_GFS when π ≤ 0. */
+/** RESULT_OK when w has a GFS, Status.nonFinite for NaN/±Inf entries, Status.noGfs when π ≤ 0. */
 export function gfsStatus(w: usize, D: i32): i32 {
   let p = 1.0;
   for (let i = 0; i < D; i++) {
     const wi = ld(w, i);
-    if (!isFinite(wi)) return STATUS_NON_FINITE;
+    if (!isFinite(wi)) return Status.nonFinite;
     p *= wi;
   }
   // Sign of π from the signs (a product of many small weights may underflow to 0 but still be > 0).
   let negatives = 0;
   for (let i = 0; i < D; i++) {
     const wi = ld(w, i);
-    if (wi == 0.0) return STATUS_NO_GFS;
+    if (wi == 0.0) return Status.noGfs;
     if (wi < 0.0) negatives++;
   }
-  return (negatives & 1) == 0 ? RESULT_OK : STATUS_NO_GFS;
+  return (negatives & 1) == 0 ? RESULT_OK : Status.noGfs;
 }
 
 /** out = 𝒮(w), the GFS point (out may alias w). Returns RESULT_OK or the no-GFS status (out = NaN). */

@@ -6,7 +6,7 @@
 // 1-D form: with GFS squares uᵢ (∏uᵢ = 1) and wₓ the point of product x on that line
 // (wᵢ² = uᵢ + σ(x), ∏(uᵢ + σ(x)) = x²),
 //   g(x) = x ∏ᵢ (1 − η x (x − 1) / (uᵢ + σ(x))),   g(1) = 1,   g′(1) = 1 − ηφ.
-import { ld, st, RESULT_OK, STATUS_DIVERGED, STATUS_NO_GFS, STATUS_NON_FINITE } from '../abi';
+import { ld, st, RESULT_OK, Status } from '../abi';
 import { product } from './model';
 import { gdStep } from './gd';
 import { gfsStatus, logShift } from './gfs';
@@ -15,17 +15,17 @@ const IMAGE: usize = memory.data(64 * 8, 16);
 const SQUARES: usize = memory.data(64 * 8, 16);
 
 /**
- * out = 𝒢(w) (out may alias w). Returns RESULT_OK; STATUS_NO_GFS when π(w) ≤ 0 or π(GD(w)) ≤ 0
+ * out = 𝒢(w) (out may alias w). Returns RESULT_OK; Status.noGfs when π(w) ≤ 0 or π(GD(w)) ≤ 0
  * (GD leaves the positive-product region, so no point of the same flow line has its product);
- * STATUS_NON_FINITE / STATUS_DIVERGED for non-finite input / GD image. On failure out = NaN.
+ * Status.nonFinite / Status.diverged for non-finite input / GD image. On failure out = NaN.
  */
 export function gpgdStep(w: usize, D: i32, eta: f64, out: usize): i32 {
   let status = gfsStatus(w, D);
   if (status == RESULT_OK) {
     gdStep(w, D, eta, IMAGE);
     const pGd = product(IMAGE, D);
-    if (!isFinite(pGd)) status = STATUS_DIVERGED;
-    else if (!(pGd > 0.0)) status = STATUS_NO_GFS;
+    if (!isFinite(pGd)) status = Status.diverged;
+    else if (!(pGd > 0.0)) status = Status.noGfs;
     else {
       for (let i = 0; i < D; i++) {
         const wi = ld(w, i);
@@ -39,8 +39,8 @@ export function gpgdStep(w: usize, D: i32, eta: f64, out: usize): i32 {
       }
       return RESULT_OK;
     }
-  } else if (status != STATUS_NON_FINITE) {
-    status = STATUS_NO_GFS;
+  } else if (status != Status.nonFinite) {
+    status = Status.noGfs;
   }
   for (let i = 0; i < D; i++) st(out, i, NaN);
   return status;

@@ -40,15 +40,30 @@
 // ABI: lengths, scalars and pointers only. Batches: values of item k at out + 8·(k·K + j);
 // period i32[n]; status u8[n]; λ f64[n]; points struct-of-arrays (weight d of point k at
 // +8·(d·n + k)), as in the sweep kernels. Every item depends on its own inputs only.
-import { ld, st, RESULT_OK, STATUS_DIVERGED, STATUS_NO_GFS, STATUS_NON_FINITE, MAX_DEPTH } from '../abi';
+import { ld, st, RESULT_OK, MAX_DEPTH, Status } from '../abi';
 import { product } from './model';
 import { gfsShift, gfsStatus, logShift } from './gfs';
 import { gpgdStep } from './gpgd';
 import { initFromGfsSharpness } from './family';
 
-const ORBIT_PERIODIC: i32 = 0;
-const ORBIT_UNRESOLVED: i32 = 2;
-const ORBIT_CHAOTIC: i32 = 5;
+/**
+ * Status of a GPGD orbit; codes 1, 3 and 4 mean what they mean in Status (and are written from it).
+ * @abi
+ */
+export enum OrbitStatus {
+  /** a period ≤ maxPeriod was found */
+  periodic = 0,
+  /** the orbit left every bound or was not finite */
+  diverged = 1,
+  /** neither a period nor a positive Lyapunov exponent within N steps */
+  unresolved = 2,
+  /** the start has no GFS (π ≤ 0) @label no-gfs */
+  noGfs = 3,
+  /** the start contained NaN or ±Inf @label non-finite */
+  nonFinite = 4,
+  /** no period and a Lyapunov exponent above CHAOS_MIN_LYAPUNOV */
+  chaotic = 5,
+}
 /** Smallest Lyapunov exponent read as chaos (see the header). */
 const CHAOS_MIN_LYAPUNOV: f64 = 0.01;
 
@@ -248,9 +263,9 @@ export function orbitPeriod(values: usize, K: i32, maxPeriod: i32, tol: f64): i3
 /** Status of a new value: 0 fine, else diverged / no GFS (see the header). */
 @inline
 function valueStatus(v: f64, product: f64, divergeAt: f64, positive: bool): i32 {
-  if (isNaN(v) || isNaN(product)) return STATUS_DIVERGED;
-  if (positive && !(v > 0.0)) return STATUS_NO_GFS;
-  if (!(product <= divergeAt)) return STATUS_DIVERGED;
+  if (isNaN(v) || isNaN(product)) return Status.diverged;
+  if (positive && !(v > 0.0)) return Status.noGfs;
+  if (!(product <= divergeAt)) return Status.diverged;
   return RESULT_OK;
 }
 
@@ -293,7 +308,7 @@ function iterate(
       if (wantDerivative) mapStep(x, true);
       const s = gpgdStep(W, D, eta, W);
       if (s != RESULT_OK) {
-        status = s == STATUS_NO_GFS ? STATUS_NO_GFS : STATUS_DIVERGED;
+        status = s == Status.noGfs ? Status.noGfs : Status.diverged;
         break;
       }
       next = product(W, D);
@@ -323,9 +338,9 @@ function iterate(
   }
   orbitLyapunovOut = logSum / <f64>lyapunovSteps;
   orbitPeriodOut = orbitPeriod(out, K, maxPeriod, tol);
-  if (orbitPeriodOut > 0) return ORBIT_PERIODIC;
-  if (!(orbitLyapunovOut > CHAOS_MIN_LYAPUNOV)) return ORBIT_UNRESOLVED;
-  return geometricTransient(out, K, min(maxPeriod, K / 4)) ? ORBIT_UNRESOLVED : ORBIT_CHAOTIC;
+  if (orbitPeriodOut > 0) return OrbitStatus.periodic;
+  if (!(orbitLyapunovOut > CHAOS_MIN_LYAPUNOV)) return OrbitStatus.unresolved;
+  return geometricTransient(out, K, min(maxPeriod, K / 4)) ? OrbitStatus.unresolved : OrbitStatus.chaotic;
 }
 
 /** Orbit of GPGD from the point at `w` (D weights, any stride-1 buffer other than W/U). */
@@ -346,7 +361,7 @@ function orbitFromPoint(
     for (let j = 0; j < K; j++) st(out, j, NaN);
     orbitPeriodOut = 0;
     orbitLyapunovOut = NaN;
-    return start == STATUS_NON_FINITE ? STATUS_NON_FINITE : STATUS_NO_GFS;
+    return start == Status.nonFinite ? Status.nonFinite : Status.noGfs;
   }
   const s = gfsShift(w, D);
   let phi = 0.0;
@@ -401,12 +416,12 @@ export function bifurcationOverPhi(
       for (let j = 0; j < K; j++) st(out, j, NaN);
       orbitPeriodOut = 0;
       orbitLyapunovOut = NaN;
-      status = STATUS_NON_FINITE;
+      status = Status.nonFinite;
     } else if (!(x0 > 0.0)) {
       for (let j = 0; j < K; j++) st(out, j, NaN);
       orbitPeriodOut = 0;
       orbitLyapunovOut = NaN;
-      status = STATUS_NO_GFS;
+      status = Status.noGfs;
     } else {
       initFromGfsSharpness(c, D, phiK, x0, POINT);
       status = orbitFromPoint(POINT, D, method, N, K, maxPeriod, tol, divergeAt, out);
@@ -449,7 +464,7 @@ export function bifurcationFromPoints(
     store<i32>(outPeriod + (<usize>k << 2), orbitPeriodOut);
     store<u8>(outStatus + <usize>k, <u8>status);
     st(outLyapunov, k, orbitLyapunovOut);
-    st(outPhi, k, status == STATUS_NON_FINITE || status == STATUS_NO_GFS ? NaN : slicePhi);
+    st(outPhi, k, status == Status.nonFinite || status == Status.noGfs ? NaN : slicePhi);
   }
   return RESULT_OK;
 }
@@ -486,12 +501,12 @@ export function sliceBifurcationOverPhi(
       for (let j = 0; j < K; j++) st(out, j, NaN);
       orbitPeriodOut = 0;
       orbitLyapunovOut = NaN;
-      status = STATUS_NON_FINITE;
+      status = Status.nonFinite;
     } else if (model == 0 && !(d0 > 0.0)) {
       for (let j = 0; j < K; j++) st(out, j, NaN);
       orbitPeriodOut = 0;
       orbitLyapunovOut = NaN;
-      status = STATUS_NO_GFS;
+      status = Status.noGfs;
     } else {
       slicePhi = phiK;
       sliceC4 = Math.max(0.25 * phiK * phiK - 4.0, 0.0);

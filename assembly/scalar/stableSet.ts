@@ -19,16 +19,62 @@
 import { ld, st } from '../abi';
 import { gradient, product, topEigenpair } from './model';
 
-/** Doubles per cell written by stableSetCells. */
-const CELL_STRIDE: i32 = 5;
-/** Doubles per edge written by stableSetRoots. */
-const ROOT_STRIDE: i32 = 7;
+/**
+ * One record of stableSetCells per grid point: f64 columns.
+ * @abi record
+ */
+export enum StableSetCellColumn {
+  /** S: the top Hessian eigenvalue */
+  sharpness = 0,
+  /** ∇L·u with u the top eigenvector (largest-magnitude entry positive) */
+  gradientDotEigenvector = 1,
+  /** ‖∇L‖ */
+  gradientNorm = 2,
+  /** L */
+  loss = 3,
+  /** π */
+  product = 4,
+  /** number of columns @stride */
+  stride = 5,
+}
 
-/** Edge outcome codes (stableSetRoots, column 0). */
-const ROOT_NONE: f64 = 0.0;
-const ROOT_MINIMUM: f64 = 1.0;
-const ROOT_NON_MINIMUM: f64 = 2.0;
-const ROOT_DISCONTINUITY: f64 = 3.0;
+/**
+ * One record of stableSetRoots per grid edge: f64 columns.
+ * @abi record
+ */
+export enum StableSetRootColumn {
+  /** what the edge holds: a RootOutcome code */
+  outcome = 0,
+  /** position t ∈ [0, 1] of the located zero along the edge */
+  t = 1,
+  /** S at the zero */
+  sharpness = 2,
+  /** L at the zero */
+  loss = 3,
+  /** π at the zero */
+  product = 4,
+  /** |∇L·u|/‖∇L‖ at the zero */
+  relativeResidual = 5,
+  /** |∇L·u| at the zero */
+  residual = 6,
+  /** number of columns @stride */
+  stride = 7,
+}
+
+/**
+ * What a grid edge of the stable-set map holds.
+ * @abi
+ */
+export enum RootOutcome {
+  /** the oriented ∇L·u has no sign change on the edge */
+  none = 0,
+  /** a zero at a minimum (L ≤ lossMin) */
+  minimum = 1,
+  /** a genuine zero of ∇L·u off the minima @label non-minimum */
+  nonMinimum = 2,
+  /** a sign change without a zero: u flips (an eigenvalue crossing) */
+  discontinuity = 3,
+}
 
 /** Bisection halvings of t (2⁻⁶⁰ is below the spacing of doubles near any t ∈ (0, 1]). */
 const BISECTION_STEPS: i32 = 60;
@@ -85,13 +131,13 @@ export function stableSetCells(D: i32, n: i32, points: usize, out: usize, vector
     const w = points + ((<usize>(k * D)) << 3);
     const u = vectors + ((<usize>(k * D)) << 3);
     const dot = evaluate(w, D, u);
-    const o = out + ((<usize>(k * CELL_STRIDE)) << 3);
+    const o = out + ((<usize>(k * StableSetCellColumn.stride)) << 3);
     const r = lastProduct - 1.0;
-    st(o, 0, lastSharpness);
-    st(o, 1, dot);
-    st(o, 2, lastGradNorm);
-    st(o, 3, 0.5 * r * r);
-    st(o, 4, lastProduct);
+    st(o, StableSetCellColumn.sharpness, lastSharpness);
+    st(o, StableSetCellColumn.gradientDotEigenvector, dot);
+    st(o, StableSetCellColumn.gradientNorm, lastGradNorm);
+    st(o, StableSetCellColumn.loss, 0.5 * r * r);
+    st(o, StableSetCellColumn.product, lastProduct);
   }
 }
 
@@ -113,7 +159,7 @@ export function stableSetRoots(
   for (let k = 0; k < n; k++) {
     const a = left + ((<usize>(k * D)) << 3);
     const b = right + ((<usize>(k * D)) << 3);
-    const o = out + ((<usize>(k * ROOT_STRIDE)) << 3);
+    const o = out + ((<usize>(k * StableSetRootColumn.stride)) << 3);
     const fa = evaluate(a, D, U_LEFT);
     let fb = evaluate(b, D, U_RIGHT);
     if (dotVectors(U_LEFT, U_RIGHT, D) < 0.0) fb = -fb;
@@ -123,8 +169,8 @@ export function stableSetRoots(
     } else if (fb == 0.0) {
       t = 1.0;
     } else if ((fa < 0.0) == (fb < 0.0) || isNaN(fa) || isNaN(fb)) {
-      st(o, 0, ROOT_NONE);
-      for (let c = 1; c < ROOT_STRIDE; c++) st(o, c, NaN);
+      st(o, StableSetRootColumn.outcome, <f64>RootOutcome.none);
+      for (let c = 1; c < StableSetRootColumn.stride; c++) st(o, c, NaN);
       continue;
     } else {
       // Invariant: f(lo) has the sign of fa, f(hi) the other; U_LEFT is the oriented u at lo.
@@ -163,15 +209,15 @@ export function stableSetRoots(
     const r = lastProduct - 1.0;
     const L = 0.5 * r * r;
     const rel = lastGradNorm > 0.0 ? f / lastGradNorm : 0.0;
-    let code = ROOT_DISCONTINUITY;
-    if (L <= lossMin) code = ROOT_MINIMUM;
-    else if (rel <= rootRtol) code = ROOT_NON_MINIMUM;
-    st(o, 0, code);
-    st(o, 1, t);
-    st(o, 2, lastSharpness);
-    st(o, 3, L);
-    st(o, 4, lastProduct);
-    st(o, 5, rel);
-    st(o, 6, f);
+    let code = <f64>RootOutcome.discontinuity;
+    if (L <= lossMin) code = <f64>RootOutcome.minimum;
+    else if (rel <= rootRtol) code = <f64>RootOutcome.nonMinimum;
+    st(o, StableSetRootColumn.outcome, code);
+    st(o, StableSetRootColumn.t, t);
+    st(o, StableSetRootColumn.sharpness, lastSharpness);
+    st(o, StableSetRootColumn.loss, L);
+    st(o, StableSetRootColumn.product, lastProduct);
+    st(o, StableSetRootColumn.relativeResidual, rel);
+    st(o, StableSetRootColumn.residual, f);
   }
 }

@@ -6,7 +6,7 @@
 // Stopping: a row whose iterate has |π| ≥ divergeAt or a non-finite entry is recorded as
 // DIVERGED and ends the run; with tol > 0, a row with L < tol is CONVERGED and ends the run.
 // Other rows are RUNNING, or NO_GFS when π ≤ 0 (φ = NaN).
-import { ld, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_NO_GFS, STATUS_RUNNING } from '../abi';
+import { ld, Status } from '../abi';
 import { product, sharpness } from './model';
 import { gfsSharpness } from './gfs';
 import { gdStep } from './gd';
@@ -39,17 +39,17 @@ export function trajectoryChunk(
     if (!finite || !(Math.abs(p) < divergeAt)) {
       store<f64>(outSharpness + offset, NaN);
       store<f64>(outGfsSharpness + offset, NaN);
-      store<u8>(outStatus + row, <u8>STATUS_DIVERGED);
+      store<u8>(outStatus + row, <u8>Status.diverged);
       return row + 1;
     }
     store<f64>(outSharpness + offset, sharpness(w, D));
     const phi = gfsSharpness(w, D);
     store<f64>(outGfsSharpness + offset, phi);
     if (tol > 0.0 && l < tol) {
-      store<u8>(outStatus + row, <u8>STATUS_CONVERGED);
+      store<u8>(outStatus + row, <u8>Status.converged);
       return row + 1;
     }
-    store<u8>(outStatus + row, <u8>(isNaN(phi) ? STATUS_NO_GFS : STATUS_RUNNING));
+    store<u8>(outStatus + row, <u8>(isNaN(phi) ? Status.noGfs : Status.running));
     if (row == rows - 1 && stepAfterLast == 0) break;
     const stepSize = etaLength == 1 ? load<f64>(eta) : load<f64>(eta + offset);
     gdStep(w, D, stepSize, w);

@@ -1,23 +1,19 @@
 /**
- * Status codes shared by every kernel and output (mirrors `assembly/abi.ts`).
- * A diverging or saddle-bound run is data, never an exception.
+ * Status codes shared by every kernel and output. The codes and their labels are defined once, by
+ * the `Status` enum of assembly/abi.ts, and generated into src/wasm/abi.ts; a diverging or
+ * saddle-bound run is data, never an exception.
  */
-export const Status = {
-  converged: 0,
-  diverged: 1,
-  maxSteps: 2,
-  noGfs: 3,
-  nonFinite: 4,
-  /** A trajectory row with nothing to report (CSV label "ok"). */
-  running: 5,
-} as const;
+import { STATUS_LABELS as LABELS, Status } from '../wasm/abi.js';
+import { labelOf, labelsInOrder } from '../wasm/decode.js';
 
+export { Status };
 export type StatusName = keyof typeof Status;
 export type StatusCode = (typeof Status)[StatusName];
 
-/** Human/CSV names, indexed by code. */
-export const STATUS_LABELS: readonly string[] = ['converged', 'diverged', 'max-steps', 'no-gfs', 'non-finite', 'ok'];
+/** Human/CSV names, indexed by code (running's label is "ok"). */
+export const STATUS_LABELS: readonly string[] = labelsInOrder(LABELS);
 
+/** The label of a status code; an unknown code is an error naming it. */
 export function statusLabel(code: number): string {
-  return Number.isInteger(code) ? (STATUS_LABELS[code] ?? `unknown(${code})`) : `unknown(${typeof code})`;
+  return labelOf(LABELS, code, 'status');
 }

@@ -7,20 +7,15 @@
  * are assumed validated by the caller; NaN/±Inf come back as NaN values or statuses, never as
  * exceptions.
  */
+import type { WasmExports } from '../wasm/abi.js';
 import { invalidOption } from '../base/errors.js';
 import { OPTIONS } from '../options.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
-import { Status } from '../base/status.js';
-import {
-  allocateRegressionBuffers,
-  RUN_CHUNK_ROWS,
-  type Ptr,
-  type RegressionBuffers,
-  type RegressionKernels,
-} from './regressionKernels.js';
+import { REGRESSION_STATUS_LABELS, RegressionStatus } from '../wasm/abi.js';
+import { labelOf } from '../wasm/decode.js';
+import { allocateRegressionBuffers, RUN_CHUNK_ROWS, type Ptr, type RegressionBuffers } from './regressionKernels.js';
 import { checkProblem, type RegressionProblem } from './regressionProblem.js';
 
-export type { RegressionKernels } from './regressionKernels.js';
 export type { RegressionProblem } from './regressionProblem.js';
 
 export interface GfsSolution {
@@ -72,14 +67,17 @@ export const KRYLOV_MAX = 256;
 /** Default divergence bound on the loss. */
 export const DEFAULT_DIVERGE_AT = 1e10;
 
-const STATUS_BY_CODE: Record<number, RegressionRun['status']> = {
-  [Status.converged]: 'converged',
-  [Status.diverged]: 'diverged',
-  [Status.noGfs]: 'gfs-failed',
-};
+/**
+ * The run's status from the driver's last code: a run that never stopped used its step budget
+ * (max-steps); any other code is the kernel's own stopping status, and an unknown code an error.
+ */
+function runStatus(code: number): RegressionRun['status'] {
+  if (code === RegressionStatus.running) return 'max-steps';
+  return labelOf(REGRESSION_STATUS_LABELS, code, 'regression run status') as RegressionRun['status'];
+}
 
 export class RegressionEngine {
-  readonly kernels: RegressionKernels;
+  readonly kernels: WasmExports;
   readonly arena: Arena;
   readonly n: number;
   readonly d: number;
@@ -90,7 +88,7 @@ export class RegressionEngine {
   constructor(problem: RegressionProblem, raw: RawExports = instantiate()) {
     checkProblem(problem, 'problem');
     const { n, d } = problem;
-    this.kernels = raw as RegressionKernels;
+    this.kernels = raw;
     this.arena = new Arena(raw);
     this.n = n;
     this.d = d;
@@ -332,7 +330,7 @@ export class RegressionEngine {
     const sharpness = new Float64Array(total);
     const gfsSharpness = new Float64Array(total);
     let written = 0;
-    let code: number = Status.running;
+    let code: number = RegressionStatus.running;
     while (written < total) {
       const rows = Math.min(RUN_CHUNK_ROWS, total - written);
       const last = written + rows >= total;
@@ -364,12 +362,12 @@ export class RegressionEngine {
       written += got;
       code = this.arena.i32(status, 1)[0] as number;
       options.onProgress?.(written - 1);
-      if (code !== Status.running) break;
+      if (code !== RegressionStatus.running) break;
     }
     const steps = written - 1;
     return {
       steps,
-      status: STATUS_BY_CODE[code] ?? 'max-steps',
+      status: runStatus(code),
       loss: loss.slice(0, written),
       sharpness: sharpness.slice(0, written),
       gfsSharpness: gfsSharpness.slice(0, written),

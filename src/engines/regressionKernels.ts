@@ -1,94 +1,10 @@
 /**
- * The pointer level of the regression engine (engines/regression.ts): the signatures of the kernels
- * of `assembly/regression/` and the layout of one problem's buffers in a WASM instance's memory,
- * reserved once per engine so that no call allocates afterwards.
+ * The pointer level of the regression engine (engines/regression.ts): the layout of one problem's
+ * buffers in a WASM instance's memory, reserved once per engine so that no call allocates
+ * afterwards. (The kernels' signatures are generated: WasmExports in src/wasm/abi.ts.)
  */
-import type { Arena, RawExports } from '../wasm/module.js';
-
-export type Ptr = number;
-
-/** The regression kernels of `assembly/regression/index.ts`, with their pointer-level signatures. */
-export interface RegressionKernels extends RawExports {
-  regWorkLength(n: number, d: number): number;
-  regBasisLength(d: number, m: number): number;
-  regResidual(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, r: Ptr): number;
-  regLoss(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, work: Ptr): number;
-  regGradient(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, work: Ptr, outU: Ptr, outV: Ptr): number;
-  regGdStep(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, eta: number, work: Ptr, outU: Ptr, outV: Ptr): number;
-  regHvp(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, a: Ptr, b: Ptr, work: Ptr, outA: Ptr, outB: Ptr): void;
-  regHessian(X: Ptr, y: Ptr, n: number, d: number, u: Ptr, v: Ptr, work: Ptr, out: Ptr): void;
-  regSymmetricEigen(a: Ptr, n: number, vecScratch: Ptr, vecOut: Ptr): number;
-  regTridiagonalTop(alpha: Ptr, beta: Ptr, m: number, s: Ptr, tmp: Ptr): number;
-  regLanczos(
-    X: Ptr,
-    y: Ptr,
-    n: number,
-    d: number,
-    u: Ptr,
-    v: Ptr,
-    start: Ptr,
-    maxIter: number,
-    tol: number,
-    basis: Ptr,
-    work: Ptr,
-    vecOut: Ptr,
-    info: Ptr,
-  ): number;
-  regGfs(
-    X: Ptr,
-    y: Ptr,
-    n: number,
-    d: number,
-    u: Ptr,
-    v: Ptr,
-    nu: Ptr,
-    maxIter: number,
-    tol: number,
-    work: Ptr,
-    betaOut: Ptr,
-    uOut: Ptr,
-    vOut: Ptr,
-    info: Ptr,
-  ): number;
-  regGradientFlow(
-    X: Ptr,
-    y: Ptr,
-    n: number,
-    d: number,
-    u: Ptr,
-    v: Ptr,
-    hScale: number,
-    lossTol: number,
-    maxSteps: number,
-    krylovMax: number,
-    basis: Ptr,
-    work: Ptr,
-    outU: Ptr,
-    outV: Ptr,
-  ): number;
-  regRunChunk(
-    X: Ptr,
-    y: Ptr,
-    n: number,
-    d: number,
-    u: Ptr,
-    v: Ptr,
-    nu: Ptr,
-    eigvec: Ptr,
-    eta: number,
-    rows: number,
-    params: Ptr,
-    method: number,
-    basis: Ptr,
-    dense: Ptr,
-    work: Ptr,
-    outLoss: Ptr,
-    outSharpness: Ptr,
-    outGfsSharpness: Ptr,
-    stepAfterLast: number,
-    statusOut: Ptr,
-  ): number;
-}
+import type { Ptr, WasmExports } from '../wasm/abi.js';
+import type { Arena } from '../wasm/module.js';
 
 /** Iterates per WASM call of the run driver. */
 export const RUN_CHUNK_ROWS = 256;
@@ -124,7 +40,7 @@ export interface RegressionBuffers {
  */
 export function allocateRegressionBuffers(
   arena: Arena,
-  k: RegressionKernels,
+  k: WasmExports,
   n: number,
   d: number,
   krylovMax: number,
@@ -154,3 +70,5 @@ export function allocateRegressionBuffers(
     phi: f(RUN_CHUNK_ROWS),
   };
 }
+
+export type { Ptr };

@@ -4,50 +4,11 @@
  * instance's arena, call one kernel and copy the result out. Inputs are assumed validated
  * (see `src/api.ts`); NaN/±Inf/zero weights are passed through and come back as NaN or a status.
  */
+import type { Ptr, WasmExports } from '../wasm/abi.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
 import { Status } from '../base/status.js';
 
-type Ptr = number;
-
 /** The kernels of `assembly/index.ts`, with their pointer-level signatures. */
-export interface ScalarKernels extends RawExports {
-  product(w: Ptr, D: number): number;
-  loss(w: Ptr, D: number): number;
-  gradient(w: Ptr, D: number, out: Ptr): number;
-  hessian(w: Ptr, D: number, out: Ptr): void;
-  sharpness(w: Ptr, D: number): number;
-  sharpnessJacobi(w: Ptr, D: number): number;
-  topEigenpair(w: Ptr, D: number, vecOut: Ptr): number;
-  symmetricEigen(a: Ptr, n: number, vecOut: Ptr, wantVector: number): number;
-  topEigenDiagonalPlusRankOne(d: Ptr, z: Ptr, n: number, rho: number): number;
-  logShift(a: Ptr, D: number, target: number): number;
-  gfsShift(w: Ptr, D: number): number;
-  gfsStatus(w: Ptr, D: number): number;
-  gfsPoint(w: Ptr, D: number, out: Ptr): number;
-  gfsSharpness(w: Ptr, D: number): number;
-  gdStep(w: Ptr, D: number, eta: number, out: Ptr): number;
-  gpgdStep(w: Ptr, D: number, eta: number, out: Ptr): number;
-  gpgdMap1d(u: Ptr, D: number, eta: number, x: number): number;
-  invariantSetMembership(w: Ptr, D: number, eta: number, info: Ptr): number;
-  gradientFlowRk4(w: Ptr, D: number, hScale: number, tol: number, maxSteps: number, out: Ptr): number;
-  trajectoryChunk(
-    w: Ptr,
-    D: number,
-    eta: Ptr,
-    etaLength: number,
-    rows: number,
-    tol: number,
-    divergeAt: number,
-    outLoss: Ptr,
-    outSharpness: Ptr,
-    outGfsSharpness: Ptr,
-    outProduct: Ptr,
-    outStatus: Ptr,
-    stepAfterLast: number,
-  ): number;
-  initFromGfsSharpness(c: Ptr, D: number, phi0: number, p0: number, out: Ptr): number;
-}
-
 export interface GfsResult {
   /** Status.converged (0) when the GFS exists, else Status.noGfs or Status.nonFinite. */
   status: number;
@@ -85,11 +46,11 @@ export interface TrajectoryArrays {
 export const TRAJECTORY_CHUNK_ROWS = 2048;
 
 export class ScalarEngine {
-  readonly kernels: ScalarKernels;
+  readonly kernels: WasmExports;
   readonly arena: Arena;
 
   constructor(raw: RawExports = instantiate()) {
-    this.kernels = raw as ScalarKernels;
+    this.kernels = raw;
     this.arena = new Arena(raw);
   }
 

@@ -10,19 +10,12 @@
 import { invalidOption } from '../base/errors.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
 import { Sfc32 } from '../base/random.js';
-
-type Ptr = number;
+import { Activation as ActivationCode, type Ptr, type WasmExports } from '../wasm/abi.js';
 
 export type Activation = 'tanh' | 'hardtanh' | 'relu' | 'elu' | 'softplus';
 
-/** Activation codes of `assembly/mlp/activation.ts`. */
-export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = {
-  tanh: 0,
-  hardtanh: 1,
-  relu: 2,
-  elu: 3,
-  softplus: 4,
-};
+/** Activation codes: the Activation enum of `assembly/mlp/activation.ts` (generated). */
+export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = ActivationCode;
 
 export const ACTIVATIONS = Object.keys(ACTIVATION_CODES) as readonly Activation[];
 
@@ -46,21 +39,6 @@ export const DEFAULT_HIDDEN: readonly number[] = [200, 200];
 
 /** The leading arguments of every network kernel: the problem (layer sizes, activation, data). */
 type Net = [sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number];
-
-/** The mlp kernels of `assembly/mlp/index.ts`, with their pointer-level signatures. */
-export interface MlpKernels extends RawExports {
-  mlpParameterCount(sizes: Ptr, layers: number): number;
-  mlpWorkLength(sizes: Ptr, layers: number, n: number): number;
-  mlpLoss(...args: [...Net, theta: Ptr, work: Ptr]): number;
-  mlpGradient(...args: [...Net, theta: Ptr, work: Ptr, grad: Ptr]): number;
-  mlpGdStep(...args: [...Net, theta: Ptr, eta: number, work: Ptr, out: Ptr]): number;
-  mlpHvp(...args: [...Net, theta: Ptr, v: Ptr, work: Ptr, out: Ptr]): number;
-  mlpRk4Step(...args: [...Net, theta: Ptr, h: number, work: Ptr, grad: Ptr, acc: Ptr, tmp: Ptr, out: Ptr]): number;
-  mlpActivation(act: number, order: number, z: number): number;
-  lanczosStart(dim: number, start: Ptr, basis: Ptr): number;
-  lanczosExtend(dim: number, j: number, basis: Ptr, w: Ptr, alpha: Ptr, beta: Ptr, s: Ptr, tmp: Ptr): number;
-  lanczosRitzVector(dim: number, m: number, basis: Ptr, s: Ptr, out: Ptr): void;
-}
 
 /** Options of `MlpEngine.sharpness` (Lanczos with full re-orthogonalisation). */
 export interface LanczosOptions {
@@ -158,7 +136,7 @@ function checkShape(shape: MlpShape): void {
 }
 
 export class MlpEngine {
-  readonly kernels: MlpKernels;
+  readonly kernels: WasmExports;
   readonly arena: Arena;
   readonly shape: MlpShape;
   readonly n: number;
@@ -194,7 +172,7 @@ export class MlpEngine {
     }
     this.checkArray(data.X, n * shape.input, 'X');
     this.checkArray(data.Y, n * shape.output, 'Y');
-    this.kernels = raw as MlpKernels;
+    this.kernels = raw;
     this.arena = new Arena(raw);
     this.shape = { ...shape, hidden: [...shape.hidden] };
     this.n = n;

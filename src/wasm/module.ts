@@ -8,13 +8,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EoslabError } from '../base/errors.js';
+import type { WasmExports } from './abi.js';
 
-/** Raw exports of `assembly/index.ts`. Pointers are byte offsets into `memory`. */
-export interface RawExports {
-  readonly memory: WebAssembly.Memory;
-  heapBase(): number;
-  [name: string]: unknown;
-}
+/**
+ * Raw exports of `assembly/index.ts`, typed by the generated interface (src/wasm/abi.ts).
+ * Pointers are byte offsets into `memory`.
+ */
+export type RawExports = WasmExports;
 
 const WASM_URL = new URL('../../build/release.wasm', import.meta.url);
 

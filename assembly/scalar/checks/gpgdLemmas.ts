@@ -36,8 +36,51 @@ const PRODUCT_ATOL: f64 = 64.0 * f64.EPSILON;
 /** Longest stored orbit. */
 const MAX_ORBIT: i32 = 8192;
 
-/** Doubles per point written by gpgdLemmaChecks. */
-const GPGD_STRIDE: i32 = 12;
+/**
+ * How a Lemma 3.13 GPGD orbit ended.
+ * @abi
+ */
+export enum GpgdPointStatus {
+  /** |π − 1| ≤ B_STOP was reached */
+  reached = 0,
+  /** the step budget ran out first @label max-steps */
+  maxSteps = 1,
+  /** GPGD was undefined (π ≤ 0 at a step, or no GFS at the start) */
+  undefined = 2,
+}
+
+/**
+ * One record of gpgdLemmaChecks per point: f64 columns.
+ * @abi record
+ */
+export enum GpgdPointColumn {
+  /** φ */
+  gfsSharpness = 0,
+  /** π₀ − 1 */
+  initialError = 1,
+  /** status: a GpgdPointStatus code */
+  status = 2,
+  /** GPGD steps */
+  steps = 3,
+  /** Lemma 3.13 sign violations */
+  signViolations = 4,
+  /** Lemma 3.13 decay violations (|π⁺ − 1| > ρ*|π − 1|, ρ* = (1 + |1 − ηφ|)/2) */
+  decayViolations = 5,
+  /** largest used fraction (r − |1 − ηφ|)/(1 − |1 − ηφ|) of the room between the local rate and 1 */
+  maxRoomUsed = 6,
+  /** |r − |1 − ηφ|| at the first |π − 1| ≤ B_RATE */
+  rateDeviation = 7,
+  /** local rate violation (rateDeviation > RATE_ATOL; 1 or 0) */
+  rateViolation = 8,
+  /** π(GD(GD(w))) − 1 */
+  gdTwoStepError = 9,
+  /** π(GPGD(GPGD(w))) − 1 */
+  gpgdTwoStepError = 10,
+  /** Lemma 3.14 violation (|π(GD²) − 1| > |π(GPGD²) − 1| + PRODUCT_ATOL, or GPGD² undefined; 1 or 0) */
+  lemma314Violation = 11,
+  /** number of columns @stride */
+  stride = 12,
+}
 /** Doubles written by gpgdOrbitVerify. */
 const VERIFY_FIELDS: i32 = 5;
 
@@ -94,7 +137,7 @@ export function gpgdLemmaChecks(D: i32, n: i32, points: usize, eta: f64, maxStep
   const budget = min(maxSteps, MAX_ORBIT - 1);
   for (let k = 0; k < n; k++) {
     const src = points + ((<usize>(k * D)) << 3);
-    const o = out + ((<usize>(k * GPGD_STRIDE)) << 3);
+    const o = out + ((<usize>(k * GpgdPointColumn.stride)) << 3);
     for (let i = 0; i < D; i++) st(W, i, ld(src, i));
     const s = gfsShift(W, D);
     let phi = NaN;
@@ -115,35 +158,36 @@ export function gpgdLemmaChecks(D: i32, n: i32, points: usize, eta: f64, maxStep
       bGpgd = product(TMP, D) - 1.0;
     }
     // Lemma 3.13: the GPGD orbit
-    let status = 1;
+    let status = GpgdPointStatus.maxSteps;
     let len = 1;
     st(ORBIT, 0, b0);
-    if (isNaN(phi)) status = 2;
-    else if (Math.abs(b0) <= B_STOP) status = 0;
+    if (isNaN(phi)) status = GpgdPointStatus.undefined;
+    else if (Math.abs(b0) <= B_STOP) status = GpgdPointStatus.reached;
     else {
       while (len <= budget) {
         if (gpgdStep(W, D, eta, W) != RESULT_OK) {
-          status = 2;
+          status = GpgdPointStatus.undefined;
           break;
         }
         const b = product(W, D) - 1.0;
         st(ORBIT, len, b);
         len++;
         if (Math.abs(b) <= B_STOP) {
-          status = 0;
+          status = GpgdPointStatus.reached;
           break;
         }
       }
     }
     gpgdOrbitVerify(ORBIT, len, phi, eta, VERIFY);
-    st(o, 0, phi);
-    st(o, 1, b0);
-    st(o, 2, <f64>status);
-    st(o, 3, <f64>(len - 1));
-    for (let j = 0; j < VERIFY_FIELDS; j++) st(o, 4 + j, ld(VERIFY, j));
-    st(o, 9, bGd);
-    st(o, 10, bGpgd);
-    st(o, 11, !(Math.abs(bGd) <= Math.abs(bGpgd) + PRODUCT_ATOL) ? 1.0 : 0.0);
+    st(o, GpgdPointColumn.gfsSharpness, phi);
+    st(o, GpgdPointColumn.initialError, b0);
+    st(o, GpgdPointColumn.status, <f64>status);
+    st(o, GpgdPointColumn.steps, <f64>(len - 1));
+    // gpgdOrbitVerify's fields are the columns signViolations … rateViolation, in order
+    for (let j = 0; j < VERIFY_FIELDS; j++) st(o, GpgdPointColumn.signViolations + j, ld(VERIFY, j));
+    st(o, GpgdPointColumn.gdTwoStepError, bGd);
+    st(o, GpgdPointColumn.gpgdTwoStepError, bGpgd);
+    st(o, GpgdPointColumn.lemma314Violation, !(Math.abs(bGd) <= Math.abs(bGpgd) + PRODUCT_ATOL) ? 1.0 : 0.0);
   }
   return RESULT_OK;
 }

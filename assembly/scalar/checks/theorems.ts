@@ -50,7 +50,7 @@
 //   Certified member ⟺ π > 0, φ < (2√2/η)(1 − CERT_RTOL), π < T and sup h < T, T = P_lo(1 − CERT_RTOL).
 // Certification implies the reference's verdict "member" (the reference's scans can only
 // underestimate P_max and overestimate P_min), so the verdict "left 𝕊" always comes from it.
-import { ld, st, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_STEPS, STATUS_NO_GFS } from '../../abi';
+import { ld, st, Status } from '../../abi';
 import { product, sharpness } from '../model';
 import { invariantSetMembership } from '../invariantSet';
 import { gfsShift, gfsStatus } from '../gfs';
@@ -72,8 +72,76 @@ const CERT_RTOL: f64 = 1e-9;
  */
 const LOSS_RTOL: f64 = 1e-6;
 
-/** Doubles per run written by theoremCheckRuns. */
-const RUN_STRIDE: i32 = 31;
+/**
+ * One record of theoremCheckRuns per run: f64 columns.
+ * @abi record
+ */
+export enum CheckRunColumn {
+  /** in 𝕊 at t = 0 (1 or 0) */
+  inInvariantSet = 0,
+  /** status: a Status code (converged, diverged, max-steps, or no-gfs when π ≤ 0 is reached) */
+  status = 1,
+  /** GD steps */
+  steps = 2,
+  /** steps where φ increased */
+  phiIncreases = 3,
+  /** iterates outside 𝕊 */
+  outsideSet = 4,
+  /** Lemma 3.10 violations */
+  lemma310 = 5,
+  /** Lemma 3.11 violations */
+  lemma311 = 6,
+  /** Lemma 3.12 violations */
+  lemma312 = 7,
+  /** final S */
+  finalSharpness = 8,
+  /** final φ */
+  finalGfsSharpness = 9,
+  /** initial φ */
+  initialGfsSharpness = 10,
+  /** initial π */
+  initialProduct = 11,
+  /** largest relative increase of φ */
+  maxPhiIncrease = 12,
+  /** membership tests decided by the reference kernel */
+  referenceCalls = 13,
+  /** first violating step (−1 none) */
+  firstViolationStep = 14,
+  /** final loss */
+  finalLoss = 15,
+  /** converged with S > (2/η)(1 + SHARPNESS_RTOL) (1 or 0) */
+  sharpnessViolation = 16,
+  /** max (φ − φ⁺)/(C η² max(1, π²) L φ³) */
+  lemma312MaxRatio = 17,
+  /** max aᵢ */
+  maxA = 18,
+  /** step checks ran (1 or 0) */
+  checked = 19,
+  /** crossing step t₀: first t ≥ 1 with φ(t − 1) > 2/η ≥ φ(t) (−1 none) */
+  crossingStep = 20,
+  /** L(t₀) */
+  lossAtCrossing = 21,
+  /** L(t₀ − 1) */
+  lossBeforeCrossing = 22,
+  /** φ(t₀) */
+  gfsSharpnessAtCrossing = 23,
+  /** two-step loss decay rate after t₀: exp(2·slope) of a least-squares fit of log L(t) on the t ≥ t₀ with t − t₀ even */
+  decayRate = 24,
+  /** steps t ≥ t₀ with L(t + 2) > L(t)(1 + LOSS_RTOL) */
+  twoStepIncreases = 25,
+  /** max over t ≥ t₀ of L(t + 2)/L(t) */
+  maxTwoStepRatio = 26,
+  /** last two-step loss ratio L(T)/L(T − 2) */
+  lastTwoStepRatio = 27,
+  /** entry step into 𝕊 (0 in 𝕊 at t = 0, −1 none) */
+  entryStep = 28,
+  /** φ increases from the entry step on */
+  phiIncreasesAfterEntry = 29,
+  /** membership tests certified by interval bounds */
+  certifiedCalls = 30,
+  /** number of columns @stride */
+  stride = 31,
+}
 
 const MAX_BOUND_EVALS: i32 = 4000;
 const MIN_TAU_WIDTH: f64 = 1e-13;
@@ -348,14 +416,14 @@ export function theoremCheckRuns(
   for (let k = 0; k < n; k++) {
     const src = initial + ((<usize>(k * D)) << 3);
     for (let i = 0; i < D; i++) st(CUR, i, ld(src, i));
-    const o = out + ((<usize>(k * RUN_STRIDE)) << 3);
+    const o = out + ((<usize>(k * CheckRunColumn.stride)) << 3);
     const inSet = invariantSetMembership(CUR, D, membershipEta, INFO);
     const checked = inSet == 1 || forceChecks != 0;
     let s = gfsShift(CUR, D);
     let phi = isNaN(s) ? NaN : phiOf(CUR, D, s);
     const phi0 = phi;
     const p0 = product(CUR, D);
-    let status = STATUS_MAX_STEPS;
+    let status = Status.maxSteps;
     let steps = 0;
     let increases = 0;
     let outside = 0;
@@ -385,9 +453,9 @@ export function theoremCheckRuns(
     let fitXY = 0.0;
     let entry = inSet == 1 ? 0 : -1;
     let increasesAfterEntry = 0;
-    if (isNaN(s)) status = STATUS_NO_GFS;
+    if (isNaN(s)) status = Status.noGfs;
     if (checked) sortedSquares(CUR, D, SQ_CUR);
-    while (status == STATUS_MAX_STEPS) {
+    while (status == Status.maxSteps) {
       const p = product(CUR, D);
       const r = p - 1.0;
       const L = 0.5 * r * r;
@@ -410,11 +478,11 @@ export function theoremCheckRuns(
       lossM2 = lossM1;
       lossM1 = L;
       if (!(Math.abs(p) < divergeAt)) {
-        status = STATUS_DIVERGED;
+        status = Status.diverged;
         break;
       }
       if (L < tol) {
-        status = STATUS_CONVERGED;
+        status = Status.converged;
         break;
       }
       if (steps >= maxSteps) break;
@@ -461,7 +529,7 @@ export function theoremCheckRuns(
         }
         if (violated && firstViolation < 0) firstViolation = steps - 1;
         for (let i = 0; i < D; i++) st(CUR, i, ld(NXT, i));
-        status = STATUS_NO_GFS;
+        status = Status.noGfs;
         break;
       }
       const phiNext = phiOf(NXT, D, sNext);
@@ -510,42 +578,42 @@ export function theoremCheckRuns(
     const rFinal = pFinal - 1.0;
     const finalLoss = 0.5 * rFinal * rFinal;
     const finalS = sharpness(CUR, D);
-    st(o, 0, <f64>inSet);
-    st(o, 1, <f64>status);
-    st(o, 2, <f64>steps);
-    st(o, 3, <f64>increases);
-    st(o, 4, <f64>outside);
-    st(o, 5, <f64>v310);
-    st(o, 6, <f64>v311);
-    st(o, 7, <f64>v312);
-    st(o, 8, finalS);
-    st(o, 9, status == STATUS_NO_GFS ? NaN : phi);
-    st(o, 10, phi0);
-    st(o, 11, p0);
-    st(o, 12, maxIncrease);
-    st(o, 13, referenceCount - referenceBefore);
-    st(o, 14, <f64>firstViolation);
-    st(o, 15, finalLoss);
-    st(o, 16, checked && status == STATUS_CONVERGED && !(finalS <= sharpnessLimit) ? 1.0 : 0.0);
-    st(o, 17, maxRatio);
-    st(o, 18, maxA);
-    st(o, 19, checked ? 1.0 : 0.0);
+    st(o, CheckRunColumn.inInvariantSet, <f64>inSet);
+    st(o, CheckRunColumn.status, <f64>status);
+    st(o, CheckRunColumn.steps, <f64>steps);
+    st(o, CheckRunColumn.phiIncreases, <f64>increases);
+    st(o, CheckRunColumn.outsideSet, <f64>outside);
+    st(o, CheckRunColumn.lemma310, <f64>v310);
+    st(o, CheckRunColumn.lemma311, <f64>v311);
+    st(o, CheckRunColumn.lemma312, <f64>v312);
+    st(o, CheckRunColumn.finalSharpness, finalS);
+    st(o, CheckRunColumn.finalGfsSharpness, status == Status.noGfs ? NaN : phi);
+    st(o, CheckRunColumn.initialGfsSharpness, phi0);
+    st(o, CheckRunColumn.initialProduct, p0);
+    st(o, CheckRunColumn.maxPhiIncrease, maxIncrease);
+    st(o, CheckRunColumn.referenceCalls, referenceCount - referenceBefore);
+    st(o, CheckRunColumn.firstViolationStep, <f64>firstViolation);
+    st(o, CheckRunColumn.finalLoss, finalLoss);
+    st(o, CheckRunColumn.sharpnessViolation, checked && status == Status.converged && !(finalS <= sharpnessLimit) ? 1.0 : 0.0);
+    st(o, CheckRunColumn.lemma312MaxRatio, maxRatio);
+    st(o, CheckRunColumn.maxA, maxA);
+    st(o, CheckRunColumn.checked, checked ? 1.0 : 0.0);
     let rate = NaN;
     if (fitN >= 2.0) {
       const slope = (fitN * fitXY - fitX * fitY) / (fitN * fitXX - fitX * fitX);
       rate = Math.exp(2.0 * slope);
     }
-    st(o, 20, <f64>t0);
-    st(o, 21, lossT0);
-    st(o, 22, lossBefore);
-    st(o, 23, phiT0);
-    st(o, 24, rate);
-    st(o, 25, <f64>twoStepIncreases);
-    st(o, 26, maxTwoStep);
-    st(o, 27, status == STATUS_NO_GFS ? NaN : lastTwoStep);
-    st(o, 28, <f64>entry);
-    st(o, 29, <f64>increasesAfterEntry);
-    st(o, 30, certifiedCount - certifiedBefore);
+    st(o, CheckRunColumn.crossingStep, <f64>t0);
+    st(o, CheckRunColumn.lossAtCrossing, lossT0);
+    st(o, CheckRunColumn.lossBeforeCrossing, lossBefore);
+    st(o, CheckRunColumn.gfsSharpnessAtCrossing, phiT0);
+    st(o, CheckRunColumn.decayRate, rate);
+    st(o, CheckRunColumn.twoStepIncreases, <f64>twoStepIncreases);
+    st(o, CheckRunColumn.maxTwoStepRatio, maxTwoStep);
+    st(o, CheckRunColumn.lastTwoStepRatio, status == Status.noGfs ? NaN : lastTwoStep);
+    st(o, CheckRunColumn.entryStep, <f64>entry);
+    st(o, CheckRunColumn.phiIncreasesAfterEntry, <f64>increasesAfterEntry);
+    st(o, CheckRunColumn.certifiedCalls, certifiedCount - certifiedBefore);
   }
 }
 

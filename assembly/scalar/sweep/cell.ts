@@ -25,7 +25,7 @@
 // x ↦ fl(fl(0.5x)·x) is non-decreasing, so both tests accept exactly the same r, and the hot loop
 // saves two multiplications.
 
-import { STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_STEPS } from '../../abi';
+import { Status } from '../../abi';
 
 /** `sweepStatus` value while a lane's cell is still running. */
 export const STILL_RUNNING: i32 = -1;
@@ -40,7 +40,7 @@ export let sweepEta: f64 = 0;
 export let sweepDivergeAt: f64 = 0;
 export let sweepTheta: f64 = 0;
 export let sweepMaxSteps: i32 = 0;
-/** Status of the last `advance*` call: a STATUS_* code, or STILL_RUNNING. */
+/** Status of the last `advance*` call: a Status code, or STILL_RUNNING. */
 export let sweepStatus: i32 = STILL_RUNNING;
 
 /** Scratch for the generic-depth scalar path: one cell's weights and its prefix products. */
@@ -78,9 +78,9 @@ export function configureSweep(D: i32, n: i32, eta: f64, tol: f64, divergeAt: f6
 /** Status of a cell that must stop now: the three tests in their fixed order. */
 @inline
 function stopStatus(prod: f64, r: f64, big: f64, theta: f64): i32 {
-  if (!(abs(prod) < big)) return STATUS_DIVERGED;
-  if (abs(r) < theta) return STATUS_CONVERGED;
-  return STATUS_MAX_STEPS;
+  if (!(abs(prod) < big)) return Status.diverged;
+  if (abs(r) < theta) return Status.converged;
+  return Status.maxSteps;
 }
 
 /** Checks that can run before the step-budget test: min(budget, maxSteps − done), at least 0. */
@@ -201,7 +201,7 @@ export function advance4(src: usize, dst: usize, stride: usize, done: i32, budge
 }
 
 /**
- * The stopping rule alone, for a cell at src + d·stride with `done` steps taken: a STATUS_* code
+ * The stopping rule alone, for a cell at src + d·stride with `done` steps taken: a Status code
  * if it stops at this check, else STILL_RUNNING. π = PL·PR as in every step (any depth).
  */
 export function checkCell(src: usize, stride: usize, done: i32): i32 {

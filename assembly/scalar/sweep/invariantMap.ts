@@ -3,7 +3,7 @@
 // φ along the run is tracked with Newton on F(s) = log ∏ᵢ(wᵢ² + s) warm-started from the previous
 // step's shift (GD moves the balances little, so 1–3 iterations suffice); one log per iteration.
 // An increase counts when φ_{t+1} > φ_t (1 + MONOTONE_RTOL): rounding noise in φ is ~1e-15.
-import { ld, st, STATUS_CONVERGED, STATUS_DIVERGED, STATUS_MAX_STEPS } from '../../abi';
+import { ld, st, Status } from '../../abi';
 import { product } from '../model';
 import { invariantSetMembership } from '../invariantSet';
 import { gfsShift } from '../gfs';
@@ -49,7 +49,7 @@ function phiAt(D: i32, s: f64): f64 {
 /**
  * For each cell t of the SoA tile `initial`: outMember[t] = 1 if w₀ ∈ 𝕊; outMonotone[t] = 1 if
  * φ never increased along GD, 0 if it did, 2 if φ was undefined at some step (π ≤ 0, no GFS);
- * outStatus[t] = the GD outcome (STATUS_CONVERGED / DIVERGED / MAX_STEPS, as in the sweep).
+ * outStatus[t] = the GD outcome (Status.converged / DIVERGED / MAX_STEPS, as in the sweep).
  */
 export function invariantMapCells(
   D: i32,
@@ -69,16 +69,16 @@ export function invariantMapCells(
     let s = gfsShift(CELL, D);
     let monotone: u8 = isNaN(s) ? 2 : 1;
     let phi = isNaN(s) ? NaN : phiAt(D, s);
-    let status = STATUS_MAX_STEPS;
+    let status = Status.maxSteps;
     for (let step = 0; ; step++) {
       const p = product(CELL, D);
       const r = p - 1.0;
       if (!(Math.abs(p) < divergeAt)) {
-        status = STATUS_DIVERGED;
+        status = Status.diverged;
         break;
       }
       if (0.5 * r * r < tol) {
-        status = STATUS_CONVERGED;
+        status = Status.converged;
         break;
       }
       if (step >= maxSteps) break;

@@ -4,7 +4,7 @@
 //   (gradient flow from w₀ ends at a saddle). GD still runs from such a cell; its outcome is kept
 //   by the host as the separate gd_status array, and its final sharpness if it converged.
 // Inputs/outputs are struct-of-arrays tiles (weight d of cell t at 8·(d·n + t)).
-import { ld, st, STATUS_CONVERGED, STATUS_NO_GFS, STATUS_NON_FINITE, RESULT_OK } from '../../abi';
+import { ld, st, RESULT_OK, Status } from '../../abi';
 import { product, sharpness } from '../model';
 import { gfsSharpness, gfsStatus } from '../gfs';
 
@@ -33,13 +33,13 @@ export function summarizeCells(
     // family grids already know φ(w₀) from their initialisation (grid/init.ts)
     if (!initialGfsKnown) st(outInitialGfsSharpness, t, init == RESULT_OK ? gfsSharpness(CELL, D) : NaN);
     const code = <i32>load<u8>(status + t);
-    if (code == STATUS_CONVERGED) {
+    if (code == Status.converged) {
       gather(final, D, n, t);
       st(outFinalSharpness, t, sharpness(CELL, D));
     } else {
       st(outFinalSharpness, t, NaN);
     }
-    if (init == STATUS_NON_FINITE) store<u8>(status + t, <u8>STATUS_NON_FINITE);
-    else if (init != RESULT_OK) store<u8>(status + t, <u8>STATUS_NO_GFS);
+    if (init == Status.nonFinite) store<u8>(status + t, <u8>Status.nonFinite);
+    else if (init != RESULT_OK) store<u8>(status + t, <u8>Status.noGfs);
   }
 }

@@ -12,13 +12,7 @@ import type { ScalarEngine } from '../../engines/scalar.js';
 import { aborted } from '../../base/errors.js';
 import { compiledWorker, runOnPool } from '../../pool/pool.js';
 import { OPTIONS } from '../../options.js';
-import {
-  ORBIT_STATUS_LABELS,
-  orbitStatusLabel,
-  type BifurcationKernels,
-  type OrbitSettings,
-  type RunHooks,
-} from './settings.js';
+import { ORBIT_STATUS_LABELS, orbitStatusLabel, type OrbitSettings, type RunHooks } from './settings.js';
 
 export type OrbitTask =
   | {
@@ -65,7 +59,7 @@ function taskCount(task: OrbitTask): number {
 
 /** Runs one chunk in `engine`'s WASM instance. */
 export function runOrbitTask(engine: ScalarEngine, task: OrbitTask): OrbitChunk {
-  const k = engine.kernels as BifurcationKernels;
+  const k = engine.kernels;
   const a = engine.arena;
   const s = task.settings;
   const n = taskCount(task);

@@ -20,7 +20,6 @@ import {
   orbitStatusLabel,
   resolveAxis,
   resolveOrbitSettings,
-  type BifurcationKernels,
   type OrbitOptions,
   type OrbitSettings,
   type RunHooks,
@@ -190,7 +189,7 @@ export function detectPeriod(
   try {
     const p = e.arena.alloc(n * 8);
     e.arena.f64(p, n).set(Array.from(values));
-    return (e.kernels as BifurcationKernels).orbitPeriod(p, n, maxPeriod, periodTol);
+    return e.kernels.orbitPeriod(p, n, maxPeriod, periodTol);
   } finally {
     e.arena.release(mark);
   }
@@ -205,12 +204,7 @@ export function gpgdMap1dDerivative(u: ArrayLike<number>, eta: number, x: number
   try {
     const p = e.arena.alloc(squares.length * 8);
     e.arena.f64(p, squares.length).set(squares);
-    return (e.kernels as BifurcationKernels).gpgdMap1dDerivative(
-      p,
-      squares.length,
-      OPTIONS.eta.check(eta, 'eta'),
-      OPTIONS.p0.check(x, 'x'),
-    );
+    return e.kernels.gpgdMap1dDerivative(p, squares.length, OPTIONS.eta.check(eta, 'eta'), OPTIONS.p0.check(x, 'x'));
   } finally {
     e.arena.release(mark);
   }

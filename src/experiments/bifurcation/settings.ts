@@ -4,94 +4,21 @@
  * (`assembly/scalar/orbit.ts`), and the validation of the orbit options and of a φ axis — once,
  * with errors naming the option.
  */
-import type { ScalarKernels } from '../../engines/scalar.js';
 import { conflict, invalidOption } from '../../base/errors.js';
 import { linspace } from '../heatmap/grid.js';
 import { OPTIONS } from '../../options.js';
+import { ORBIT_STATUS_LABELS as LABELS, OrbitStatus } from '../../wasm/abi.js';
+import { labelOf, labelsInOrder } from '../../wasm/decode.js';
 
-type Ptr = number;
-
-/** Orbit statuses (codes 0–4 mean what they mean in `Status`; see assembly/scalar/orbit.ts). */
-export const OrbitStatus = {
-  periodic: 0,
-  diverged: 1,
-  unresolved: 2,
-  noGfs: 3,
-  nonFinite: 4,
-  chaotic: 5,
-} as const;
+/** Orbit statuses: the OrbitStatus enum of assembly/scalar/orbit.ts (generated). */
+export { OrbitStatus };
 
 /** Labels indexed by orbit status code. */
-export const ORBIT_STATUS_LABELS: readonly string[] = [
-  'periodic',
-  'diverged',
-  'unresolved',
-  'no-gfs',
-  'non-finite',
-  'chaotic',
-];
+export const ORBIT_STATUS_LABELS: readonly string[] = labelsInOrder(LABELS);
 
+/** The label of an orbit status code; an unknown code is an error naming it. */
 export function orbitStatusLabel(code: number): string {
-  return Number.isInteger(code) ? (ORBIT_STATUS_LABELS[code] ?? `unknown(${code})`) : `unknown(${typeof code})`;
-}
-
-/** The kernels of assembly/scalar/orbit.ts. */
-export interface BifurcationKernels extends ScalarKernels {
-  bifurcationOverPhi(
-    c: Ptr,
-    D: number,
-    eta: number,
-    phi: Ptr,
-    nPhi: number,
-    x0: number,
-    N: number,
-    K: number,
-    maxPeriod: number,
-    tol: number,
-    divergeAt: number,
-    method: number,
-    outProducts: Ptr,
-    outPeriod: Ptr,
-    outStatus: Ptr,
-    outLyapunov: Ptr,
-  ): number;
-  bifurcationFromPoints(
-    D: number,
-    points: Ptr,
-    n: number,
-    eta: number,
-    N: number,
-    K: number,
-    maxPeriod: number,
-    tol: number,
-    divergeAt: number,
-    method: number,
-    outProducts: Ptr,
-    outPeriod: Ptr,
-    outStatus: Ptr,
-    outLyapunov: Ptr,
-    outPhi: Ptr,
-  ): number;
-  sliceBifurcationOverPhi(
-    model: number,
-    eta: number,
-    phi: Ptr,
-    nPhi: number,
-    d0: number,
-    N: number,
-    K: number,
-    maxPeriod: number,
-    tol: number,
-    divergeAt: number,
-    outValues: Ptr,
-    outPeriod: Ptr,
-    outStatus: Ptr,
-    outLyapunov: Ptr,
-  ): number;
-  orbitPeriod(values: Ptr, K: number, maxPeriod: number, tol: number): number;
-  sliceFixedCMap(c2: number, eta: number, d: number): number;
-  quasistaticSliceMap(phi: number, eta: number, b: number): number;
-  gpgdMap1dDerivative(u: Ptr, D: number, eta: number, x: number): number;
+  return labelOf(LABELS, code, 'orbit status');
 }
 
 /** How an orbit is computed and classified (resolved and validated). */

@@ -14,7 +14,6 @@ import {
   ORBIT_DEFAULTS,
   resolveAxis,
   resolveOrbitSettings,
-  type BifurcationKernels,
   type OrbitOptions,
   type RunHooks,
 } from './settings.js';
@@ -58,13 +57,13 @@ function checkFinite(value: unknown, label: string): number {
 
 /** The exact fixed-c map of the slice (x, x, y, y): d⁺ = d[1 − η(d²−1)√(c⁴+4d²) + η²(d²−1)²d²], c² = x² − y². */
 export function sliceFixedCMap(c2: number, eta: number, d: number): number {
-  const k = defaultEngine().kernels as BifurcationKernels;
+  const k = defaultEngine().kernels;
   return k.sliceFixedCMap(checkFinite(c2, 'c2'), OPTIONS.eta.check(eta, 'eta'), checkFinite(d, 'd'));
 }
 
 /** Our quasistatic approximation of the slice map (second order in b = d − 1; not Zhu et al.'s own recursion): b⁺ = (1 − ηφ) b + κ b². */
 export function quasistaticSliceMap(phi: number, eta: number, b: number): number {
-  const k = defaultEngine().kernels as BifurcationKernels;
+  const k = defaultEngine().kernels;
   const p = checkFinite(phi, 'phi');
   if (p < 4) throw invalidOption('phi', p, 'a GFS sharpness >= 4 (the slice has φ = 2√(c⁴ + 4))');
   return k.quasistaticSliceMap(p, OPTIONS.eta.check(eta, 'eta'), checkFinite(b, 'b'));

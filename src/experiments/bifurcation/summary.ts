@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { BifurcationResult } from './chunks.js';
 import type { GdRun } from './gdRun.js';
-import { ORBIT_STATUS_LABELS, OrbitStatus } from './settings.js';
+import { OrbitStatus, orbitStatusLabel } from './settings.js';
 
 /** Classes of Fig 11, in drawing order (chaotic last, on top). */
 export const FIG11_CLASSES = [
@@ -39,7 +39,7 @@ export function periodCounts(result: BifurcationResult): Record<string, number> 
   const counts: Record<string, number> = {};
   for (let k = 0; k < result.count; k++) {
     const status = result.status[k] as number;
-    const key = status === OrbitStatus.periodic ? `period ${result.period[k]}` : (ORBIT_STATUS_LABELS[status] ?? '?');
+    const key = status === OrbitStatus.periodic ? `period ${result.period[k]}` : orbitStatusLabel(status);
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;

@@ -13,7 +13,7 @@ import type { BifurcationResult } from './chunks.js';
 import { axisDiagramSvg, fig10Svg, fig11Svg, runDiagramSvg } from './figures.js';
 import type { GdRun } from './gdRun.js';
 import type { ResolvedPhiAxis } from './orbits.js';
-import { ORBIT_STATUS_LABELS } from './settings.js';
+import { orbitStatusLabel } from './settings.js';
 import { FIG11_CLASSES } from './summary.js';
 
 /** What orbit_status.npy's codes mean. */
@@ -159,7 +159,7 @@ function stepColumn(run: GdRun): Float64Array {
 /** CSV columns of each iterate's orbit: status label, period and Lyapunov exponent. */
 function orbitColumns(orbits: BifurcationResult): Column[] {
   return [
-    { name: 'orbit_status', labels: Array.from(orbits.status, (s) => ORBIT_STATUS_LABELS[s] ?? '?') },
+    { name: 'orbit_status', labels: Array.from(orbits.status, (s) => orbitStatusLabel(s)) },
     { name: 'orbit_period', values: orbits.period },
     { name: 'orbit_lyapunov', values: orbits.lyapunov },
   ];

@@ -3,32 +3,9 @@
  * arena: a batch of GD runs with every step check (rows of RUN_STRIDE doubles) and a batch of
  * Lemma 3.13/3.14 GPGD points (rows of GPGD_STRIDE doubles).
  */
-import type { ScalarEngine, ScalarKernels } from '../../engines/scalar.js';
+import type { ScalarEngine } from '../../engines/scalar.js';
 import { GPGD_STRIDE, RUN_STRIDE } from './record.js';
 import type { ResolvedCheck } from './settings.js';
-
-type Ptr = number;
-
-/** The kernels of assembly/scalar/checks/theorems.ts. */
-export interface TheoremKernels extends ScalarKernels {
-  theoremCheckRuns(
-    D: number,
-    n: number,
-    initial: Ptr,
-    eta: number,
-    tol: number,
-    divergeAt: number,
-    maxSteps: number,
-    lemma312Constant: number,
-    forceChecks: number,
-    membershipEta: number,
-    out: Ptr,
-  ): void;
-  theoremCertifiedMember(w: Ptr, D: number, eta: number): number;
-  theoremMembershipCounts(out: Ptr): void;
-  gpgdLemmaChecks(D: number, n: number, points: Ptr, eta: number, maxSteps: number, out: Ptr): number;
-  gpgdOrbitVerify(values: Ptr, len: number, phi: number, eta: number, out: Ptr): void;
-}
 
 /** Runs GD with every step check from n starts (AoS, D weights each): n × RUN_STRIDE. */
 export function runKernel(
@@ -39,7 +16,7 @@ export function runKernel(
   force: boolean,
   membershipEta = c.eta,
 ): Float64Array {
-  const k = e.kernels as TheoremKernels;
+  const k = e.kernels;
   const a = e.arena;
   const n = initial.length / D;
   const mark = a.mark();
@@ -76,7 +53,7 @@ export function runGpgdKernel(
   eta: number,
   steps: number,
 ): Float64Array {
-  const k = e.kernels as TheoremKernels;
+  const k = e.kernels;
   const a = e.arena;
   const n = points.length / D;
   const mark = a.mark();

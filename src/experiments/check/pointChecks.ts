@@ -8,7 +8,7 @@ import { engine as defaultEngine, checkWeights } from '../../api.js';
 import { invalidOption } from '../../base/errors.js';
 import { ScalarEngine } from '../../engines/scalar.js';
 import { OPTIONS } from '../../options.js';
-import { runGpgdKernel, runKernel, type TheoremKernels } from './kernels.js';
+import { runGpgdKernel, runKernel } from './kernels.js';
 import { decodeGpgdPoint, decodeRun, type CheckRun, type GpgdPointCheck } from './record.js';
 import { CHECK_DEFAULTS, checkLemmaConstant } from './settings.js';
 
@@ -98,7 +98,7 @@ export function verifyGpgdOrbit(
     throw invalidOption('phi', phi, 'a finite number > 0');
   }
   const step = OPTIONS.eta.check(eta, 'eta');
-  const k = e.kernels as TheoremKernels;
+  const k = e.kernels;
   const mark = e.arena.mark();
   try {
     const vp = e.arena.alloc(errors.length * 8);
@@ -121,7 +121,7 @@ export function verifyGpgdOrbit(
 /** Membership by the certified interval test alone (true: certified member; false: undecided). */
 export function certifiedMember(w: ArrayLike<number>, eta: number, e: ScalarEngine = defaultEngine()): boolean {
   const weights = checkWeights(w);
-  const k = e.kernels as TheoremKernels;
+  const k = e.kernels;
   const mark = e.arena.mark();
   try {
     const p = e.arena.alloc(weights.length * 8);

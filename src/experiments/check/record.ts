@@ -1,62 +1,28 @@
 /**
- * The record layout of `eoslab check`: the doubles per run written by the kernel theoremCheckRuns
- * (RUN_STRIDE, RUN_COLUMNS) and per point by gpgdLemmaChecks (GPGD_STRIDE, GPGD_COLUMNS), and their
- * decoding into named fields. The layout mirrors assembly/scalar/checks/theorems.ts; it is kept in
- * this one file so that it can be generated from the kernel's description.
+ * The record layout of `eoslab check`, decoded into named fields. The layout is defined once, by
+ * the enums CheckRunColumn and GpgdPointColumn of assembly/scalar/checks/ (generated into
+ * src/wasm/abi.ts with the column descriptions); a status code outside its enum is an error.
  */
+import {
+  CHECK_RUN_COLUMNS,
+  CHECK_RUN_STRIDE,
+  CheckRunColumn as C,
+  GPGD_POINT_COLUMNS,
+  GPGD_POINT_STATUS_LABELS,
+  GPGD_POINT_STRIDE,
+  GpgdPointColumn as G,
+  STATUS_LABELS,
+} from '../../wasm/abi.js';
+import { EoslabError } from '../../base/errors.js';
+import { labelOf } from '../../wasm/decode.js';
 
 /** Doubles per run written by theoremCheckRuns (column meanings: RUN_COLUMNS). */
-export const RUN_STRIDE = 31;
-export const RUN_COLUMNS = [
-  'in 𝕊 at t = 0',
-  'status (0 converged, 1 diverged, 2 max steps, 3 π ≤ 0 reached)',
-  'GD steps',
-  'steps where φ increased',
-  'iterates outside 𝕊',
-  'Lemma 3.10 violations',
-  'Lemma 3.11 violations',
-  'Lemma 3.12 violations',
-  'final S',
-  'final φ',
-  'initial φ',
-  'initial π',
-  'largest relative increase of φ',
-  'membership tests decided by the reference kernel',
-  'first violating step (−1 none)',
-  'final loss',
-  'converged with S > (2/η)(1 + SHARPNESS_RTOL)',
-  'max (φ − φ⁺)/(C η² max(1, π²) L φ³)',
-  'max aᵢ',
-  'step checks ran',
-  'crossing step t₀: first t ≥ 1 with φ(t − 1) > 2/η ≥ φ(t) (−1 none)',
-  'L(t₀)',
-  'L(t₀ − 1)',
-  'φ(t₀)',
-  'two-step loss decay rate after t₀: exp(2·slope) of a least-squares fit of log L(t) on the t ≥ t₀ with t − t₀ even',
-  'steps t ≥ t₀ with L(t + 2) > L(t)(1 + LOSS_RTOL)',
-  'max over t ≥ t₀ of L(t + 2)/L(t)',
-  'last two-step loss ratio L(T)/L(T − 2)',
-  'entry step into 𝕊 (0 in 𝕊 at t = 0, −1 none)',
-  'φ increases from the entry step on',
-  'membership tests certified by interval bounds',
-] as const;
+export const RUN_STRIDE = CHECK_RUN_STRIDE;
+export const RUN_COLUMNS = CHECK_RUN_COLUMNS;
 
 /** Doubles per point written by gpgdLemmaChecks (column meanings: GPGD_COLUMNS). */
-export const GPGD_STRIDE = 12;
-export const GPGD_COLUMNS = [
-  'φ',
-  'π₀ − 1',
-  'status (0 |π − 1| ≤ B_STOP reached, 1 step budget reached, 2 GPGD undefined)',
-  'GPGD steps',
-  'Lemma 3.13 sign violations',
-  'Lemma 3.13 decay violations (|π⁺ − 1| > ρ*|π − 1|, ρ* = (1 + |1 − ηφ|)/2)',
-  'largest used fraction (r − |1 − ηφ|)/(1 − |1 − ηφ|) of the room between the local rate and 1',
-  '|r − |1 − ηφ|| at the first |π − 1| ≤ B_RATE',
-  'local rate violation (column 7 > RATE_ATOL)',
-  'π(GD(GD(w))) − 1',
-  'π(GPGD(GPGD(w))) − 1',
-  'Lemma 3.14 violation (|π(GD²) − 1| > |π(GPGD²) − 1| + PRODUCT_ATOL, or GPGD² undefined)',
-] as const;
+export const GPGD_STRIDE = GPGD_POINT_STRIDE;
+export const GPGD_COLUMNS = GPGD_POINT_COLUMNS;
 
 /** One run, decoded. */
 export interface CheckRun {
@@ -98,44 +64,51 @@ export interface CheckRun {
   phiIncreasesAfterEntry: number;
 }
 
-const STATUS_NAMES = ['converged', 'diverged', 'max-steps', 'no-gfs'] as const;
-
 export function decodeRun(runs: Float64Array, index: number): CheckRun {
   const o = index * RUN_STRIDE;
   const v = (c: number): number => runs[o + c] as number;
+  const status = labelOf(STATUS_LABELS, v(C.status), 'check run status');
+  if (status !== 'converged' && status !== 'diverged' && status !== 'max-steps' && status !== 'no-gfs') {
+    throw labelError(status);
+  }
   return {
-    inSet: v(0) === 1,
-    checked: v(19) === 1,
-    status: STATUS_NAMES[v(1)] ?? 'max-steps',
-    steps: v(2),
-    phiIncreases: v(3),
-    outsideSet: v(4),
-    lemma310: v(5),
-    lemma311: v(6),
-    lemma312: v(7),
-    sharpnessViolation: v(16) === 1,
-    finalSharpness: v(8),
-    finalGfsSharpness: v(9),
-    initialGfsSharpness: v(10),
-    initialProduct: v(11),
-    finalLoss: v(15),
-    maxPhiIncrease: v(12),
-    lemma312MaxRatio: v(17),
-    maxA: v(18),
-    referenceCalls: v(13),
-    certifiedCalls: v(30),
-    firstViolationStep: v(14),
-    crossingStep: v(20),
-    lossAtCrossing: v(21),
-    lossBeforeCrossing: v(22),
-    gfsSharpnessAtCrossing: v(23),
-    decayRate: v(24),
-    twoStepIncreases: v(25),
-    maxTwoStepRatio: v(26),
-    lastTwoStepRatio: v(27),
-    entryStep: v(28),
-    phiIncreasesAfterEntry: v(29),
+    inSet: v(C.inInvariantSet) === 1,
+    checked: v(C.checked) === 1,
+    status,
+    steps: v(C.steps),
+    phiIncreases: v(C.phiIncreases),
+    outsideSet: v(C.outsideSet),
+    lemma310: v(C.lemma310),
+    lemma311: v(C.lemma311),
+    lemma312: v(C.lemma312),
+    sharpnessViolation: v(C.sharpnessViolation) === 1,
+    finalSharpness: v(C.finalSharpness),
+    finalGfsSharpness: v(C.finalGfsSharpness),
+    initialGfsSharpness: v(C.initialGfsSharpness),
+    initialProduct: v(C.initialProduct),
+    finalLoss: v(C.finalLoss),
+    maxPhiIncrease: v(C.maxPhiIncrease),
+    lemma312MaxRatio: v(C.lemma312MaxRatio),
+    maxA: v(C.maxA),
+    referenceCalls: v(C.referenceCalls),
+    certifiedCalls: v(C.certifiedCalls),
+    firstViolationStep: v(C.firstViolationStep),
+    crossingStep: v(C.crossingStep),
+    lossAtCrossing: v(C.lossAtCrossing),
+    lossBeforeCrossing: v(C.lossBeforeCrossing),
+    gfsSharpnessAtCrossing: v(C.gfsSharpnessAtCrossing),
+    decayRate: v(C.decayRate),
+    twoStepIncreases: v(C.twoStepIncreases),
+    maxTwoStepRatio: v(C.maxTwoStepRatio),
+    lastTwoStepRatio: v(C.lastTwoStepRatio),
+    entryStep: v(C.entryStep),
+    phiIncreasesAfterEntry: v(C.phiIncreasesAfterEntry),
   };
+}
+
+/** A run status the check kernel never writes (non-finite, ok). */
+function labelError(status: string): EoslabError {
+  return new EoslabError('E_WASM', `check run status "${status}" is not one the theorem-check kernel writes`);
 }
 
 /** One Lemma 3.13/3.14 point, decoded. */
@@ -158,23 +131,21 @@ export interface GpgdPointCheck {
   lemma314Violation: boolean;
 }
 
-const GPGD_STATUS_NAMES = ['reached', 'max-steps', 'undefined'] as const;
-
 export function decodeGpgdPoint(gpgd: Float64Array, index: number): GpgdPointCheck {
   const o = index * GPGD_STRIDE;
   const v = (c: number): number => gpgd[o + c] as number;
   return {
-    gfsSharpness: v(0),
-    initialError: v(1),
-    status: GPGD_STATUS_NAMES[v(2)] ?? 'undefined',
-    steps: v(3),
-    signViolations: v(4),
-    decayViolations: v(5),
-    maxRoomUsed: v(6),
-    rateDeviation: v(7),
-    rateViolation: v(8) === 1,
-    gdTwoStepError: v(9),
-    gpgdTwoStepError: v(10),
-    lemma314Violation: v(11) === 1,
+    gfsSharpness: v(G.gfsSharpness),
+    initialError: v(G.initialError),
+    status: labelOf(GPGD_POINT_STATUS_LABELS, v(G.status), 'GPGD point status') as GpgdPointCheck['status'],
+    steps: v(G.steps),
+    signViolations: v(G.signViolations),
+    decayViolations: v(G.decayViolations),
+    maxRoomUsed: v(G.maxRoomUsed),
+    rateDeviation: v(G.rateDeviation),
+    rateViolation: v(G.rateViolation) === 1,
+    gdTwoStepError: v(G.gdTwoStepError),
+    gpgdTwoStepError: v(G.gpgdTwoStepError),
+    lemma314Violation: v(G.lemma314Violation) === 1,
   };
 }

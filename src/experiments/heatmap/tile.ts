@@ -4,92 +4,11 @@
  * sharpness, initial φ and π, no-GFS status) — or, for the Fig 2c map, test membership in 𝕊 and
  * φ's monotonicity. Pure function of (job, start, count): tiles never change per-cell results.
  */
-import type { ScalarEngine, ScalarKernels } from '../../engines/scalar.js';
+import type { Ptr, WasmExports } from '../../wasm/abi.js';
+import type { ScalarEngine } from '../../engines/scalar.js';
 import type { GridSpec, KernelKind, MapKind, RunSpec } from './grid.js';
 
-type Ptr = number;
-
 /** The grid kernels of assembly/grid and assembly/sweep. */
-export interface GridKernels extends ScalarKernels {
-  initFamilyCells(
-    c: Ptr,
-    D: number,
-    phiLo: number,
-    phiHi: number,
-    pLo: number,
-    pHi: number,
-    rows: number,
-    cols: number,
-    start: number,
-    n: number,
-    out: Ptr,
-    outInitialGfs: Ptr,
-    cache: Ptr,
-  ): void;
-  initSliceCells(
-    base: Ptr,
-    D: number,
-    axisX: number,
-    axisY: number,
-    xLo: number,
-    xHi: number,
-    yLo: number,
-    yHi: number,
-    rows: number,
-    cols: number,
-    start: number,
-    n: number,
-    out: Ptr,
-  ): void;
-  sweepSimd(
-    D: number,
-    n: number,
-    win: Ptr,
-    eta: number,
-    tol: number,
-    divergeAt: number,
-    maxSteps: number,
-    wout: Ptr,
-    steps: Ptr,
-    status: Ptr,
-  ): number;
-  sweepScalar(
-    D: number,
-    n: number,
-    win: Ptr,
-    eta: number,
-    tol: number,
-    divergeAt: number,
-    maxSteps: number,
-    wout: Ptr,
-    steps: Ptr,
-    status: Ptr,
-  ): number;
-  summarizeCells(
-    D: number,
-    n: number,
-    initial: Ptr,
-    final: Ptr,
-    status: Ptr,
-    outFinalSharpness: Ptr,
-    outInitialGfsSharpness: Ptr,
-    outInitialProduct: Ptr,
-    initialGfsKnown: number,
-  ): void;
-  invariantMapCells(
-    D: number,
-    n: number,
-    initial: Ptr,
-    eta: number,
-    tol: number,
-    divergeAt: number,
-    maxSteps: number,
-    outMember: Ptr,
-    outMonotone: Ptr,
-    outStatus: Ptr,
-  ): void;
-}
-
 export interface TileTask {
   readonly grid: GridSpec;
   readonly run: RunSpec;
@@ -154,7 +73,7 @@ function columnCache(grid: Extract<GridSpec, { kind: 'family' }>): Float64Array 
  * also write φ(w₀) into `initGfs` (known from the construction) and return `initialGfsKnown`.
  */
 function initialiseTile(engine: ScalarEngine, task: TileTask, initGfs: Ptr): { win: Ptr; initialGfsKnown: boolean } {
-  const k = engine.kernels as GridKernels;
+  const k = engine.kernels;
   const a = engine.arena;
   const { grid, start, count } = task;
   const D = grid.depth;
@@ -204,7 +123,7 @@ function initialiseTile(engine: ScalarEngine, task: TileTask, initGfs: Ptr): { w
 }
 
 export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
-  const k = engine.kernels as GridKernels;
+  const k = engine.kernels;
   const a = engine.arena;
   const { run, count } = task;
   const D = task.grid.depth;
@@ -296,7 +215,7 @@ export function smallFig3Grid(side: number): GridSpec {
 }
 
 /** The pointer-level signature of `sweepSimd` and `sweepScalar`. */
-export type SweepKernel = GridKernels['sweepSimd'];
+export type SweepKernel = WasmExports['sweepSimd'];
 
 /**
  * Warm-up: V8 first runs WASM in its baseline compiler and a long call never tiers up, so a

@@ -22,23 +22,24 @@
  * between two cell centres belongs to the nearer centre).
  */
 import { engine as defaultEngine } from '../../api.js';
-import { ScalarEngine, type ScalarKernels } from '../../engines/scalar.js';
+import { ScalarEngine } from '../../engines/scalar.js';
+import {
+  ROOT_OUTCOME_LABELS,
+  RootOutcome,
+  STABLE_SET_CELL_STRIDE,
+  STABLE_SET_ROOT_STRIDE,
+  StableSetCellColumn as Cell,
+  StableSetRootColumn as Root,
+} from '../../wasm/abi.js';
+import { labelOf } from '../../wasm/decode.js';
 import { aborted, checkHooks, conflict, invalidOption } from '../../base/errors.js';
 import { OPTIONS } from '../../options.js';
 
-type Ptr = number;
-
-/** The kernels of assembly/scalar/stableSet.ts. */
-export interface StableSetKernels extends ScalarKernels {
-  stableSetCells(D: number, n: number, points: Ptr, out: Ptr, vectors: Ptr): void;
-  stableSetRoots(D: number, n: number, left: Ptr, right: Ptr, lossMin: number, rootRtol: number, out: Ptr): void;
-}
-
 /** Depth of the network of Fig 7. */
 export const STABLE_SET_DEPTH = 3;
-/** Doubles per cell / per edge written by the kernels. */
-const CELL_STRIDE = 5;
-const ROOT_STRIDE = 7;
+/** Doubles per cell / per edge written by the kernels (layouts generated from assembly/scalar/stableSet.ts). */
+const CELL_STRIDE = STABLE_SET_CELL_STRIDE;
+const ROOT_STRIDE = STABLE_SET_ROOT_STRIDE;
 /** A refined zero with |∇L·u| ≤ ROOT_RTOL·‖∇L‖ is a genuine zero of ∇L·u. */
 export const ROOT_RTOL = 1e-6;
 /** Cells per kernel call (progress granularity). */
@@ -215,7 +216,7 @@ function scanGrid(
   yAxis: Float64Array,
   hooks: Pick<StableSetOptions, 'signal' | 'onProgress'>,
 ): GridScan {
-  const k = e.kernels as StableSetKernels;
+  const k = e.kernels;
   const a = e.arena;
   const D = STABLE_SET_DEPTH;
   const { rows, cols } = r;
@@ -257,14 +258,14 @@ function scanGrid(
       const o = a.f64(out, n * CELL_STRIDE);
       for (let c = 0; c < n; c++) {
         const cell = start + c;
-        const S = o[c * CELL_STRIDE] as number;
-        const dot = o[c * CELL_STRIDE + 1] as number;
-        const norm = o[c * CELL_STRIDE + 2] as number;
+        const S = o[c * CELL_STRIDE + Cell.sharpness] as number;
+        const dot = o[c * CELL_STRIDE + Cell.gradientDotEigenvector] as number;
+        const norm = o[c * CELL_STRIDE + Cell.gradientNorm] as number;
         arrays.sharpness[cell] = S;
         arrays.gradDotU[cell] = dot;
         arrays.relGradDotU[cell] = norm > 0 ? Math.abs(dot) / norm : 0;
-        arrays.loss[cell] = o[c * CELL_STRIDE + 3] as number;
-        arrays.product[cell] = o[c * CELL_STRIDE + 4] as number;
+        arrays.loss[cell] = o[c * CELL_STRIDE + Cell.loss] as number;
+        arrays.product[cell] = o[c * CELL_STRIDE + Cell.product] as number;
         if (!(S <= threshold)) arrays.code[cell] = 5;
       }
       vectors.set(a.f64(vec, n * D), start * D);
@@ -314,15 +315,16 @@ function scanGrid(
       k.stableSetRoots(D, n, left, right, r.minLoss, ROOT_RTOL, out);
       const o = a.f64(out, n * ROOT_STRIDE);
       for (let c = 0; c < n; c++) {
-        const code = o[c * ROOT_STRIDE] as number;
-        if (code === 0) continue;
-        if (code === 3) {
+        const code = o[c * ROOT_STRIDE + Root.outcome] as number;
+        labelOf(ROOT_OUTCOME_LABELS, code, 'stable-set edge outcome'); // an unknown code is an error
+        if (code === RootOutcome.none) continue;
+        if (code === RootOutcome.discontinuity) {
           discontinuities++;
           continue;
         }
         const ca = candidates[2 * (start + c)] as number;
         const cb = candidates[2 * (start + c) + 1] as number;
-        const t = o[c * ROOT_STRIDE + 1] as number;
+        const t = o[c * ROOT_STRIDE + Root.t] as number;
         const cell = t <= 0.5 ? ca : cb;
         if (t === 0 || t === 1) {
           if (endpointZeros.has(cell)) continue;
@@ -332,17 +334,17 @@ function scanGrid(
         const ya = yAxis[Math.floor(ca / cols)] as number;
         const xb = xAxis[cb % cols] as number;
         const yb = yAxis[Math.floor(cb / cols)] as number;
-        const S = o[c * ROOT_STRIDE + 2] as number;
-        const loss = o[c * ROOT_STRIDE + 3] as number;
-        const kind = code === 1 ? 'minimum' : 'non-minimum';
+        const S = o[c * ROOT_STRIDE + Root.sharpness] as number;
+        const loss = o[c * ROOT_STRIDE + Root.loss] as number;
+        const kind = code === RootOutcome.minimum ? 'minimum' : 'non-minimum';
         const inSet = S <= threshold;
         zeros.push({
           w1: xa + t * (xb - xa),
           w2: ya + t * (yb - ya),
           loss,
           sharpness: S,
-          product: o[c * ROOT_STRIDE + 4] as number,
-          relativeResidual: o[c * ROOT_STRIDE + 5] as number,
+          product: o[c * ROOT_STRIDE + Root.product] as number,
+          relativeResidual: o[c * ROOT_STRIDE + Root.relativeResidual] as number,
           kind,
           inSet,
           row: Math.floor(cell / cols),
