@@ -435,8 +435,19 @@ describe('eoslab fcnet', () => {
     expect(existsSync(out)).toBe(false);
     const resumed = await runCliProcess([...args, '--out', out, '--json']);
     expect(resumed.code).toBe(0);
-    const summary = JSON.parse(resumed.stdout) as { resumedTasks: number };
+    const summary = JSON.parse(resumed.stdout) as {
+      resumedTasks: number;
+      sensitivityThreshold: number;
+      data: { mean: number; std: number; maxAbsInput: number };
+      runs: { sensitivity: { step: number }[]; lossOverThreshold: number; minFlowSteps: number }[];
+    };
     expect(summary.resumedTasks).toBeGreaterThanOrEqual(4);
+    // --json carries the threshold-sensitivity report (one record: the last) and the margins.
+    expect(summary.sensitivityThreshold).toBeCloseTo(0.001, 15);
+    expect(summary.runs[0]!.sensitivity.map((r) => r.step)).toEqual([60]);
+    expect(summary.runs[0]!.lossOverThreshold).toBeGreaterThan(1);
+    expect(summary.runs[0]!.minFlowSteps).toBeGreaterThan(0);
+    expect(summary.data.std).toBe(loadDigits(20).std);
     expect(existsSync(`${out}.partial`)).toBe(false);
     const fresh = join(root, 'fresh');
     expect((await runCliProcess([...args, '--out', fresh])).code).toBe(0);

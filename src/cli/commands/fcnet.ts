@@ -42,8 +42,8 @@ export const fcnetCommand: Command = {
     "GD's loss over the whole run (the summary prints the ratio; the default is 18.6× below it).\n" +
     'For --sensitivity-records records (first, middle, last) the flow continues to τ/10 and φ is\n' +
     "evaluated again; both values are printed and in manifest.json. The defaults (the paper's Fig 6\n" +
-    'network, FC-hardtanh) take about 14 minutes on 2 busy cores. Fig 12: --activation tanh --eta 0.04\n' +
-    '--loss-threshold 3e-5 and --activation relu --eta 0.1 --loss-threshold 1e-6.\n' +
+    'network, FC-hardtanh) took 9 minutes on 2 shared cores (13 CPU-minutes). Fig 12:\n' +
+    '--activation tanh --eta 0.05 --loss-threshold 3e-5; --activation relu --eta 0.1 --loss-threshold 1e-6.\n' +
     'Several activations and/or step sizes (comma lists) run side by side on the worker pool.\n' +
     'Finished tasks are kept in OUT.partial while the run goes: after a kill or Ctrl-C the same\n' +
     'command resumes from the last record. Writes fig6-fc-hardtanh / fig12-fc-tanh / fig12-fc-relu\n' +
@@ -69,7 +69,7 @@ export const fcnetCommand: Command = {
   ],
   examples: [
     'eoslab fcnet --out out/fig6',
-    'eoslab fcnet --activation tanh --eta 0.04 --loss-threshold 3e-5 --out out/fig12-tanh',
+    'eoslab fcnet --activation tanh --eta 0.05 --loss-threshold 3e-5 --out out/fig12-tanh',
     'eoslab fcnet --activation relu --eta 0.1 --loss-threshold 1e-6 --out out/fig12-relu',
   ],
   async run(values, io, given) {
