@@ -364,6 +364,17 @@ describe('fcnet experiment', () => {
     expect(manifest.summary.runs[0]!.lossOverThreshold).toBeGreaterThanOrEqual(10);
   });
 
+  it('a threshold far from the losses (1e300, 1e-300) is named but not drawn; the set is still written', async () => {
+    for (const lossThreshold of [1e300, 1e-300]) {
+      const e = await fcnetExperiment({ ...SMALL, steps: 2, flowSteps: 0, lossThreshold, workers: 0 });
+      const svg = fcnetFigureSvg(e.runs[0]!, e);
+      expect(svg.match(/class="hline"/g)).toHaveLength(1); // 2/η only
+      expect(writeFcnet(join(tempDir(), 'far'), e)).toContain('fig12-fc-tanh.png');
+    }
+    const e = await fcnetExperiment({ ...SMALL, steps: 2, flowSteps: 0, workers: 0 });
+    expect(fcnetFigureSvg(e.runs[0]!, e).match(/class="hline"/g)).toHaveLength(2); // 2/η and τ
+  });
+
   it('titles and file names follow the paper: Fig 6 = FC-hardtanh, Fig 12 = FC-tanh and FC-ReLU', async () => {
     const e = await fcnetExperiment({
       ...SMALL,

@@ -91,6 +91,9 @@ export function fcnetFigureSvg(run: FcnetRun, e: Pick<FcnetExperiment, 'n' | 'hi
   const arch = [784, ...e.hidden, 10].join('→');
   const figure = PAPER_FIGURE[run.activation] ?? 'not in the paper';
   const tau = formatThreshold(e.lossThreshold);
+  const lossMin = finiteMin(run.loss.filter((l) => l > 0));
+  const lossMax = finiteMax(run.loss);
+  const drawTau = e.lossThreshold >= lossMin * 1e-3 && e.lossThreshold <= lossMax * 1e3;
   return lineChart({
     width: 900,
     height: 780,
@@ -160,7 +163,9 @@ export function fcnetFigureSvg(run: FcnetRun, e: Pick<FcnetExperiment, 'n' | 'hi
         yLabel: 'loss L',
         yScale: 'log',
         series: [{ name: QUANTITY_NAMES.loss, x: steps, y: run.loss, color: QUANTITY_COLORS.loss, width: 1.2 }],
-        hlines: [{ y: e.lossThreshold, label: 'τ', color: QUANTITY_COLORS.loss, legend: true }],
+        // τ is drawn when it lies within 3 decades of the losses (a τ far outside would squeeze
+        // the curve into a sliver; the panel title still names it).
+        hlines: drawTau ? [{ y: e.lossThreshold, label: 'τ', color: QUANTITY_COLORS.loss, legend: true }] : [],
       },
     ],
   });
