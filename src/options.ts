@@ -501,6 +501,12 @@ export const OPTIONS = {
       max: 10_000_000,
     },
   ),
+  sensitivityRecords: numberOption(
+    'sensitivityRecords',
+    'sensitivity-records',
+    'records (first, evenly spaced, last) whose flow is continued to 1/10 of the loss threshold for a second φ',
+    { integer: true, min: 0, max: 1000 },
+  ),
   rk4Alpha: numberOption('rk4Alpha', 'rk4-alpha', 'RK4 step h = α/S along the flow (RK4 is stable for α < 2.78)', {
     exclusiveMin: 0,
     max: 2.5,

@@ -22,7 +22,7 @@ describe('examples/', () => {
 
   it('mlp-gfs-sharpness.mjs', () => {
     const out = run('mlp-gfs-sharpness.mjs', '100');
-    expect(out).toMatch(/26506 parameters, 100 digits, η = 0\.5 \(2\/η = 4\)/);
+    expect(out).toMatch(/26506 parameters, 100 digits, η = 0\.04 \(2\/η = 50\)/);
     expect(
       out.match(/^step \d+: loss [\d.]+, S = [\d.]+ \(\d+ HVPs\), φ = [\d.]+ \(converged after \d+ RK4 steps/gm),
     ).toHaveLength(4);

@@ -335,6 +335,7 @@ const fcnetKeys = (sizes: 'small' | 'any'): Record<string, KeySpec> => {
     flowSteps: s(0, 4),
     rk4Alpha: { valid: fc.constantFrom(1, 2.5, 0.1, 3) },
     sharpnessEvery: { valid: fc.oneof(smallInt(1, 4), anyNumber) },
+    sensitivityRecords: { valid: fc.oneof(smallInt(0, 4), anyNumber) },
     divergeAt: { valid: fc.constantFrom(1e3, 2, 1e300) },
     workers: sizes === 'small' ? workersKey : { valid: anyNumber },
   };

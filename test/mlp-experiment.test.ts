@@ -13,26 +13,36 @@ import { loadDigits } from '../src/mlp/data.js';
 import {
   fcnetExperiment,
   recordSteps,
+  sensitivityIndices,
+  SENSITIVITY_FACTOR,
   resolveFcnetOptions,
   engineBytes,
   FCNET_DEFAULTS,
   type FcnetExperiment,
   type FcnetOptions,
 } from '../src/mlp/experiment.js';
-import { runSummary, writeFcnet } from '../src/mlp/figures.js';
+import { fcnetFigureSvg, figureStem, runSummary, writeFcnet } from '../src/mlp/figures.js';
 
 const TOL_SHARPNESS = 1e-3; // records' S (Lanczos tol 1e-4 residual) vs a tight Lanczos, relative
+// φ of a flow continued from L < τ to L < τ/10 vs a fresh flow from θ_t to τ/10 with 4× smaller
+// RK4 steps: the two discretisations of one gradient flow end at slightly different points.
+const TOL_CONTINUED_PHI = 5e-3;
 
-const SMALL: FcnetOptions = {
+/**
+ * A tiny network whose flows reach the threshold: 20 digits, 784 → 16 → 16 → 10 tanh, η = 0.05
+ * (S₀ = 45 < 2/η = 40 after a few steps), GD's loss stays above 0.23 over the 12 steps, so
+ * τ = 0.02 lies more than 10× below it; flows take 150–300 RK4 steps.
+ */
+const SMALL = {
   activation: 'tanh',
-  n: 60,
-  hidden: [8, 8],
-  eta: 0.5,
+  n: 20,
+  hidden: [16, 16],
+  eta: 0.05,
   steps: 12,
   gfsEvery: 4,
-  lossThreshold: 0.05,
-  flowSteps: 60,
-};
+  lossThreshold: 0.02,
+  flowSteps: 600,
+} as const satisfies FcnetOptions;
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -59,18 +69,20 @@ function bits(e: FcnetExperiment): unknown {
     gfsStatus: r.records.gfsStatus,
     flowSteps: Array.from(r.records.flowSteps),
     flowLoss: Array.from(r.records.flowLoss),
+    sensitivity: r.records.sensitivity,
     trace: Array.from(r.sharpnessTrace.sharpness),
     traceSteps: Array.from(r.sharpnessTrace.step),
   }));
 }
 
 describe('fcnet options', () => {
-  it('defaults: tanh, n = 1000, 784 → 200 → 200 → 10', () => {
+  it("defaults: hardtanh (the paper's Fig 6 network), 784 → 200 → 200 → 10, 3 sensitivity records", () => {
     const o = resolveFcnetOptions({ workers: 0 });
-    expect(o.activations).toEqual(['tanh']);
-    expect(o.n).toBe(1000);
+    expect(o.activations).toEqual(['hardtanh']);
+    expect(o.n).toBe(FCNET_DEFAULTS.n);
     expect(o.hidden).toEqual([200, 200]);
     expect(o.etas).toEqual([...FCNET_DEFAULTS.etas]);
+    expect(o.sensitivityRecords).toBe(3);
   });
 
   it('bad input gives a clear error naming the option and value', () => {
@@ -88,6 +100,35 @@ describe('fcnet options', () => {
     expect(() => resolveFcnetOptions({ rk4Alpha: 3 })).toThrow(/rk4Alpha/);
     expect(() => resolveFcnetOptions({ hidden: [0] })).toThrow(/hidden/);
     expect(() => resolveFcnetOptions({ steps: 0 })).toThrow(/steps/);
+    expect(() => resolveFcnetOptions({ sensitivityRecords: -1 })).toThrow(/invalid sensitivityRecords: -1/);
+    expect(() => resolveFcnetOptions({ sensitivityRecords: 1.5 })).toThrow(/invalid sensitivityRecords/);
+  });
+
+  it("the default flow threshold lies ≥ 10× below GD's loss over the whole default window", () => {
+    // GD alone at the defaults (no flows: ~600 gradients of the 100-digit network, a few seconds).
+    // A flow takes 0 RK4 steps exactly when its start is already below τ, so this guards "every
+    // flow of the default run takes > 0 RK4 steps" (measured: 18.6×, flows of 1 006–2 697 steps).
+    const D = FCNET_DEFAULTS;
+    const engine = new MlpEngine(
+      { input: 784, hidden: [...D.hidden], output: 10, activation: D.activations[0]! },
+      loadDigits(D.n),
+    );
+    const gd = engine.gradientDescent(engine.initialParameters(D.seed), D.etas[0]!, D.steps);
+    expect(gd.diverged).toBe(false);
+    const minLoss = Math.min(...Array.from(gd.losses), engine.loss(gd.theta));
+    expect(minLoss / D.lossThreshold).toBeGreaterThanOrEqual(10);
+    // The sensitivity threshold is a tenth of it.
+    expect(SENSITIVITY_FACTOR).toBe(0.1);
+  });
+
+  it('sensitivity records: the first, evenly spaced ones and the last', () => {
+    expect(sensitivityIndices(7, 3)).toEqual([0, 3, 6]);
+    expect(sensitivityIndices(4, 3)).toEqual([0, 2, 3]); // round(1.5) = 2
+    expect(sensitivityIndices(4, 2)).toEqual([0, 3]);
+    expect(sensitivityIndices(4, 1)).toEqual([3]);
+    expect(sensitivityIndices(2, 5)).toEqual([0, 1]); // duplicates dropped
+    expect(sensitivityIndices(5, 0)).toEqual([]);
+    expect(sensitivityIndices(0, 3)).toEqual([]);
   });
 
   it('record steps: 0, k, 2k, …, and the last step', () => {
@@ -103,8 +144,8 @@ describe('fcnet experiment', () => {
     expect(e.runs).toHaveLength(1);
     const run = e.runs[0]!;
     expect(run.status).toBe('completed');
-    const data = loadDigits(60);
-    const engine = new MlpEngine({ input: 784, hidden: [8, 8], output: 10, activation: 'tanh' }, data);
+    const data = loadDigits(SMALL.n);
+    const engine = new MlpEngine({ input: 784, hidden: [...SMALL.hidden], output: 10, activation: 'tanh' }, data);
     let theta = engine.initialParameters(0);
     expect(Array.from(run.sharpnessTrace.step)).toEqual([0, 4, 8, 10, 12]); // records and sEvery = 10
     for (let t = 0; t <= 12; t++) {
@@ -119,8 +160,8 @@ describe('fcnet experiment', () => {
         const s = engine.sharpness(theta, { tol: 1e-8 }).value;
         expect(Math.abs((run.records.sharpness[k] as number) - s) / s).toBeLessThan(TOL_SHARPNESS);
         const g = engine.gfsSharpness(theta, {
-          lossThreshold: 0.05,
-          maxSteps: 60,
+          lossThreshold: SMALL.lossThreshold,
+          maxSteps: SMALL.flowSteps,
           sharpnessEvery: FCNET_DEFAULTS.sharpnessEvery,
         });
         expect(run.records.gfsStatus[k]).toBe(g.status);
@@ -128,12 +169,80 @@ describe('fcnet experiment', () => {
         // Same flow up to the warm start of the step-size Lanczos: φ agrees to its tolerance.
         expect(Math.abs((run.records.gfsSharpness[k] as number) - g.gfsSharpness) / g.gfsSharpness).toBeLessThan(1e-3);
       }
-      theta = engine.gdStep(theta, 0.5);
+      theta = engine.gdStep(theta, SMALL.eta);
+    }
+  });
+
+  it("every flow takes > 0 RK4 steps when τ lies 10× below GD's loss; a planted τ above it is reported", async () => {
+    const e = await fcnetExperiment({ ...SMALL, sensitivityRecords: 0, workers: 0 });
+    const run = e.runs[0]!;
+    const s = runSummary(run, e);
+    // GD's smallest loss over the window, computed here from the per-step losses.
+    const minLoss = Math.min(...Array.from(run.loss));
+    expect(s.minLoss).toBe(minLoss);
+    expect(s.lossOverThreshold).toBe(minLoss / SMALL.lossThreshold);
+    expect(s.lossOverThreshold).toBeGreaterThanOrEqual(10);
+    expect(run.records.gfsStatus.every((x) => x === 'converged')).toBe(true);
+    for (const k of run.records.flowSteps) expect(k).toBeGreaterThan(0);
+    expect(s.minFlowSteps).toBe(Math.min(...Array.from(run.records.flowSteps)));
+    // Planted violation: a threshold above GD's loss at the last record gives a flow of 0 steps
+    // (φ = S there by construction), and the summary shows both.
+    const last = run.records.loss[run.records.step.length - 1] as number;
+    const bad = await fcnetExperiment({ ...SMALL, lossThreshold: 1.01 * last, sensitivityRecords: 0, workers: 0 });
+    const b = runSummary(bad.runs[0]!, bad);
+    expect(b.minFlowSteps).toBe(0);
+    expect(b.lossOverThreshold).toBeLessThan(1);
+    const k = bad.runs[0]!.records.step.length - 1;
+    expect(bad.runs[0]!.records.flowSteps[k]).toBe(0);
+    expect(bad.runs[0]!.records.gfsSharpness[k]).toBeCloseTo(bad.runs[0]!.records.sharpness[k] as number, 3);
+  });
+
+  it('sensitivity records continue the flow to τ/10: φ there agrees with a fresh, finer flow to τ/10', async () => {
+    const e = await fcnetExperiment({ ...SMALL, sensitivityRecords: 2, workers: 0 });
+    const run = e.runs[0]!;
+    expect(Array.from(run.records.step)).toEqual([0, 4, 8, 12]);
+    expect(run.records.sensitivity.map((c) => c !== null)).toEqual([true, false, false, true]);
+    const engine = new MlpEngine(
+      { input: 784, hidden: [...SMALL.hidden], output: 10, activation: 'tanh' },
+      loadDigits(SMALL.n),
+    );
+    let theta = engine.initialParameters(0);
+    const low = SENSITIVITY_FACTOR * SMALL.lossThreshold;
+    const summary = runSummary(run, e);
+    expect(summary.sensitivity.map((c) => c.step)).toEqual([0, 12]);
+    for (const k of [0, 3]) {
+      if (k === 3) theta = engine.gradientDescent(theta, SMALL.eta, 12).theta;
+      const c = run.records.sensitivity[k]!;
+      expect(c.threshold).toBe(low);
+      expect(c.status).toBe('converged');
+      expect(c.flowSteps).toBeGreaterThan(0);
+      expect(c.flowLoss).toBeLessThan(low);
+      expect(run.records.flowLoss[k]).toBeLessThan(SMALL.lossThreshold);
+      expect(run.records.flowLoss[k]).toBeGreaterThanOrEqual(low);
+      const fresh = engine.gfsSharpness(theta, {
+        lossThreshold: low,
+        alpha: 0.25,
+        maxSteps: 20_000,
+        sharpnessEvery: 20,
+      });
+      expect(fresh.status).toBe('converged');
+      expect(Math.abs(c.gfsSharpness - fresh.gfsSharpness) / fresh.gfsSharpness).toBeLessThan(TOL_CONTINUED_PHI);
+      const row = summary.sensitivity.find((r) => r.step === run.records.step[k])!;
+      expect(row.relativeChange).toBe(
+        (c.gfsSharpness - (run.records.gfsSharpness[k] as number)) / (run.records.gfsSharpness[k] as number),
+      );
+      expect(row.extraFlowSteps).toBe(c.flowSteps);
     }
   });
 
   it('results do not depend on the worker count (bit for bit)', async () => {
-    const options = { ...SMALL, activation: ['tanh', 'relu'] as const, eta: [0.3, 0.5] };
+    const options = {
+      ...SMALL,
+      activation: ['tanh', 'relu'] as const,
+      eta: [0.03, 0.05],
+      flowSteps: 150,
+      sensitivityRecords: 1,
+    };
     const progress: [number, number][] = [];
     const inThread = await fcnetExperiment({ ...options, workers: 0, onProgress: (d, t) => progress.push([d, t]) });
     // Progress in gradient evaluations: starts at 0, grows, ends at its (revised) total.
@@ -171,10 +280,19 @@ describe('fcnet experiment', () => {
     const again = await fcnetExperiment({ ...SMALL, workers: 0, checkpoint });
     expect(again.resumedTasks).toBe(2 * 4);
     expect(bits(again)).toEqual(bits(reference));
-    // Other options cannot reuse the checkpoint.
-    await expect(fcnetExperiment({ ...SMALL, eta: 0.4, workers: 0, checkpoint })).rejects.toThrow(
+    // Other options (also the new sensitivity option) cannot reuse the checkpoint.
+    await expect(fcnetExperiment({ ...SMALL, eta: 0.04, workers: 0, checkpoint })).rejects.toThrow(
       /different fcnet run/,
     );
+    await expect(fcnetExperiment({ ...SMALL, sensitivityRecords: 1, workers: 0, checkpoint })).rejects.toThrow(
+      /different fcnet run/,
+    );
+    // The job file records the data's per-channel statistics, which enter the identity hash.
+    const job = JSON.parse(readFileSync(join(checkpoint, 'job.json'), 'utf8')) as {
+      data: { mean: number; std: number };
+    };
+    expect(job.data.mean).toBe(loadDigits(SMALL.n).mean);
+    expect(job.data.std).toBe(loadDigits(SMALL.n).std);
   });
 
   it('a diverging run is data: status diverged, its losses end with the bad one', async () => {
@@ -193,11 +311,11 @@ describe('fcnet experiment', () => {
     expect(run.status).toBe('diverged');
     expect(run.steps).toBe(0);
     expect(run.records.step).toHaveLength(0);
-    const summary = runSummary(run);
+    const summary = runSummary(run, e);
     expect(summary.firstGfsSharpness).toBeNaN();
     expect(summary.maxSharpnessOverThreshold).toBeNaN();
     const out = join(tempDir(), 'diverged');
-    expect(writeFcnet(out, e)).toContain('fig6-tanh.png');
+    expect(writeFcnet(out, e)).toContain('fig12-fc-tanh.png');
   });
 
   it('a network too large for WASM memory is refused up front (E_MEMORY)', () => {
@@ -207,22 +325,82 @@ describe('fcnet experiment', () => {
 
   it('writes figure, CSVs and manifest as one set', async () => {
     const e = await fcnetExperiment({ ...SMALL, workers: 0 });
-    const out = join(tempDir(), 'fig6');
+    const out = join(tempDir(), 'fig12');
     const files = writeFcnet(out, e);
     for (const f of files) expect(existsSync(join(out, f))).toBe(true);
-    expect(files).toContain('fig6-tanh.png');
-    const png = readFileSync(join(out, 'fig6-tanh.png'));
+    expect(files).toContain('fig12-fc-tanh.png');
+    const png = readFileSync(join(out, 'fig12-fc-tanh.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
+    const svg = readFileSync(join(out, 'fig12-fc-tanh.svg'), 'utf8');
+    expect(svg).toContain('Fig 12 · FC-tanh 784→16→16→10, 20 MNIST digits, η = 0.05');
+    const run = e.runs[0]!;
+    const ratio = ((run.records.gfsSharpness[3] as number) * SMALL.eta) / 2;
+    expect(svg).toContain(`φ at step 12 (last record) = ${ratio.toFixed(2)} · 2/η`);
+    expect(svg).toContain('RK4 flow to L &lt; τ = 0.02)');
     const records = readFileSync(join(out, 'records.csv'), 'utf8').trim().split('\n');
     expect(records[0]).toMatch(/^run,activation,eta,step,loss,sharpness,gfs_sharpness,gfs_status/);
+    expect(records[0]).toMatch(
+      /gfs_sharpness_low_threshold,low_threshold_status,low_threshold_extra_flow_steps,seconds$/,
+    );
     expect(records).toHaveLength(1 + 4);
     const trace = readFileSync(join(out, 'sharpness.csv'), 'utf8').trim().split('\n');
     expect(trace).toHaveLength(1 + 5);
     const loss = readFileSync(join(out, 'loss.csv'), 'utf8').trim().split('\n');
     expect(loss).toHaveLength(1 + 13);
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+      command: string;
+      options: Record<string, unknown>;
+      summary: { runs: { sensitivity: { step: number; relativeChange: number }[]; lossOverThreshold: number }[] };
+    };
     expect(manifest.command).toBe('fcnet');
-    expect((manifest.options as Record<string, unknown>).n).toBe(60);
+    expect(manifest.options.n).toBe(20);
+    const digits = loadDigits(SMALL.n);
+    expect(manifest.options.dataMean).toBe(digits.mean);
+    expect(manifest.options.dataStd).toBe(digits.std);
+    expect(manifest.options.maxAbsInput).toBe(Math.max(...Array.from(digits.X, Math.abs)));
+    expect(manifest.options.sensitivityThreshold).toBe(SENSITIVITY_FACTOR * SMALL.lossThreshold);
+    // Default 3 sensitivity records of 4: 0, 2, 3.
+    expect(manifest.summary.runs[0]!.sensitivity.map((r) => r.step)).toEqual([0, 8, 12]);
+    expect(manifest.summary.runs[0]!.lossOverThreshold).toBeGreaterThanOrEqual(10);
+  });
+
+  it('a threshold far from the losses (1e300, 1e-300) is named but not drawn; the set is still written', async () => {
+    for (const lossThreshold of [1e300, 1e-300]) {
+      const e = await fcnetExperiment({ ...SMALL, steps: 2, flowSteps: 0, lossThreshold, workers: 0 });
+      const svg = fcnetFigureSvg(e.runs[0]!, e);
+      expect(svg.match(/class="hline"/g)).toHaveLength(1); // 2/η only
+      expect(writeFcnet(join(tempDir(), 'far'), e)).toContain('fig12-fc-tanh.png');
+    }
+    const e = await fcnetExperiment({ ...SMALL, steps: 2, flowSteps: 0, workers: 0 });
+    expect(fcnetFigureSvg(e.runs[0]!, e).match(/class="hline"/g)).toHaveLength(2); // 2/η and τ
+  });
+
+  it('titles and file names follow the paper: Fig 6 = FC-hardtanh, Fig 12 = FC-tanh and FC-ReLU', async () => {
+    const e = await fcnetExperiment({
+      ...SMALL,
+      activation: ['hardtanh', 'relu', 'elu'],
+      eta: [0.02, 0.03],
+      steps: 2,
+      gfsEvery: 2,
+      flowSteps: 3,
+      sensitivityRecords: 0,
+      workers: 0,
+    });
+    const titles = e.runs.map((run) => /<text[^>]*>([^<]*)<\/text>/.exec(fcnetFigureSvg(run, e))![1]);
+    expect(e.runs.map((r) => figureStem(r, true))).toEqual([
+      'fig6-fc-hardtanh-eta0.02',
+      'fig6-fc-hardtanh-eta0.03',
+      'fig12-fc-relu-eta0.02',
+      'fig12-fc-relu-eta0.03',
+      'fc-elu-eta0.02',
+      'fc-elu-eta0.03',
+    ]);
+    expect(figureStem(e.runs[0]!, false)).toBe('fig6-fc-hardtanh');
+    expect(titles[0]).toMatch(/^Fig 6 · FC-hardtanh 784→16→16→10/);
+    expect(titles[2]).toMatch(/^Fig 12 · FC-ReLU /);
+    expect(titles[4]).toMatch(/^not in the paper · FC-ELU /);
+    // Flows of 3 RK4 steps do not converge: the panel title says so instead of a ratio.
+    expect(fcnetFigureSvg(e.runs[0]!, e)).toContain('no flow reached the threshold');
   });
 });
 
@@ -256,25 +434,37 @@ function withoutLastColumn(file: string): string[] {
 }
 
 describe('eoslab fcnet', () => {
-  const args = ['fcnet', '--hidden', '32,32', '--n', '200', '--eta', '0.5', '--steps', '120', '--gfs-every', '10'];
-  args.push('--loss-threshold', '0.02', '--flow-steps', '80', '--workers', '1');
+  const args = ['fcnet', '--activation', 'tanh', '--hidden', '16,16', '--n', '20', '--eta', '0.05', '--steps', '60'];
+  args.push('--gfs-every', '10', '--loss-threshold', '0.01', '--flow-steps', '400', '--sensitivity-records', '1');
+  args.push('--workers', '1');
 
   it('after SIGKILL the same command resumes from the checkpoint, with identical results', async () => {
     const root = tempDir();
     const out = join(root, 'killed');
-    const killed = await runCliProcess([...args, '--out', out], join(`${out}.partial`, 'run-0', 'gd-40.json'));
+    const killed = await runCliProcess([...args, '--out', out], join(`${out}.partial`, 'run-0', 'gd-30.json'));
     expect(killed.signal).toBe('SIGKILL');
     expect(existsSync(out)).toBe(false);
     const resumed = await runCliProcess([...args, '--out', out, '--json']);
     expect(resumed.code).toBe(0);
-    const summary = JSON.parse(resumed.stdout) as { resumedTasks: number };
-    expect(summary.resumedTasks).toBeGreaterThanOrEqual(5);
+    const summary = JSON.parse(resumed.stdout) as {
+      resumedTasks: number;
+      sensitivityThreshold: number;
+      data: { mean: number; std: number; maxAbsInput: number };
+      runs: { sensitivity: { step: number }[]; lossOverThreshold: number; minFlowSteps: number }[];
+    };
+    expect(summary.resumedTasks).toBeGreaterThanOrEqual(4);
+    // --json carries the threshold-sensitivity report (one record: the last) and the margins.
+    expect(summary.sensitivityThreshold).toBeCloseTo(0.001, 15);
+    expect(summary.runs[0]!.sensitivity.map((r) => r.step)).toEqual([60]);
+    expect(summary.runs[0]!.lossOverThreshold).toBeGreaterThan(1);
+    expect(summary.runs[0]!.minFlowSteps).toBeGreaterThan(0);
+    expect(summary.data.std).toBe(loadDigits(20).std);
     expect(existsSync(`${out}.partial`)).toBe(false);
     const fresh = join(root, 'fresh');
     expect((await runCliProcess([...args, '--out', fresh])).code).toBe(0);
     expect(withoutLastColumn(join(out, 'records.csv'))).toEqual(withoutLastColumn(join(fresh, 'records.csv')));
     expect(readFileSync(join(out, 'loss.csv'), 'utf8')).toBe(readFileSync(join(fresh, 'loss.csv'), 'utf8'));
-    expect(existsSync(join(out, 'fig6-tanh.png'))).toBe(true);
+    expect(existsSync(join(out, 'fig12-fc-tanh.png'))).toBe(true);
   });
 
   it('bad input: unknown activation, n beyond the data, η ≤ 0 — one line, exit 2, nothing written', async () => {
@@ -288,6 +478,8 @@ describe('eoslab fcnet', () => {
       [['--eta', '0'], /invalid --eta: "0"/],
       [['--eta', '-0.1'], /invalid --eta: "-0.1"/],
       [['--eta', 'abc'], /invalid --eta: "abc"/],
+      [['--sensitivity-records', '-1'], /invalid --sensitivity-records: -1 \(expected an integer >= 0/],
+      [['--loss-threshold', '0'], /invalid --loss-threshold: 0/],
     ];
     for (const [flags, message] of cases) {
       const out = join(root, `bad-${flags.join('')}`);

@@ -486,6 +486,37 @@ describe('lineChart', () => {
     expect(image.width).toBe(600);
   });
 
+  it("draws 'rings' markers as open circles (stroke, no fill), in the legend too", () => {
+    const svg = lineChart({
+      panels: [
+        {
+          xLabel: 'x',
+          yLabel: 'y',
+          yScale: 'linear',
+          series: [
+            { name: 'filled', x: [0, 1], y: [1, 2], mode: 'markers', color: '#111111' },
+            { name: 'open', x: [0, 1], y: [2, 1], mode: 'rings', color: '#222222' },
+          ],
+        },
+      ],
+    });
+    expect(svg).toMatch(/data-series="filled"[^>]*fill="#111111"[^>]*stroke="none"/);
+    expect(svg).toMatch(/data-series="open"[^>]*fill="none"[^>]*stroke="#222222"/);
+    expect(svg).toMatch(/<circle[^>]*fill="none"[^>]*stroke="#222222"/);
+    expect(() =>
+      lineChart({
+        panels: [
+          {
+            xLabel: 'x',
+            yLabel: 'y',
+            yScale: 'linear',
+            series: [{ name: 's', x: [1], y: [1], mode: 'dots' as never }],
+          },
+        ],
+      }),
+    ).toThrow(/mode \(dots\) must be 'line', 'markers' or 'rings'/);
+  });
+
   it('rejects invalid specs with a message naming the field', () => {
     expect(() =>
       lineChart({

@@ -9,9 +9,13 @@
  * class), and the order never depends on a random generator (the package's `MNIST.set()` shuffles
  * randomly and is not used).
  *
- * Standardisation (SPEC §5): each pixel is centred by its mean over the n samples and divided by
- * its (population, 1/n) standard deviation over the n samples; a pixel that takes one value on all
- * n samples (zero variance) is left at exactly 0.
+ * Standardisation per channel, as Cohen et al. (2021) and Kreisler et al. (2023, App. B.4) do for
+ * CIFAR-10 (each colour channel centred and divided by its standard deviation): a grey-scale digit
+ * has one channel, so one mean and one (population, 1/N) standard deviation over all N = 784·n
+ * pixel values of the n loaded digits, and every pixel becomes (x − mean)/std. The spatial
+ * structure survives (a blank border pixel is (0 − mean)/std, the same value in every image);
+ * unlike a per-pixel standardisation, no rarely-inked pixel is blown up to tens of σ. When all
+ * values are equal (std = 0, e.g. impossible for real digits but kept exact) every input is 0.
  */
 import { createRequire } from 'node:module';
 import { invalidOption } from '../base/errors.js';
@@ -24,16 +28,16 @@ export interface DigitsData {
   readonly n: number;
   readonly inputDim: typeof DIGIT_PIXELS;
   readonly classes: typeof DIGIT_CLASSES;
-  /** n × 784, row-major, standardised per pixel. */
+  /** n × 784, row-major, standardised per channel: (raw − mean)/std. */
   readonly X: Float64Array;
   /** n × 10, row-major, one-hot targets. */
   readonly Y: Float64Array;
   /** The digit of each sample. */
   readonly labels: Uint8Array;
-  /** Per-pixel mean over the n samples (of the raw [0, 1] values). */
-  readonly mean: Float64Array;
-  /** Per-pixel population standard deviation over the n samples; 0 for zero-variance pixels. */
-  readonly std: Float64Array;
+  /** The channel mean: the mean of all 784·n raw [0, 1] pixel values. */
+  readonly mean: number;
+  /** The channel's population (1/N) standard deviation over the same 784·n values (two passes). */
+  readonly std: number;
 }
 
 /** The raw images of each class, parsed once per process. */
@@ -85,7 +89,35 @@ export function availableDigits(): number {
   return roundRobinOrder().digit.length;
 }
 
-/** The first n digits in round-robin class order, standardised per pixel, with one-hot targets. */
+/**
+ * Standardises one channel in place: x ← (x − mean)/std with the mean and the population (1/N)
+ * standard deviation of all N entries, computed in two passes (the mean, then the centred sum of
+ * squares). When all entries are equal (detected exactly, min === max, so rounding in the mean
+ * cannot make std a tiny nonzero) std is 0 and every entry becomes 0. Returns the statistics.
+ */
+export function standardizeChannel(X: Float64Array): { mean: number; std: number } {
+  const N = X.length;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < N; i++) {
+    const x = X[i] as number;
+    sum += x;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  const mean = sum / N;
+  let squares = 0;
+  for (let i = 0; i < N; i++) {
+    const c = (X[i] as number) - mean;
+    squares += c * c;
+  }
+  const std = min === max ? 0 : Math.sqrt(squares / N);
+  for (let i = 0; i < N; i++) X[i] = std === 0 ? 0 : ((X[i] as number) - mean) / std;
+  return { mean, std };
+}
+
+/** The first n digits in round-robin class order, standardised per channel, with one-hot targets. */
 export function loadDigits(n: number): DigitsData {
   const available = availableDigits();
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > available) {
@@ -105,35 +137,6 @@ export function loadDigits(n: number): DigitsData {
     labels[i] = d;
     Y[i * DIGIT_CLASSES + d] = 1;
   }
-  // Per-pixel statistics: two passes (mean, then centred sum of squares). Zero variance is
-  // detected exactly (min === max) so that rounding in the mean cannot make it a tiny nonzero.
-  const mean = new Float64Array(P);
-  const std = new Float64Array(P);
-  const min = new Float64Array(P).fill(Infinity);
-  const max = new Float64Array(P).fill(-Infinity);
-  for (let i = 0; i < n; i++) {
-    for (let p = 0; p < P; p++) {
-      const x = X[i * P + p] as number;
-      mean[p] = (mean[p] as number) + x;
-      if (x < (min[p] as number)) min[p] = x;
-      if (x > (max[p] as number)) max[p] = x;
-    }
-  }
-  for (let p = 0; p < P; p++) mean[p] = (mean[p] as number) / n;
-  for (let i = 0; i < n; i++) {
-    for (let p = 0; p < P; p++) {
-      const c = (X[i * P + p] as number) - (mean[p] as number);
-      std[p] = (std[p] as number) + c * c;
-    }
-  }
-  for (let p = 0; p < P; p++) {
-    std[p] = min[p] === max[p] ? 0 : Math.sqrt((std[p] as number) / n);
-  }
-  for (let i = 0; i < n; i++) {
-    for (let p = 0; p < P; p++) {
-      const s = std[p] as number;
-      X[i * P + p] = s === 0 ? 0 : ((X[i * P + p] as number) - (mean[p] as number)) / s;
-    }
-  }
+  const { mean, std } = standardizeChannel(X);
   return { n, inputDim: DIGIT_PIXELS, classes: DIGIT_CLASSES, X, Y, labels, mean, std };
 }

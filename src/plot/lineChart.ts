@@ -33,9 +33,10 @@ export interface LineSeries {
   /** CSS colour; defaults to the categorical palette by series index. */
   readonly color?: string;
   readonly dash?: boolean;
-  /** Stroke width (line mode) or marker radius − 1 (marker mode); default 1.5. */
+  /** Stroke width (line mode) or marker radius − 1 (marker modes); default 1.5. */
   readonly width?: number;
-  readonly mode?: 'line' | 'markers';
+  /** A line, filled circles (`markers`) or open circles (`rings`). */
+  readonly mode?: 'line' | 'markers' | 'rings';
 }
 
 /** A horizontal reference line across the plot, labelled in the right margin. */
@@ -141,8 +142,8 @@ function validateSpec(spec: LineChartSpec): void {
       if (series.width !== undefined && !(Number.isFinite(series.width) && series.width > 0)) {
         throw new RangeError(`${FN}: ${sat}.width (${series.width}) must be finite and positive`);
       }
-      if (series.mode !== undefined && series.mode !== 'line' && series.mode !== 'markers') {
-        throw new RangeError(`${FN}: ${sat}.mode (${String(series.mode)}) must be 'line' or 'markers'`);
+      if (series.mode !== undefined && series.mode !== 'line' && series.mode !== 'markers' && series.mode !== 'rings') {
+        throw new RangeError(`${FN}: ${sat}.mode (${String(series.mode)}) must be 'line', 'markers' or 'rings'`);
       }
     });
     (panel.hlines ?? []).forEach((line, h) => {
@@ -405,9 +406,13 @@ interface LegendEntry {
   readonly dash: boolean;
   readonly width: number;
   readonly markers: boolean;
+  /** Open circles (the `rings` mode). */
+  readonly rings?: boolean;
 }
 
 const LEGEND_ROW = 17;
+/** Stroke width of open-circle (`rings`) markers. */
+const RING_STROKE = 1.6;
 const LEGEND_PAD = 6;
 const LEGEND_SWATCH = 24;
 const LEGEND_INSET = 8;
@@ -482,7 +487,14 @@ function drawLegend(
     const cy = origin.y + LEGEND_PAD + i * LEGEND_ROW + 6;
     const sx = origin.x + LEGEND_PAD;
     const swatch = entry.markers
-      ? el('circle', { cx: sx + LEGEND_SWATCH / 2, cy, r: entry.width + 1.5, fill: entry.color })
+      ? el('circle', {
+          cx: sx + LEGEND_SWATCH / 2,
+          cy,
+          r: entry.width + 1.5,
+          fill: entry.rings ? 'none' : entry.color,
+          stroke: entry.rings ? entry.color : undefined,
+          'stroke-width': entry.rings ? RING_STROKE : undefined,
+        })
       : el('path', {
           d: `M${fmt(sx)} ${fmt(cy)}h${LEGEND_SWATCH}`,
           stroke: entry.color,
@@ -633,7 +645,8 @@ export function lineChart(spec: LineChartSpec): string {
     panel.series.forEach((series, s) => {
       const color = series.color ?? categoricalColor(s);
       const strokeWidth = series.width ?? 1.5;
-      const markers = series.mode === 'markers';
+      const rings = series.mode === 'rings';
+      const markers = series.mode === 'markers' || rings;
       if (markers) {
         const radius = strokeWidth + 1;
         const centres = markerCentres(series, xs, ys, plot, radius);
@@ -644,8 +657,9 @@ export function lineChart(spec: LineChartSpec): string {
               class: 'series',
               'data-series': series.name,
               d: markersToPath(centres, radius),
-              fill: color,
-              stroke: 'none',
+              fill: rings ? 'none' : color,
+              stroke: rings ? color : 'none',
+              'stroke-width': rings ? RING_STROKE : undefined,
             }),
           );
         }
@@ -675,6 +689,7 @@ export function lineChart(spec: LineChartSpec): string {
           dash: series.dash ?? false,
           width: strokeWidth,
           markers,
+          rings,
         });
       }
     });

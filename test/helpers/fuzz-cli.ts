@@ -84,6 +84,7 @@ const VALID: Readonly<Record<string, fc.Arbitrary<string>>> = {
   'flow-steps': int(0, 5),
   'rk4-alpha': fc.constantFrom('1', '0.5', '2.5'),
   'sharpness-every': int(1, 5),
+  'sensitivity-records': int(0, 3),
 };
 
 /** Garbage values for any flag. None is a large valid size: they fail validation or are ≤ 1. */
