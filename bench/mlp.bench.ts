@@ -1,15 +1,15 @@
 /**
  * MLP benchmark (issue 6): full-batch gradient, Hessian-vector product and GD step of the SPEC §5
  * network 784 → 200 → 200 → 10 (tanh) on the first n = 1 000 digits of `loadDigits`, in plain
- * JavaScript (`src/mlp/reference.ts`) and in the WASM engine, side by side in one run; then the
+ * JavaScript (`test/helpers/mlp-reference.ts`) and in the WASM engine, side by side in one run; then the
  * WASM-only pieces of the GFS sharpness: one RK4 flow step (4 gradients) and S by Lanczos
  * (cold and warm-started, tolerance 1e-4).
  * Run: `node --import tsx bench/mlp.bench.ts` (BENCH_ITERATIONS=k for more samples per row).
  * Numbers are machine-dependent; compare rows of one run.
  */
 import { Bench } from 'tinybench';
-import { loadDigits } from '../src/mlp/data.js';
-import { MlpEngine } from '../src/mlp/engine.js';
+import { loadDigits } from '../src/experiments/fcnet/data.js';
+import { MlpEngine } from '../src/engines/mlp.js';
 import {
   type MlpShape,
   mlpLayers,
@@ -17,7 +17,7 @@ import {
   referenceGdStep,
   referenceGradient,
   referenceHessianVectorProduct,
-} from '../src/mlp/reference.js';
+} from '../test/helpers/mlp-reference.js';
 import { rng } from '../test/helpers/reference.js';
 
 const N = 1000;

@@ -1,4 +1,4 @@
-// Regenerates the option reference in README.md from the options table (src/options.ts).
+// Regenerates the option reference in README.md from the options table (src/base/options.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { withOptionsBlock } from '../src/cli/docs.js';
 

@@ -1,11 +1,11 @@
 /**
  * The ready-to-use library API: validated functions over a lazily created default engine.
  * Every option is checked once here, with errors that name the option and the value
- * (see `src/options.ts` and `src/base/errors.ts`); the kernels below never see bad input.
+ * (see `src/base/options.ts` and `src/base/errors.ts`); the kernels below never see bad input.
  */
 import { ScalarEngine, type InvariantSetResult, type TrajectoryArrays } from './engines/scalar.js';
 import { checkHooks, conflict, invalidOption } from './base/errors.js';
-import { DEFAULTS, MAX_DEPTH, MIN_DEPTH, OPTIONS } from './options.js';
+import { DEFAULTS, MAX_DEPTH, MIN_DEPTH, OPTIONS } from './base/options.js';
 import { trajectoryPreset } from './base/presets.js';
 import { Status, statusLabel } from './base/status.js';
 

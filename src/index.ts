@@ -45,7 +45,7 @@ export type { StatusName, StatusCode } from './base/status.js';
 export { EoslabError } from './base/errors.js';
 export type { ErrorCode } from './base/errors.js';
 export { TRAJECTORY_PRESETS, HEATMAP_PRESETS, trajectoryPreset, heatmapPreset } from './base/presets.js';
-export { OPTIONS } from './options.js';
+export { OPTIONS } from './base/options.js';
 export { wasmHash, wasmPath, instantiate, wasmModule, Arena } from './wasm/module.js';
 export type { RawExports } from './wasm/module.js';
 export {
@@ -158,9 +158,9 @@ export type {
   GfsMonotonicity,
 } from './experiments/regression/experiment.js';
 export { writeRegression, fig5aSvg, fig5bSvg, fig5cSvg } from './experiments/regression/figures.js';
-export { MlpEngine } from './mlp/engine.js';
-export type { Activation, MlpShape, MlpData } from './mlp/engine.js';
-export { loadDigits, availableDigits } from './mlp/data.js';
+export { MlpEngine } from './engines/mlp.js';
+export type { Activation, MlpShape, MlpData } from './engines/mlp.js';
+export { loadDigits, availableDigits } from './experiments/fcnet/data.js';
 export type {
   LanczosOptions,
   LanczosResult,
@@ -168,7 +168,7 @@ export type {
   FlowResult,
   FlowStatus,
   GfsResult as MlpGfsResult,
-} from './mlp/engine.js';
+} from './engines/mlp.js';
 export {
   fcnetExperiment,
   resolveFcnetOptions,
@@ -178,5 +178,5 @@ export {
   type ResolvedFcnet,
   type FcnetRun,
   type FcnetExperiment,
-} from './mlp/experiment.js';
-export { writeFcnet, fcnetFigureSvg } from './mlp/figures.js';
+} from './experiments/fcnet/experiment.js';
+export { writeFcnet, fcnetFigureSvg } from './experiments/fcnet/figures.js';

@@ -5,7 +5,7 @@
  * whose hidden pre-activations stay a named margin away from the kinks.
  */
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, MlpEngine, type Activation, type MlpData, type MlpShape } from '../src/mlp/engine.js';
+import { ACTIVATIONS, MlpEngine, type Activation, type MlpData, type MlpShape } from '../src/engines/mlp.js';
 import { Sfc32 } from '../src/base/random.js';
 
 /** Tolerances, named. */

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MlpEngine } from '../src/mlp/engine.js';
-import { loadDigits } from '../src/mlp/data.js';
+import { MlpEngine } from '../src/engines/mlp.js';
+import { loadDigits } from '../src/experiments/fcnet/data.js';
 import {
   fcnetExperiment,
   recordSteps,
@@ -20,8 +20,8 @@ import {
   FCNET_DEFAULTS,
   type FcnetExperiment,
   type FcnetOptions,
-} from '../src/mlp/experiment.js';
-import { fcnetFigureSvg, figureStem, runSummary, writeFcnet } from '../src/mlp/figures.js';
+} from '../src/experiments/fcnet/experiment.js';
+import { fcnetFigureSvg, figureStem, runSummary, writeFcnet } from '../src/experiments/fcnet/figures.js';
 
 const TOL_SHARPNESS = 1e-3; // records' S (Lanczos tol 1e-4 residual) vs a tight Lanczos, relative
 // φ of a flow continued from L < τ to L < τ/10 vs a fresh flow from θ_t to τ/10 with 4× smaller

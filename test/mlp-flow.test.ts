@@ -2,15 +2,15 @@
  * The MLP's sharpness and GFS machinery (SPEC §5) against independent references:
  * - Lanczos with full re-orthogonalisation (assembly/linalg/lanczos.ts over the WASM HVP) against
  *   cyclic Jacobi on the dense Hessian assembled column by column from the plain-TypeScript
- *   R-operator of src/mlp/reference.ts, for every activation, cold and warm started;
+ *   R-operator of test/helpers/mlp-reference.ts, for every activation, cold and warm started;
  * - the RK4 step kernel against a plain-TypeScript RK4 over the reference gradient, and its order
  *   of convergence measured on a smooth (tanh, softplus) network: error(h)/error(h/2) ≈ 2⁴;
  * - the gradient flow's statuses (converged, max-steps, non-finite) and φ against Jacobi at the
  *   flow's end.
  */
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, MlpEngine, type Activation, type MlpData } from '../src/mlp/engine.js';
-import { referenceGradient, referenceHessianVectorProduct } from '../src/mlp/reference.js';
+import { ACTIVATIONS, MlpEngine, type Activation, type MlpData } from '../src/engines/mlp.js';
+import { referenceGradient, referenceHessianVectorProduct } from './helpers/mlp-reference.js';
 import { Sfc32 } from '../src/base/random.js';
 import { jacobiMaxEigenvalue } from './helpers/fig3-reference.js';
 

@@ -18,7 +18,7 @@ import {
   referenceGradient,
   referenceHessianVectorProduct,
   referenceLoss,
-} from '../src/mlp/reference.js';
+} from './helpers/mlp-reference.js';
 import { rng } from './helpers/reference.js';
 
 /** Tolerances, named. */

@@ -4,7 +4,7 @@
  * name the flag and the value. Nothing is executed here.
  */
 import { conflict, unknownOption } from '../base/errors.js';
-import type { OptionSpec } from '../options.js';
+import type { OptionSpec } from '../base/options.js';
 
 export interface CommandOption {
   readonly spec: OptionSpec<unknown>;

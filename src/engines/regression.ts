@@ -9,7 +9,7 @@
  */
 import type { WasmExports } from '../wasm/abi.js';
 import { invalidOption } from '../base/errors.js';
-import { OPTIONS } from '../options.js';
+import { OPTIONS } from '../base/options.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
 import { REGRESSION_STATUS_LABELS, RegressionStatus } from '../wasm/abi.js';
 import { labelOf } from '../wasm/decode.js';

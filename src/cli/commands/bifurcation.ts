@@ -9,7 +9,7 @@ import { resolveTrajectoryOptions } from '../../api.js';
 import { conflict, invalidOption } from '../../base/errors.js';
 import { stageOutputDirectory } from '../../io/atomic.js';
 import { writeManifest } from '../../io/manifest.js';
-import { choiceOption, OPTIONS } from '../../options.js';
+import { choiceOption, OPTIONS } from '../../base/options.js';
 import type { BifurcationResult } from '../../experiments/bifurcation/chunks.js';
 import {
   BIFURCATION_RUNS,

@@ -14,7 +14,7 @@ import {
   type CheckOptions,
 } from '../../experiments/check/settings.js';
 import { writeCheck } from '../../experiments/check/writer.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import type { Command } from '../args.js';
 import { toJson } from '../format.js';
 import { createProgress } from '../progress.js';

@@ -11,11 +11,11 @@ import {
   fcnetExperiment,
   resolveFcnetOptions,
   discardCheckpoint,
-} from '../../mlp/experiment.js';
-import type { FcnetOptions } from '../../mlp/experiment.js';
-import { figureStem, formatThreshold, runSummary, writeFcnet } from '../../mlp/figures.js';
-import type { Activation } from '../../mlp/engine.js';
-import { OPTIONS } from '../../options.js';
+} from '../../experiments/fcnet/experiment.js';
+import type { FcnetOptions } from '../../experiments/fcnet/experiment.js';
+import { figureStem, formatThreshold, runSummary, writeFcnet } from '../../experiments/fcnet/figures.js';
+import type { Activation } from '../../engines/mlp.js';
+import { OPTIONS } from '../../base/options.js';
 import { partialDirectory } from '../../experiments/heatmap/shards.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';

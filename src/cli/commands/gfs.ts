@@ -1,7 +1,7 @@
 /** `eoslab gfs`: a point, its gradient-flow solution, φ, and membership in 𝕊 (SPEC §1.5, §1.7). */
 import { gfs, inInvariantSet } from '../../api.js';
 import { conflict } from '../../base/errors.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
 

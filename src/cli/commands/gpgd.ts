@@ -1,7 +1,7 @@
 /** `eoslab gpgd`: the GD and GPGD images of a point (SPEC §1.4, §1.6). */
 import { gdStep, gfsSharpness, gpgdStep, loss, product } from '../../api.js';
 import { conflict } from '../../base/errors.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
 

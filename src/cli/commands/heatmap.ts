@@ -22,7 +22,7 @@ import {
   type HeatmapOptions,
 } from '../../experiments/heatmap/resolve.js';
 import { writeHeatmap } from '../../experiments/heatmap/writer.js';
-import { DEFAULTS, OPTIONS } from '../../options.js';
+import { DEFAULTS, OPTIONS } from '../../base/options.js';
 import { heatmapPreset } from '../../base/presets.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { conflict } from '../../base/errors.js';
 import { writeHeatmap } from '../../experiments/heatmap/writer.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import { mergeShards } from '../../experiments/heatmap/shards.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { checkOutputDirectory } from '../../io/atomic.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import {
   regressionExperiment,
   REGRESSION_DEFAULTS,

@@ -4,7 +4,7 @@
  * writes .npy arrays, zeros.npy, two figures (PNG + SVG) and manifest.json.
  */
 import { join } from 'node:path';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import {
   DERIVED_NON_MINIMUM_LOSS_INFIMUM,
   resolveStableSetOptions,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { resolveTrajectoryOptions, trajectory, type TrajectoryOptions } from '../../api.js';
 import { conflict } from '../../base/errors.js';
 import { checkOutputDirectory } from '../../io/atomic.js';
-import { DEFAULTS, OPTIONS } from '../../options.js';
+import { DEFAULTS, OPTIONS } from '../../base/options.js';
 import { TRAJECTORY_PRESETS } from '../../base/presets.js';
 import { trajectoryFigure, trajectoryTitle } from '../../experiments/trajectory/figure.js';
 import { thresholdCrossing, trajectorySummary } from '../../experiments/trajectory/summary.js';

@@ -11,7 +11,7 @@ import { engine as defaultEngine } from '../../api.js';
 import type { ScalarEngine } from '../../engines/scalar.js';
 import { aborted } from '../../base/errors.js';
 import { compiledWorker, runOnPool } from '../../pool/pool.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import { ORBIT_STATUS_LABELS, orbitStatusLabel, type OrbitSettings, type RunHooks } from './settings.js';
 
 export type OrbitTask =

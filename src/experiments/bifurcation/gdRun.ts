@@ -14,7 +14,7 @@ import {
 } from '../../api.js';
 import { conflict } from '../../base/errors.js';
 import { trajectoryPreset } from '../../base/presets.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import { ORBIT_DEFAULTS } from './settings.js';
 
 /** GD runs behind the run-based figures: docs/model.md §2's fig2, and a start whose GPGD orbits include chaos. */

@@ -12,7 +12,7 @@
  */
 import { checkWeights, engine as defaultEngine, resolveFamilyDirection } from '../../api.js';
 import { checkHooks, conflict, invalidOption } from '../../base/errors.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import { runChunks, runOrbitTask, type BifurcationResult } from './chunks.js';
 import {
   checkSize,

@@ -6,7 +6,7 @@
  */
 import { conflict, invalidOption } from '../../base/errors.js';
 import { linspace } from '../heatmap/grid.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import { ORBIT_STATUS_LABELS as LABELS, OrbitStatus } from '../../wasm/abi.js';
 import { labelOf, labelsInOrder } from '../../wasm/decode.js';
 

@@ -6,7 +6,7 @@
  */
 import { engine as defaultEngine } from '../../api.js';
 import { checkHooks, invalidOption } from '../../base/errors.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import { runChunks, type BifurcationResult, type SliceModel } from './chunks.js';
 import {
   checkSize,

@@ -7,7 +7,7 @@
 import { engine as defaultEngine, checkWeights } from '../../api.js';
 import { invalidOption } from '../../base/errors.js';
 import { ScalarEngine } from '../../engines/scalar.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import { runGpgdKernel, runKernel } from './kernels.js';
 import { decodeGpgdPoint, decodeRun, type CheckRun, type GpgdPointCheck } from './record.js';
 import { CHECK_DEFAULTS, checkLemmaConstant } from './settings.js';

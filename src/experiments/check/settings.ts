@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { invalidOption } from '../../base/errors.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 
 /**
  * Tolerances for rounding (mirrors of the constants in assembly/scalar/checks/theorems.ts):

@@ -7,7 +7,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { checkWeights, resolveFamilyDirection } from '../../api.js';
 import { conflict, EoslabError, invalidOption } from '../../base/errors.js';
 import { heatmapPreset } from '../../base/presets.js';
-import { DEFAULTS, OPTIONS, type OptionSpec } from '../../options.js';
+import { DEFAULTS, OPTIONS, type OptionSpec } from '../../base/options.js';
 import type { GridSpec, KernelKind, MapKind, RunSpec } from './grid.js';
 import type { SweepPool } from './sweep.js';
 

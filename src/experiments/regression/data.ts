@@ -6,7 +6,7 @@
  * stream `seed` (X row by row, then y), so a data set depends on its seed and μ alone; μ = 0 gives
  * the centred data of earlier versions, bit for bit.
  */
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import { Sfc32 } from '../../base/random.js';
 import type { RegressionProblem } from '../../engines/regressionProblem.js';
 

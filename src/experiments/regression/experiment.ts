@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { aborted, checkHooks, conflict } from '../../base/errors.js';
 import { compiledWorker, runOnPool } from '../../pool/pool.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 import { syntheticData } from './data.js';
 import { checkProblem } from '../../engines/regressionProblem.js';
 import { RegressionEngine, type RegressionRun } from '../../engines/regression.js';

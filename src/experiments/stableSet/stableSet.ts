@@ -33,7 +33,7 @@ import {
 } from '../../wasm/abi.js';
 import { labelOf } from '../../wasm/decode.js';
 import { aborted, checkHooks, conflict, invalidOption } from '../../base/errors.js';
-import { OPTIONS } from '../../options.js';
+import { OPTIONS } from '../../base/options.js';
 
 /** Depth of the network of Fig 7. */
 export const STABLE_SET_DEPTH = 3;

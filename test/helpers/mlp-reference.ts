@@ -17,7 +17,7 @@
  * Gradient by backpropagation; Hessian-vector product exact, by Pearlmutter's R-operator
  * (forward and backward passes of the directional derivative R{·} = d/dr(·)(θ + r v) at r = 0).
  */
-import { invalidOption } from '../base/errors.js';
+import { invalidOption } from '../../src/base/errors.js';
 
 export type MlpActivation = 'tanh' | 'hardtanh' | 'relu' | 'elu' | 'softplus';
 export const MLP_ACTIVATIONS: readonly MlpActivation[] = ['tanh', 'hardtanh', 'relu', 'elu', 'softplus'];

@@ -14,12 +14,12 @@
  * record, so a run that stops before φ reaches 2/η says so in the figure.
  */
 import { join } from 'node:path';
-import { writeFileAtomic, writeOutputDirectory } from '../io/atomic.js';
-import { writeCsv } from '../io/csv.js';
-import { writeManifest } from '../io/manifest.js';
-import { lineChart, svgToPng } from '../plot/index.js';
-import { QUANTITY_COLORS, QUANTITY_NAMES } from '../plot/colormap.js';
-import type { Activation } from './engine.js';
+import { writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
+import { writeCsv } from '../../io/csv.js';
+import { writeManifest } from '../../io/manifest.js';
+import { lineChart, svgToPng } from '../../plot/index.js';
+import { QUANTITY_COLORS, QUANTITY_NAMES } from '../../plot/colormap.js';
+import type { Activation } from '../../engines/mlp.js';
 import { SENSITIVITY_FACTOR, type FcnetExperiment, type FcnetRun } from './experiment.js';
 
 /** How the paper writes each activation. */

@@ -3,8 +3,8 @@
  * default and validation. The CLI parser, `--help`, the library's option checks and the
  * documentation table in the README are all generated from it.
  */
-import { invalidOption } from './base/errors.js';
-import { HEATMAP_PRESETS, TRAJECTORY_PRESETS } from './base/presets.js';
+import { invalidOption } from './errors.js';
+import { HEATMAP_PRESETS, TRAJECTORY_PRESETS } from './presets.js';
 
 export interface OptionSpec<T> {
   /** camelCase key used by the library API and in manifests. */

@@ -18,7 +18,7 @@
  * values are equal (std = 0, e.g. impossible for real digits but kept exact) every input is 0.
  */
 import { createRequire } from 'node:module';
-import { invalidOption } from '../base/errors.js';
+import { invalidOption } from '../../base/errors.js';
 
 export const DIGIT_PIXELS = 784;
 export const DIGIT_CLASSES = 10;

@@ -20,13 +20,18 @@ import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { aborted, checkHooks, conflict, EoslabError, invalidOption } from '../base/errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import { OPTIONS } from '../options.js';
-import { currentBuild } from '../io/store.js';
-import { compiledWorker, runQueueOnPool } from '../pool/pool.js';
+import { aborted, checkHooks, conflict, EoslabError, invalidOption } from '../../base/errors.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { OPTIONS } from '../../base/options.js';
+import { currentBuild } from '../../io/store.js';
+import { compiledWorker, runQueueOnPool } from '../../pool/pool.js';
 import { availableDigits, loadDigits } from './data.js';
-import { DEFAULT_HIDDEN, GFS_LANCZOS_ITERATIONS as GFS_BASIS, type Activation, type FlowStatus } from './engine.js';
+import {
+  DEFAULT_HIDDEN,
+  GFS_LANCZOS_ITERATIONS as GFS_BASIS,
+  type Activation,
+  type FlowStatus,
+} from '../../engines/mlp.js';
 import {
   runFcnetTask,
   type FcnetProblem,
@@ -642,7 +647,7 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
   } else {
     // GD chunks first (the critical path), then GFS tasks: `take` decides, at most `workers` run.
     await runQueueOnPool<Job, FcnetTask, FcnetTaskResult>(
-      compiledWorker('mlp/worker'),
+      compiledWorker('experiments/fcnet/worker'),
       o.workers,
       take,
       (job) => job.task,

@@ -10,10 +10,10 @@
  *   (its own step budget) and φ is evaluated again there.
  * One MlpEngine (and one copy of the digits) per problem is cached per thread.
  */
-import type { Activation } from './engine.js';
-import { MlpEngine } from './engine.js';
+import type { Activation } from '../../engines/mlp.js';
+import { MlpEngine } from '../../engines/mlp.js';
 import { loadDigits } from './data.js';
-import type { FlowStatus } from './engine.js';
+import type { FlowStatus } from '../../engines/mlp.js';
 
 /** What fixes the network, its data and its initialisation. */
 export interface FcnetProblem {
