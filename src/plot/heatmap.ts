@@ -3,9 +3,10 @@
  * classes such as "diverged" or "no GFS", a colour bar and a class legend) and `categoricalMap`
  * (purely categorical masks with a legend).
  *
- * The cells are encoded as a PNG (one pixel per cell, row 0 of the data at the bottom) embedded as
- * a base64 data URI and scaled up with nearest-neighbour sampling, so cells stay crisp in resvg
- * (which honours `image-rendering: optimizeSpeed`) and in browsers (`pixelated`).
+ * This module lays the figure out and draws the reference lines; the spec types and their
+ * validation are in heatmapSpec.ts, the cell raster (a PNG, one pixel per cell, scaled up with
+ * nearest-neighbour sampling) in raster.ts, the colour bar in colorbar.ts and the class legend in
+ * classLegend.ts.
  */
 import {
   FONT,
@@ -17,273 +18,41 @@ import {
   maxLabelWidth,
   type Rect,
 } from './axes.js';
-import { NAN_COLOR, VIRIDIS_ANCHORS, parseHex, toHex, viridis } from './colormap.js';
-import { encodePng, pngDataUri } from './png.js';
+import { classLegendItems, drawLegendRows, layoutLegend, legendHeight, type LegendItem } from './classLegend.js';
+import { colorbarMargin, colorbarTicks, drawColorbar, type ColorbarSpec } from './colorbar.js';
+import { NAN_COLOR, parseHex, viridis } from './colormap.js';
+import {
+  checkDimensions,
+  classColors,
+  edgeDomain,
+  type CategoricalMapSpec,
+  type HeatmapSpec,
+  type RasterSpecBase,
+} from './heatmapSpec.js';
+import { rasterImage, rasterize, type Rgba } from './raster.js';
 import { el, estimateTextWidth, fmt, svgDocument, text } from './svg.js';
-import { axisTicks, linearTicks, formatTick } from './ticks.js';
+import { axisTicks } from './ticks.js';
 
-/** A categorical class: cells whose code equals `code` are painted `color`. */
-export interface CategoryClass {
-  /** Integer code in [0, 255], as stored in the per-cell `codes` array. */
-  readonly code: number;
-  readonly label: string;
-  /** `#rgb` or `#rrggbb`. */
-  readonly color: string;
-  /** Optional cell count, shown in the legend as `label (count)`. */
-  readonly count?: number;
-}
-
-/** Per-cell class codes and the classes that override the colour map. */
-export interface Categories {
-  /** One code per cell, row-major like `values`. Codes not listed in `classes` use the colour map. */
-  readonly codes: Uint8Array;
-  readonly classes: readonly CategoryClass[];
-}
-
-/** A reference line drawn over the raster (in data units). */
-export interface ReferenceLine {
-  /** `horizontal`: y = at; `vertical`: x = at. */
-  readonly orientation: 'horizontal' | 'vertical';
-  readonly at: number;
-  readonly label?: string;
-  readonly color?: string;
-  /** Dashed unless `false`. */
-  readonly dash?: boolean;
-}
-
-/**
- * How `xRange`/`yRange` relate to the cells: `edges` (default) — the ranges are the outer edges of
- * the grid, cell j spans [a + j·Δ, a + (j+1)·Δ] with Δ = (b − a)/cols; `centers` — the ranges are
- * the centres of the first and last cells (grid points of a parameter sweep), Δ = (b − a)/(cols − 1).
- */
-export type RangeMeaning = 'edges' | 'centers';
-
-/** Fields shared by {@link HeatmapSpec} and {@link CategoricalMapSpec}. */
-interface RasterSpecBase {
-  /** Total width in user units (default 640). */
-  readonly width?: number;
-  /** Total height (default: chosen so cells are square, within limits). */
-  readonly height?: number;
-  readonly title: string;
-  readonly rows: number;
-  readonly cols: number;
-  readonly xRange: readonly [number, number];
-  readonly yRange: readonly [number, number];
-  readonly xLabel: string;
-  readonly yLabel: string;
-  readonly referenceLines?: readonly ReferenceLine[];
-  readonly extent?: RangeMeaning;
-  /** Prefix of element ids (clip path, gradient); set it when several figures share a page. */
-  readonly idPrefix?: string;
-}
-
-/** A heatmap of `values` (row-major; row i is y index i, drawn from the bottom). */
-export interface HeatmapSpec extends RasterSpecBase {
-  readonly values: Float64Array;
-  /** Values are mapped through viridis over [vmin, vmax] (clamped). */
-  readonly valueRange: readonly [number, number];
-  readonly colorbarLabel: string;
-  readonly categories?: Categories;
-}
-
-/** A purely categorical map: every cell's code must be listed in `classes`. */
-export interface CategoricalMapSpec extends RasterSpecBase {
-  readonly codes: Uint8Array;
-  readonly classes: readonly CategoryClass[];
-}
+export type {
+  CategoricalMapSpec,
+  Categories,
+  CategoryClass,
+  HeatmapSpec,
+  RangeMeaning,
+  ReferenceLine,
+} from './heatmapSpec.js';
 
 const DEFAULT_WIDTH = 640;
 const TITLE_HEIGHT = 32;
-const COLORBAR_GAP = 16;
-const COLORBAR_WIDTH = 16;
-const LEGEND_ROW = 20;
-const LEGEND_SWATCH = 13;
 const REFERENCE_COLOR = '#e41a1c';
-const MAX_CELLS = 1 << 24;
 
-type Rgba = [number, number, number, number];
-
-function checkDimensions(fn: string, spec: RasterSpecBase): void {
-  for (const field of ['rows', 'cols'] as const) {
-    const value = spec[field];
-    if (!Number.isInteger(value) || value < 1) {
-      throw new RangeError(`${fn}: ${field} (${value}) must be a positive integer`);
-    }
-  }
-  if (spec.rows * spec.cols > MAX_CELLS) {
-    throw new RangeError(`${fn}: rows*cols (${spec.rows * spec.cols}) must not exceed ${MAX_CELLS}`);
-  }
-  if (spec.width !== undefined && !(Number.isFinite(spec.width) && spec.width >= 200)) {
-    throw new RangeError(`${fn}: width (${spec.width}) must be a finite number ≥ 200`);
-  }
-  if (spec.height !== undefined && !(Number.isFinite(spec.height) && spec.height >= 150)) {
-    throw new RangeError(`${fn}: height (${spec.height}) must be a finite number ≥ 150`);
-  }
-  if (spec.idPrefix !== undefined && !/^[A-Za-z][\w-]*$/.test(spec.idPrefix)) {
-    throw new RangeError(`${fn}: idPrefix (${JSON.stringify(spec.idPrefix)}) must be an XML id`);
-  }
-  const extent = spec.extent ?? 'edges';
-  if (extent !== 'edges' && extent !== 'centers') {
-    throw new RangeError(`${fn}: extent (${String(extent)}) must be 'edges' or 'centers'`);
-  }
-  for (const [field, count] of [
-    ['xRange', spec.cols],
-    ['yRange', spec.rows],
-  ] as const) {
-    const [a, b] = spec[field];
-    if (!Number.isFinite(a) || !Number.isFinite(b) || !(a < b)) {
-      throw new RangeError(`${fn}: ${field} ([${a}, ${b}]) must be finite with ${field}[0] < ${field}[1]`);
-    }
-    if (extent === 'centers' && count < 2) {
-      throw new RangeError(`${fn}: extent 'centers' needs at least 2 cells along ${field} (got ${count})`);
-    }
-  }
-  (spec.referenceLines ?? []).forEach((line, i) => {
-    if (line.orientation !== 'horizontal' && line.orientation !== 'vertical') {
-      throw new RangeError(
-        `${fn}: referenceLines[${i}].orientation (${String(line.orientation)}) must be 'horizontal' or 'vertical'`,
-      );
-    }
-    if (!Number.isFinite(line.at)) {
-      throw new RangeError(`${fn}: referenceLines[${i}].at (${line.at}) must be finite`);
-    }
-  });
-}
-
-/** Validates classes and returns code → RGBA. */
-function classColors(fn: string, field: string, classes: readonly CategoryClass[]): Map<number, Rgba> {
-  const colors = new Map<number, Rgba>();
-  classes.forEach((cls, i) => {
-    if (!Number.isInteger(cls.code) || cls.code < 0 || cls.code > 255) {
-      throw new RangeError(`${fn}: ${field}[${i}].code (${cls.code}) must be an integer in [0, 255]`);
-    }
-    if (colors.has(cls.code)) {
-      throw new RangeError(`${fn}: ${field}[${i}].code (${cls.code}) is listed twice`);
-    }
-    if (cls.count !== undefined && !(Number.isInteger(cls.count) && cls.count >= 0)) {
-      throw new RangeError(`${fn}: ${field}[${i}].count (${cls.count}) must be a non-negative integer`);
-    }
-    let rgb: [number, number, number];
-    try {
-      rgb = parseHex(cls.color);
-    } catch {
-      throw new RangeError(`${fn}: ${field}[${i}].color (${JSON.stringify(cls.color)}) must be #rgb or #rrggbb`);
-    }
-    colors.set(cls.code, [rgb[0], rgb[1], rgb[2], 255]);
-  });
-  return colors;
-}
-
-/** Data extent (cell edges) along one axis. */
-function edgeDomain(range: readonly [number, number], cells: number, extent: RangeMeaning): [number, number] {
-  if (extent === 'edges') return [range[0], range[1]];
-  const half = (range[1] - range[0]) / (cells - 1) / 2;
-  return [range[0] - half, range[1] + half];
-}
-
-/**
- * RGBA raster (top row first) for a grid whose data row 0 is at the bottom: image row r holds data
- * row `rows − 1 − r`.
- */
-function rasterize(rows: number, cols: number, colorOf: (cell: number) => Rgba): Uint8Array {
-  const rgba = new Uint8Array(rows * cols * 4);
-  for (let r = 0; r < rows; r++) {
-    const dataRow = rows - 1 - r;
-    for (let c = 0; c < cols; c++) {
-      const color = colorOf(dataRow * cols + c);
-      rgba.set(color, (r * cols + c) * 4);
-    }
-  }
-  return rgba;
-}
-
-/** One legend item below the plot. */
-interface LegendItem {
-  readonly label: string;
-  readonly color: string;
-}
-
-function legendItemWidth(item: LegendItem): number {
-  return LEGEND_SWATCH + 6 + estimateTextWidth(item.label, FONT.legend) + 18;
-}
-
-/** Legend items laid out left-to-right, wrapping at `availableWidth`; returns rows of items. */
-function layoutLegend(items: readonly LegendItem[], availableWidth: number): LegendItem[][] {
-  const rows: LegendItem[][] = [];
-  let row: LegendItem[] = [];
-  let used = 0;
-  for (const item of items) {
-    const w = legendItemWidth(item);
-    if (row.length > 0 && used + w > availableWidth) {
-      rows.push(row);
-      row = [];
-      used = 0;
-    }
-    row.push(item);
-    used += w;
-  }
-  if (row.length > 0) rows.push(row);
-  return rows;
-}
-
-function drawLegendRows(rows: readonly LegendItem[][], x0: number, y0: number): string {
-  const out: string[] = [];
-  rows.forEach((row, r) => {
-    let x = x0;
-    const cy = y0 + r * LEGEND_ROW + LEGEND_SWATCH / 2;
-    for (const item of row) {
-      out.push(
-        el('rect', {
-          x,
-          y: cy - LEGEND_SWATCH / 2,
-          width: LEGEND_SWATCH,
-          height: LEGEND_SWATCH,
-          fill: item.color,
-          stroke: '#666666',
-          'stroke-width': 0.6,
-        }),
-      );
-      out.push(
-        text(item.label, {
-          x: x + LEGEND_SWATCH + 6,
-          y: cy + FONT.legend * 0.36,
-          'font-size': FONT.legend,
-          fill: INK.text,
-        }),
-      );
-      x += legendItemWidth(item);
-    }
-  });
-  return el('g', { class: 'legend' }, out);
-}
-
-function classLegendItems(classes: readonly CategoryClass[]): LegendItem[] {
-  return classes.map((cls) => ({
-    label: cls.count === undefined ? cls.label : `${cls.label} (${cls.count})`,
-    color: cls.color,
-  }));
-}
-
-interface ColorbarSpec {
-  readonly valueRange: readonly [number, number];
-  readonly label: string;
-}
-
+/** A raster figure to lay out: its validated spec, the encoded cells, legend items and colour bar. */
 interface RasterFigureSpec {
   readonly fn: string;
   readonly base: RasterSpecBase;
   readonly rgba: Uint8Array;
   readonly legend: readonly LegendItem[];
   readonly colorbar?: ColorbarSpec;
-}
-
-function colorbarTicks(valueRange: readonly [number, number]): {
-  values: number[];
-  labels: string[];
-} {
-  const values = linearTicks(valueRange[0], valueRange[1], 5);
-  const step = values.length >= 2 ? (values[1] as number) - (values[0] as number) : undefined;
-  return { values, labels: values.map((v) => formatTick(v, step)) };
 }
 
 /** Relative luminance of a `#rgb`/`#rrggbb` colour in [0, 1], or `undefined` for other syntaxes. */
@@ -342,19 +111,14 @@ function rasterFigure(spec: RasterFigureSpec): string {
   const yTicks = axisTicks('linear', yDomain[0], yDomain[1], 5);
   const left = Math.ceil(8 + FONT.axisLabel + 10 + maxLabelWidth(yTicks.labels) + TICK_LENGTH + 3 + 5);
   const cbTicks = spec.colorbar ? colorbarTicks(spec.colorbar.valueRange) : undefined;
-  const right = cbTicks
-    ? Math.ceil(
-        COLORBAR_GAP + COLORBAR_WIDTH + TICK_LENGTH + 4 + maxLabelWidth(cbTicks.labels) + 10 + FONT.axisLabel + 8,
-      )
-    : 40;
+  const right = cbTicks ? colorbarMargin(cbTicks) : 40;
   const plotWidth = width - left - right;
   if (plotWidth < 60) {
     throw new RangeError(`${fn}: width (${width}) leaves a plot area ${Math.round(plotWidth)} wide (< 60)`);
   }
   const legendRows = layoutLegend(spec.legend, width - left - 8);
-  const legendHeight = legendRows.length > 0 ? 8 + legendRows.length * LEGEND_ROW : 0;
   const top = TITLE_HEIGHT;
-  const bottom = X_AXIS_DECORATION_HEIGHT + legendHeight + 8;
+  const bottom = X_AXIS_DECORATION_HEIGHT + legendHeight(legendRows) + 8;
   let plotHeight: number;
   let height: number;
   if (base.height !== undefined) {
@@ -399,21 +163,7 @@ function rasterFigure(spec: RasterFigureSpec): string {
       fill: INK.text,
     }),
   );
-  const href = pngDataUri(encodePng(spec.rgba, base.cols, base.rows));
-  parts.push(
-    el('image', {
-      class: 'raster',
-      x: plot.x,
-      y: plot.y,
-      width: plot.width,
-      height: plot.height,
-      preserveAspectRatio: 'none',
-      'image-rendering': 'optimizeSpeed',
-      // Last declaration wins where understood: resvg knows only optimizeSpeed, browsers both.
-      style: 'image-rendering:pixelated;image-rendering:optimizeSpeed',
-      href,
-    }),
-  );
+  parts.push(rasterImage(spec.rgba, base.cols, base.rows, plot));
 
   const overlay: string[] = [];
   const overlayLabels: string[] = [];
@@ -465,60 +215,9 @@ function rasterFigure(spec: RasterFigureSpec): string {
   parts.push(...overlayLabels);
 
   if (spec.colorbar && cbTicks) {
-    const [vmin, vmax] = spec.colorbar.valueRange;
-    const bar: Rect = {
-      x: plot.x + plot.width + COLORBAR_GAP,
-      y: plot.y,
-      width: COLORBAR_WIDTH,
-      height: plot.height,
-    };
-    const last = VIRIDIS_ANCHORS.length - 1;
-    defs.push(
-      el(
-        'linearGradient',
-        { id: gradientId, x1: 0, y1: 1, x2: 0, y2: 0 },
-        VIRIDIS_ANCHORS.map((rgb, i) => el('stop', { offset: fmt(i / last, 4), 'stop-color': toHex(rgb) })),
-      ),
-    );
-    const cb: string[] = [
-      el('rect', {
-        class: 'colorbar',
-        x: bar.x,
-        y: bar.y,
-        width: bar.width,
-        height: bar.height,
-        fill: `url(#${gradientId})`,
-        stroke: INK.axis,
-        'stroke-width': 1,
-      }),
-    ];
-    let ticks = '';
-    cbTicks.values.forEach((value, i) => {
-      const py = bar.y + bar.height - ((value - vmin) / (vmax - vmin)) * bar.height;
-      ticks += `M${fmt(bar.x + bar.width)} ${fmt(py)}h${TICK_LENGTH}`;
-      cb.push(
-        text(cbTicks.labels[i] ?? '', {
-          x: bar.x + bar.width + TICK_LENGTH + 3,
-          y: py + FONT.tickLabel * 0.36,
-          'font-size': FONT.tickLabel,
-          fill: INK.text,
-        }),
-      );
-    });
-    cb.push(el('path', { d: ticks, stroke: INK.axis, 'stroke-width': 1, fill: 'none' }));
-    const labelX = bar.x + bar.width + TICK_LENGTH + 4 + maxLabelWidth(cbTicks.labels) + 8 + FONT.axisLabel * 0.8;
-    const labelY = bar.y + bar.height / 2;
-    cb.push(
-      text(spec.colorbar.label, {
-        x: labelX,
-        y: labelY,
-        'text-anchor': 'middle',
-        'font-size': FONT.axisLabel,
-        fill: INK.text,
-        transform: `rotate(-90 ${fmt(labelX)} ${fmt(labelY)})`,
-      }),
-    );
-    parts.push(el('g', { class: 'colorbar' }, cb));
+    const colorbar = drawColorbar(spec.colorbar, cbTicks, plot, gradientId);
+    defs.push(colorbar.gradient);
+    parts.push(colorbar.group);
   }
 
   if (legendRows.length > 0) {
