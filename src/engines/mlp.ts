@@ -1,44 +1,46 @@
 /**
- * Typed layer over the fully connected network kernels of `assembly/mlp/` (SPEC §5): an MLP
- * input → hidden… → output with biases, activation σ on the hidden layers, linear output and the
- * full-batch loss L(θ) = (1/n) Σ ½‖f(x) − y‖². One `MlpEngine` per problem and WASM instance: the
- * constructor validates the shape and data, copies X and Y into the instance once and reserves
+ * Typed layer over the fully connected network kernels of `assembly/mlp/` (docs/model.md §5): an
+ * MLP input → hidden… → output with biases, activation σ on the hidden layers, linear output and
+ * the full-batch loss L(θ) = (1/n) Σ ½‖f(x) − y‖². One `MlpEngine` per problem and WASM instance:
+ * the constructor validates the shape and data, copies X and Y into the instance once and reserves
  * every buffer the kernels need (no allocation afterwards).
  *
- * θ layout (length `parameterCount`): [W₁ (d₁ × d₀ row-major), b₁, W₂ (d₂ × d₁), b₂, …, W_L, b_L].
+ * The shape, data, their validation and the θ layout are in mlpNetwork.ts; the kernels' problem
+ * arguments and the buffer layout in mlpKernels.ts; this module holds the engine's methods
+ * (loss, gradient, HVP, GD, Lanczos sharpness, RK4 gradient flow and the GFS sharpness).
  */
 import { invalidOption } from '../base/errors.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
-import { Sfc32 } from '../base/random.js';
-import { Activation as ActivationCode, type Ptr, type WasmExports } from '../wasm/abi.js';
+import type { WasmExports } from '../wasm/abi.js';
+import {
+  allocateKrylov,
+  allocateMlpBuffers,
+  type KrylovBuffers,
+  type MlpBuffers,
+  type Net,
+  type Ptr,
+} from './mlpKernels.js';
+import {
+  allFinite,
+  checkArray,
+  checkNetwork,
+  initialParameters,
+  isPositiveInteger,
+  layerOffsets,
+  type LayerOffsets,
+  type MlpData,
+  type MlpShape,
+} from './mlpNetwork.js';
 
-export type Activation = 'tanh' | 'hardtanh' | 'relu' | 'elu' | 'softplus';
-
-/** Activation codes: the Activation enum of `assembly/mlp/activation.ts` (generated). */
-export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = ActivationCode;
-
-export const ACTIVATIONS = Object.keys(ACTIVATION_CODES) as readonly Activation[];
-
-export interface MlpShape {
-  input: number;
-  hidden: readonly number[];
-  output: number;
-  activation: Activation;
-}
-
-export interface MlpData {
-  n: number;
-  /** n × input, row-major. */
-  X: Float64Array;
-  /** n × output, row-major (one-hot rows for classification). */
-  Y: Float64Array;
-}
-
-/** The architecture of SPEC §5 (Cohen et al. 2021): 784 → 200 → 200 → 10. */
-export const DEFAULT_HIDDEN: readonly number[] = [200, 200];
-
-/** The leading arguments of every network kernel: the problem (layer sizes, activation, data). */
-type Net = [sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number];
+export {
+  ACTIVATION_CODES,
+  ACTIVATIONS,
+  DEFAULT_HIDDEN,
+  type Activation,
+  type LayerOffsets,
+  type MlpData,
+  type MlpShape,
+} from './mlpNetwork.js';
 
 /** Options of `MlpEngine.sharpness` (Lanczos with full re-orthogonalisation). */
 export interface LanczosOptions {
@@ -62,7 +64,7 @@ export interface LanczosResult {
   converged: boolean;
 }
 
-/** Options of `MlpEngine.gradientFlow` / `gfsSharpness` (SPEC §5). */
+/** Options of `MlpEngine.gradientFlow` / `gfsSharpness` (docs/model.md §5). */
 export interface FlowOptions {
   /** RK4 step h = alpha/S (default 1). */
   alpha?: number;
@@ -111,30 +113,6 @@ const GFS_LANCZOS_TOL = 1e-6;
 /** Krylov dimension of the final Lanczos of gfsSharpness (also the basis reserved up front). */
 export const GFS_LANCZOS_ITERATIONS = 60;
 
-/** Largest layer width and sample count accepted (keeps every i32 offset of the kernels in range). */
-const MAX_ENTRIES = 2 ** 28;
-
-function isPositiveInteger(x: unknown): x is number {
-  return typeof x === 'number' && Number.isInteger(x) && x >= 1;
-}
-
-function allFinite(x: Float64Array): boolean {
-  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
-  return true;
-}
-
-function checkShape(shape: MlpShape): void {
-  if (typeof shape !== 'object' || shape === null) throw invalidOption('shape', shape, 'an MlpShape object');
-  if (!isPositiveInteger(shape.input)) throw invalidOption('input', shape.input, 'a positive integer');
-  if (!isPositiveInteger(shape.output)) throw invalidOption('output', shape.output, 'a positive integer');
-  if (!Array.isArray(shape.hidden) || !shape.hidden.every(isPositiveInteger)) {
-    throw invalidOption('hidden', shape.hidden, 'an array of positive integers');
-  }
-  if (!Object.hasOwn(ACTIVATION_CODES, shape.activation as string)) {
-    throw invalidOption('activation', shape.activation, `one of ${ACTIVATIONS.join(', ')}`);
-  }
-}
-
 export class MlpEngine {
   readonly kernels: WasmExports;
   readonly arena: Arena;
@@ -146,104 +124,41 @@ export class MlpEngine {
   private readonly act: number;
   /** This engine's `Net` arguments. */
   private readonly net: Net;
-  private readonly p: {
-    X: Ptr;
-    Y: Ptr;
-    theta: Ptr;
-    v: Ptr;
-    out: Ptr;
-    work: Ptr;
-    acc: Ptr;
-    tmp: Ptr;
-    next: Ptr;
-  };
-  /** Lanczos storage, reserved on first use: basis (capacity + 1 vectors), α, β, s, scratch. */
-  private krylov: { capacity: number; basis: Ptr; alpha: Ptr; beta: Ptr; s: Ptr; tmp: Ptr } | undefined;
+  private readonly p: MlpBuffers;
+  /** Lanczos storage, reserved on first use. */
+  private krylov: KrylovBuffers | undefined;
 
   constructor(shape: MlpShape, data: MlpData, raw: RawExports = instantiate()) {
-    checkShape(shape);
-    const sizes = [shape.input, ...shape.hidden, shape.output];
-    if (typeof data !== 'object' || data === null) throw invalidOption('data', data, 'an MlpData object');
-    const { n } = data;
-    if (!isPositiveInteger(n)) throw invalidOption('n', n, 'a positive integer');
-    const widest = Math.max(...sizes);
-    if (n * widest > MAX_ENTRIES || sizes.some((d) => d > MAX_ENTRIES)) {
-      throw invalidOption('n', n, `n × widest layer ≤ ${MAX_ENTRIES}`);
-    }
-    this.checkArray(data.X, n * shape.input, 'X');
-    this.checkArray(data.Y, n * shape.output, 'Y');
+    const sizes = checkNetwork(shape, data);
     this.kernels = raw;
     this.arena = new Arena(raw);
     this.shape = { ...shape, hidden: [...shape.hidden] };
-    this.n = n;
+    this.n = data.n;
     this.sizes = sizes;
-    const layers = sizes.length - 1;
-    this.act = ACTIVATION_CODES[shape.activation];
-    const k = this.kernels;
-    const sizesPtr = this.arena.alloc(4 * sizes.length);
-    this.arena.i32(sizesPtr, sizes.length).set(sizes);
-    this.parameterCount = k.mlpParameterCount(sizesPtr, layers);
-    const workLength = k.mlpWorkLength(sizesPtr, layers, n);
-    const f = (count: number): Ptr => this.arena.alloc(count * 8);
-    const P = this.parameterCount;
-    this.p = {
-      X: f(n * shape.input),
-      Y: f(n * shape.output),
-      theta: f(P),
-      v: f(P),
-      out: f(P),
-      work: f(workLength),
-      acc: f(P),
-      tmp: f(P),
-      next: f(P),
-    };
-    this.view(this.p.X, n * shape.input).set(data.X);
-    this.view(this.p.Y, n * shape.output).set(data.Y);
-    this.net = [sizesPtr, layers, this.act, this.p.X, this.p.Y, n];
+    const { net, parameterCount, buffers } = allocateMlpBuffers(this.arena, raw, shape, sizes, data);
+    this.net = net;
+    this.act = net[2];
+    this.parameterCount = parameterCount;
+    this.p = buffers;
   }
 
   private view(ptr: Ptr, length: number): Float64Array {
     return this.arena.f64(ptr, length);
   }
 
-  private checkArray(x: unknown, length: number, label: string): void {
-    if (!(x instanceof Float64Array) || x.length !== length) {
-      throw invalidOption(
-        label,
-        x instanceof Float64Array ? `Float64Array(${x.length})` : typeof x,
-        `a Float64Array of length ${length}`,
-      );
-    }
-  }
-
   private setTheta(theta: Float64Array): void {
-    this.checkArray(theta, this.parameterCount, 'theta');
+    checkArray(theta, this.parameterCount, 'theta');
     this.view(this.p.theta, this.parameterCount).set(theta);
   }
 
   /** Offsets of W_l and b_l (l = 1..L) inside θ. */
-  layerOffsets(): { weights: number; bias: number; rows: number; columns: number }[] {
-    const out = [];
-    let off = 0;
-    for (let l = 1; l < this.sizes.length; l++) {
-      const rows = this.sizes[l] as number;
-      const columns = this.sizes[l - 1] as number;
-      out.push({ weights: off, bias: off + rows * columns, rows, columns });
-      off += rows * (columns + 1);
-    }
-    return out;
+  layerOffsets(): LayerOffsets[] {
+    return layerOffsets(this.sizes);
   }
 
   /** θ₀ with W_l, b_l entries uniform in ±1/√(fan-in of layer l), seeded (Sfc32, stream 0). */
   initialParameters(seed: number): Float64Array {
-    if (!Number.isInteger(seed)) throw invalidOption('seed', seed, 'an integer');
-    const rng = new Sfc32(seed >>> 0, 0);
-    const theta = new Float64Array(this.parameterCount);
-    for (const { weights, rows, columns } of this.layerOffsets()) {
-      const bound = 1 / Math.sqrt(columns);
-      for (let i = weights; i < weights + rows * (columns + 1); i++) theta[i] = bound * (2 * rng.uniform() - 1);
-    }
-    return theta;
+    return initialParameters(this.sizes, this.parameterCount, seed);
   }
 
   loss(theta: Float64Array): number {
@@ -261,7 +176,7 @@ export class MlpEngine {
   /** Exact ∇²L(θ)·v (Pearlmutter's R-operator). */
   hessianVectorProduct(theta: Float64Array, v: Float64Array): Float64Array {
     this.setTheta(theta);
-    this.checkArray(v, this.parameterCount, 'v');
+    checkArray(v, this.parameterCount, 'v');
     this.view(this.p.v, this.parameterCount).set(v);
     const { work, out } = this.p;
     this.kernels.mlpHvp(...this.net, this.p.theta, this.p.v, work, out);
@@ -327,34 +242,26 @@ export class MlpEngine {
     return value;
   }
 
-  private krylovSpace(requested: number): NonNullable<MlpEngine['krylov']> {
+  private krylovSpace(requested: number): KrylovBuffers {
     if (this.krylov === undefined || this.krylov.capacity < requested) {
       // Reserve the largest basis the engine itself uses at once (the arena cannot free a smaller
       // one); only a larger user maxIterations allocates again.
       const capacity = Math.max(requested, Math.min(GFS_LANCZOS_ITERATIONS, this.parameterCount));
-      const f = (count: number): Ptr => this.arena.alloc(count * 8);
-      this.krylov = {
-        capacity,
-        basis: f((capacity + 1) * this.parameterCount),
-        alpha: f(capacity),
-        beta: f(capacity),
-        s: f(capacity),
-        tmp: f(5 * capacity),
-      };
+      this.krylov = allocateKrylov(this.arena, capacity, this.parameterCount);
     }
     return this.krylov;
   }
 
   /**
    * S = λmax(∇²L(θ)) by Lanczos with full re-orthogonalisation over exact Hessian-vector products
-   * (SPEC §5), warm-started from `options.start`. One WASM call per product, so long runs stay
+   * (docs/model.md §5), warm-started from `options.start`. One WASM call per product, so long runs stay
    * responsive and V8 tiers the kernels up.
    */
   sharpness(theta: Float64Array, options: LanczosOptions = {}): LanczosResult {
     this.setTheta(theta);
     const tol = this.checkPositive(options.tol ?? LANCZOS_DEFAULTS.tol, 'tol');
     const maxIterations = this.checkCount(options.maxIterations ?? LANCZOS_DEFAULTS.maxIterations, 'maxIterations');
-    if (options.start !== undefined) this.checkArray(options.start, this.parameterCount, 'start');
+    if (options.start !== undefined) checkArray(options.start, this.parameterCount, 'start');
     if (!allFinite(theta)) return this.nonFiniteLanczos();
     return this.lanczos(this.p.theta, tol, Math.min(maxIterations, this.parameterCount), options.start);
   }
@@ -432,7 +339,7 @@ export class MlpEngine {
 
   /**
    * Gradient flow from θ by RK4 with h = α/S, S re-estimated every `sharpnessEvery` steps by a
-   * warm-started Lanczos (SPEC §5), until L < lossThreshold or `maxSteps` steps. A non-finite loss
+   * warm-started Lanczos (docs/model.md §5), until L < lossThreshold or `maxSteps` steps. A non-finite loss
    * or S stops with status 'non-finite' (data, not an exception). The loss of each new iterate is
    * the by-product of the next step's first gradient (no extra forward pass): the step taken from
    * an iterate that turns out to be below the threshold is discarded.
@@ -448,7 +355,7 @@ export class MlpEngine {
     const maxSteps = options.maxSteps ?? FLOW_DEFAULTS.maxSteps;
     if (!Number.isInteger(maxSteps) || maxSteps < 0) throw invalidOption('maxSteps', maxSteps, 'an integer ≥ 0');
     const every = this.checkCount(options.sharpnessEvery ?? FLOW_DEFAULTS.sharpnessEvery, 'sharpnessEvery');
-    if (options.start !== undefined) this.checkArray(options.start, this.parameterCount, 'start');
+    if (options.start !== undefined) checkArray(options.start, this.parameterCount, 'start');
     this.setTheta(theta);
     let at = this.p.theta;
     if (!allFinite(theta)) {
@@ -501,7 +408,7 @@ export class MlpEngine {
   }
 
   /**
-   * The GFS sharpness φ(θ) (SPEC §5): gradient flow to L < lossThreshold, then λmax(∇²L) there by
+   * The GFS sharpness φ(θ) (docs/model.md §5): gradient flow to L < lossThreshold, then λmax(∇²L) there by
    * Lanczos (tol 1e-6), warm-started from the flow's last step-size eigenvector. When the flow did
    * not converge, `gfsSharpness` is S at the flow's end and `status` says so.
    */

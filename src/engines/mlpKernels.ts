@@ -1,0 +1,89 @@
+/**
+ * The pointer level of the MLP engine (engines/mlp.ts): the kernels' leading problem arguments and
+ * the layout of one problem's buffers in a WASM instance's memory, reserved once per engine so
+ * that no call allocates afterwards (the Lanczos basis on first use). The kernels' signatures are
+ * generated: WasmExports in src/wasm/abi.ts.
+ */
+import type { Ptr, WasmExports } from '../wasm/abi.js';
+import type { Arena } from '../wasm/module.js';
+import { ACTIVATION_CODES, type MlpData, type MlpShape } from './mlpNetwork.js';
+
+/** The leading arguments of every network kernel: the problem (layer sizes, activation, data). */
+export type Net = [sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number];
+
+/** Byte offsets of one problem's float64 buffers (P = parameter count). */
+export interface MlpBuffers {
+  /** n × input, n × output: the data. */
+  X: Ptr;
+  Y: Ptr;
+  /** P each: θ, a direction, a result, and RK4's accumulator, stage and next iterate. */
+  theta: Ptr;
+  v: Ptr;
+  out: Ptr;
+  /** The kernels' work space (mlpWorkLength). */
+  work: Ptr;
+  acc: Ptr;
+  tmp: Ptr;
+  next: Ptr;
+}
+
+/** Lanczos storage: basis (capacity + 1 vectors of length P), α, β, s, scratch (5 · capacity). */
+export interface KrylovBuffers {
+  capacity: number;
+  basis: Ptr;
+  alpha: Ptr;
+  beta: Ptr;
+  s: Ptr;
+  tmp: Ptr;
+}
+
+/**
+ * Copies the layer sizes and the data into the instance and reserves the engine's buffers; returns
+ * the kernels' `Net` arguments, the parameter count P and the buffers.
+ */
+export function allocateMlpBuffers(
+  arena: Arena,
+  k: WasmExports,
+  shape: MlpShape,
+  sizes: readonly number[],
+  data: MlpData,
+): { net: Net; parameterCount: number; buffers: MlpBuffers } {
+  const { n } = data;
+  const layers = sizes.length - 1;
+  const sizesPtr = arena.alloc(4 * sizes.length);
+  arena.i32(sizesPtr, sizes.length).set(sizes);
+  const parameterCount = k.mlpParameterCount(sizesPtr, layers);
+  const workLength = k.mlpWorkLength(sizesPtr, layers, n);
+  const f = (count: number): Ptr => arena.alloc(count * 8);
+  const P = parameterCount;
+  const buffers: MlpBuffers = {
+    X: f(n * shape.input),
+    Y: f(n * shape.output),
+    theta: f(P),
+    v: f(P),
+    out: f(P),
+    work: f(workLength),
+    acc: f(P),
+    tmp: f(P),
+    next: f(P),
+  };
+  arena.f64(buffers.X, n * shape.input).set(data.X);
+  arena.f64(buffers.Y, n * shape.output).set(data.Y);
+  const net: Net = [sizesPtr, layers, ACTIVATION_CODES[shape.activation], buffers.X, buffers.Y, n];
+  return { net, parameterCount, buffers };
+}
+
+/** Reserves Lanczos storage for a Krylov dimension up to `capacity` over P parameters. */
+export function allocateKrylov(arena: Arena, capacity: number, P: number): KrylovBuffers {
+  const f = (count: number): Ptr => arena.alloc(count * 8);
+  return {
+    capacity,
+    basis: f((capacity + 1) * P),
+    alpha: f(capacity),
+    beta: f(capacity),
+    s: f(capacity),
+    tmp: f(5 * capacity),
+  };
+}
+
+export type { Ptr };
