@@ -3,11 +3,17 @@
  *
  * It locates `build/release.wasm`, compiles it once per thread, instantiates it and hands out
  * the raw exports (lengths, scalars, pointers) together with a bump arena over linear memory.
+ *
+ * Two builds of `assembly/` exist: `release` (asc -O3, assertions removed; the default, the one the
+ * package ships and manifests record) and `debug` (no optimisation, assertions kept), which
+ * `npm run asbuild` writes next to it as `build/debug.wasm`. Every engine takes its instance as a
+ * constructor argument, so `new ScalarEngine(instantiate(wasmModule('debug')))` runs the same code
+ * on the debug build; test/debug-build.test.ts does that and compares with the release build.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EoslabError } from '../base/errors.js';
+import { EoslabError, invalidOption } from '../base/errors.js';
 import type { WasmExports } from './abi.js';
 
 /**
@@ -16,43 +22,64 @@ import type { WasmExports } from './abi.js';
  */
 export type RawExports = WasmExports;
 
-const WASM_URL = new URL('../../build/release.wasm', import.meta.url);
+/** A build of `assembly/index.ts` (asconfig.json's targets). */
+export type WasmBuild = 'release' | 'debug';
 
-let cachedBytes: Uint8Array<ArrayBuffer> | undefined;
-let cachedModule: WebAssembly.Module | undefined;
+const WASM_URLS: Readonly<Record<WasmBuild, URL>> = {
+  release: new URL('../../build/release.wasm', import.meta.url),
+  debug: new URL('../../build/debug.wasm', import.meta.url),
+};
+
+const cachedBytes = new Map<WasmBuild, Uint8Array<ArrayBuffer>>();
+const cachedModules = new Map<WasmBuild, WebAssembly.Module>();
 let cachedHash: string | undefined;
 
-/** Absolute path of the release WASM binary. */
-export function wasmPath(): string {
-  return fileURLToPath(WASM_URL);
+function wasmUrl(build: WasmBuild): URL {
+  if (!Object.hasOwn(WASM_URLS, build)) throw invalidOption('build', build, "'release' or 'debug'");
+  return WASM_URLS[build];
 }
 
-/** Bytes of the release WASM binary (read once). */
-export function wasmBytes(): Uint8Array<ArrayBuffer> {
-  if (!cachedBytes) {
+/** Absolute path of a WASM binary (default: the release build). */
+export function wasmPath(build: WasmBuild = 'release'): string {
+  return fileURLToPath(wasmUrl(build));
+}
+
+/** Bytes of a WASM binary (read once per build). */
+export function wasmBytes(build: WasmBuild = 'release'): Uint8Array<ArrayBuffer> {
+  let bytes = cachedBytes.get(build);
+  if (!bytes) {
+    const url = wasmUrl(build);
     try {
-      const file = readFileSync(WASM_URL);
-      cachedBytes = new Uint8Array(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength));
+      const file = readFileSync(url);
+      bytes = new Uint8Array(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength));
     } catch (error) {
       throw new EoslabError(
         'E_WASM',
-        `cannot read ${wasmPath()} (${(error as Error).message}); run \`npm run asbuild\` first`,
+        `cannot read ${wasmPath(build)} (${(error as Error).message}); run \`npm run asbuild\` first`,
       );
     }
+    cachedBytes.set(build, bytes);
   }
-  return cachedBytes;
+  return bytes;
 }
 
-/** SHA-256 of the WASM binary, recorded in every manifest. */
+/** SHA-256 of the release WASM binary, recorded in every manifest. */
 export function wasmHash(): string {
   cachedHash ??= createHash('sha256').update(wasmBytes()).digest('hex');
   return cachedHash;
 }
 
-/** The compiled module (compiled once per thread; a worker may pass a module it received). */
-export function wasmModule(): WebAssembly.Module {
-  cachedModule ??= new WebAssembly.Module(wasmBytes());
-  return cachedModule;
+/**
+ * The compiled module of a build (default: release), compiled once per thread and build; a worker
+ * may pass a module it received to `instantiate` instead.
+ */
+export function wasmModule(build: WasmBuild = 'release'): WebAssembly.Module {
+  let module = cachedModules.get(build);
+  if (!module) {
+    module = new WebAssembly.Module(wasmBytes(build));
+    cachedModules.set(build, module);
+  }
+  return module;
 }
 
 /** A fresh instance with its own memory. */
