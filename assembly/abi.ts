@@ -28,6 +28,15 @@ export enum Status {
 /** Largest supported depth of the scalar network. */
 export const MAX_DEPTH: i32 = 64;
 
+/**
+ * Debug builds check the depth a scalar kernel receives (its static scratch holds D ≤ MAX_DEPTH;
+ * the host validates D before any call); release builds (`noAssert`) compile this away.
+ */
+@inline
+export function assertDepth(D: i32): void {
+  assert(D >= 1 && D <= MAX_DEPTH);
+}
+
 /** Static scratch: two D×D matrices and a few D-vectors, enough for D ≤ MAX_DEPTH. */
 export const SCRATCH_MAT_A: usize = memory.data(64 * 64 * 8, 16);
 export const SCRATCH_MAT_B: usize = memory.data(64 * 64 * 8, 16);

@@ -9,8 +9,9 @@
  *
  * An assertion failing in the debug build calls the module's `env.abort`, which `instantiate` turns
  * into an E_WASM error, failing the test that ran the kernel (checked below on a planted abort).
- * Note: assembly/ has no `assert` today and its kernels allocate nothing, so the debug module does
- * not even import `abort`; what this file checks is that the unoptimised code computes the same.
+ * The scalar kernels assert their depth argument (`assertDepth` in assembly/abi.ts: the static
+ * scratch holds D ≤ 64); release builds compile the assertions away, debug builds abort — checked
+ * below with D = 65, which the host never passes.
  */
 import { describe, expect, it } from 'vitest';
 import { EoslabError } from '../src/base/errors.js';
@@ -180,6 +181,16 @@ describe('the debug build', () => {
     expect(error).toBeInstanceOf(EoslabError);
     expect((error as EoslabError).code).toBe('E_WASM');
     expect((error as Error).message).toBe('WASM kernel aborted at 7:3');
+  });
+
+  it('checks its assertions: a scalar kernel called with D = 65 aborts (the release build does not check)', () => {
+    const debug = instantiate(wasmModule('debug'));
+    const w = new ScalarEngine(debug).arena.alloc(65 * 8);
+    expect(() => debug.product(w, 65)).toThrow(EoslabError);
+    expect(() => debug.product(w, 65)).toThrow(/aborted/);
+    const release = instantiate(wasmModule('release'));
+    const r = new ScalarEngine(release).arena.alloc(65 * 8);
+    expect(() => release.product(r, 65)).not.toThrow();
   });
 
   it('the bitwise comparison can fail: one ulp, the sign of zero, a NaN, a length', () => {

@@ -3,7 +3,7 @@
 //  (1) t ≥ 0 with G(t) = Σᵢ e^{−2t cᵢ} = φ₀ (G(0) = D, G′(0) = 0, G convex ⇒ increasing on t ≥ 0),
 //      w*ᵢ = e^{t cᵢ}: a minimum (∏ w* = 1) whose sharpness is Σ 1/w*ᵢ² = φ₀;
 //  (2) move along its GF line to product p₀: wᵢ = √(w*ᵢ² + s) with Σ log(w*ᵢ² + s) = 2 log p₀.
-import { ld, st, RESULT_OK, Status } from '../abi';
+import { ld, st, RESULT_OK, Status, assertDepth } from '../abi';
 import { logShift } from './gfs';
 
 const SQUARES: usize = memory.data(64 * 8, 16);
@@ -42,6 +42,7 @@ function sharpnessExponent(c: usize, D: i32, phi0: f64): f64 {
 
 /** u = w*² of the minimum with GFS sharpness φ₀ in direction c (step 1). Returns Σ 1/uᵢ (= φ₀). */
 export function familySquares(c: usize, D: i32, phi0: f64, u: usize): f64 {
+  assertDepth(D);
   const t = sharpnessExponent(c, D, phi0);
   let phi = 0.0;
   for (let i = 0; i < D; i++) {
@@ -54,12 +55,14 @@ export function familySquares(c: usize, D: i32, phi0: f64, u: usize): f64 {
 
 /** out = the point of product p₀ on the GF line through the minimum with squares u (step 2). */
 export function moveToProduct(u: usize, D: i32, p0: f64, out: usize): void {
+  assertDepth(D);
   const s = logShift(u, D, 2.0 * Math.log(p0));
   for (let i = 0; i < D; i++) st(out, i, Math.sqrt(ld(u, i) + s));
 }
 
 /** out = the weights of the (φ₀, p₀) family for direction c. Host validates φ₀ ≥ D, p₀ > 0, c. */
 export function initFromGfsSharpness(c: usize, D: i32, phi0: f64, p0: f64, out: usize): i32 {
+  assertDepth(D);
   if (!isFinite(phi0) || !isFinite(p0) || !(p0 > 0.0)) return Status.nonFinite;
   familySquares(c, D, phi0, SQUARES);
   moveToProduct(SQUARES, D, p0, out);

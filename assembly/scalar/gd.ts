@@ -8,7 +8,7 @@
 //   PL, PR = left folds of the halves, π = PL·PR, s = η(π − 1), σL = s·PR, σR = s·PL;
 //   in a half of size m with local weights v: m = 1: v₀ −= σ; else vᵢ −= σ·Eᵢ with
 //   Eᵢ = preᵢ·sufᵢ₊₁ (E₀ = suf₁, E_{m−1} = pre_{m−1}), all from the old weights. No division.
-import { ld, st } from '../abi';
+import { ld, st, assertDepth } from '../abi';
 import { product } from './model';
 
 const PRE: usize = memory.data(64 * 8, 16);
@@ -55,6 +55,7 @@ function stepHalf(w: usize, out: usize, lo: i32, hi: i32, scale: f64): void {
 
 /** out = GD(w) with step size eta (out may alias w). Returns π(w). */
 export function gdStep(w: usize, D: i32, eta: f64, out: usize): f64 {
+  assertDepth(D);
   const h = D >> 1;
   const pl = fold(w, 0, h);
   const pr = fold(w, h, D);

@@ -8,12 +8,13 @@
 // along its gradient-flow line to a prescribed product (SPEC §2). F is strictly increasing and
 // concave, so Newton from the left of the root is monotone; from the right it may overshoot below
 // −min aᵢ, where the bracket turns the step into a bisection. Converges to |Δs| ≤ 4 ulp.
-import { ld, st, SCRATCH_VEC_D, RESULT_OK, Status } from '../abi';
+import { ld, st, SCRATCH_VEC_D, RESULT_OK, Status, assertDepth } from '../abi';
 
 const MAX_ITERATIONS: i32 = 200;
 
 /** Root s of Σᵢ log(aᵢ + s) = target over s > −minᵢ aᵢ (aᵢ ≥ 0, finite). NaN if inputs are not. */
 export function logShift(a: usize, D: i32, target: f64): f64 {
+  assertDepth(D);
   let aMin = Infinity;
   for (let i = 0; i < D; i++) {
     const ai = ld(a, i);
@@ -54,6 +55,7 @@ export function logShift(a: usize, D: i32, target: f64): f64 {
  * (π ≤ 0) or w is not finite; the reason is `gfsStatus(w, D)`.
  */
 export function gfsShift(w: usize, D: i32): f64 {
+  assertDepth(D);
   if (gfsStatus(w, D) != RESULT_OK) return NaN;
   const a = SCRATCH_VEC_D;
   for (let i = 0; i < D; i++) {
@@ -65,6 +67,7 @@ export function gfsShift(w: usize, D: i32): f64 {
 
 /** RESULT_OK when w has a GFS, Status.nonFinite for NaN/±Inf entries, Status.noGfs when π ≤ 0. */
 export function gfsStatus(w: usize, D: i32): i32 {
+  assertDepth(D);
   let p = 1.0;
   for (let i = 0; i < D; i++) {
     const wi = ld(w, i);
@@ -83,6 +86,7 @@ export function gfsStatus(w: usize, D: i32): i32 {
 
 /** out = 𝒮(w), the GFS point (out may alias w). Returns RESULT_OK or the no-GFS status (out = NaN). */
 export function gfsPoint(w: usize, D: i32, out: usize): i32 {
+  assertDepth(D);
   const status = gfsStatus(w, D);
   if (status != RESULT_OK) {
     for (let i = 0; i < D; i++) st(out, i, NaN);
@@ -99,6 +103,7 @@ export function gfsPoint(w: usize, D: i32, out: usize): i32 {
 
 /** φ(w) = S(𝒮(w)) = Σᵢ 1/(wᵢ² + s*); NaN when there is no GFS. */
 export function gfsSharpness(w: usize, D: i32): f64 {
+  assertDepth(D);
   const s = gfsShift(w, D);
   if (isNaN(s)) return NaN;
   let phi = 0.0;

@@ -6,7 +6,7 @@
 // 1-D form: with GFS squares uᵢ (∏uᵢ = 1) and wₓ the point of product x on that line
 // (wᵢ² = uᵢ + σ(x), ∏(uᵢ + σ(x)) = x²),
 //   g(x) = x ∏ᵢ (1 − η x (x − 1) / (uᵢ + σ(x))),   g(1) = 1,   g′(1) = 1 − ηφ.
-import { ld, st, RESULT_OK, Status } from '../abi';
+import { ld, st, RESULT_OK, Status, assertDepth } from '../abi';
 import { product } from './model';
 import { gdStep } from './gd';
 import { gfsStatus, logShift } from './gfs';
@@ -20,6 +20,7 @@ const SQUARES: usize = memory.data(64 * 8, 16);
  * Status.nonFinite / Status.diverged for non-finite input / GD image. On failure out = NaN.
  */
 export function gpgdStep(w: usize, D: i32, eta: f64, out: usize): i32 {
+  assertDepth(D);
   let status = gfsStatus(w, D);
   if (status == RESULT_OK) {
     gdStep(w, D, eta, IMAGE);
@@ -51,6 +52,7 @@ export function gpgdStep(w: usize, D: i32, eta: f64, out: usize): i32 {
  * NaN for x ≤ 0 or non-finite x (the map is defined on positive products only).
  */
 export function gpgdMap1d(u: usize, D: i32, eta: f64, x: f64): f64 {
+  assertDepth(D);
   if (!(x > 0.0) || !isFinite(x)) return NaN;
   const sigma = logShift(u, D, 2.0 * Math.log(x));
   const pull = eta * x * (x - 1.0);

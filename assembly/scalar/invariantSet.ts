@@ -7,7 +7,7 @@
 // Both are found in the σ parametrisation (p(σ) = √∏(uᵢ + σ) is increasing): P_max by a scan of
 // σ ∈ (−u_min, 0] on a grid refined towards −u_min (where p → 0) then golden-section refinement;
 // P_min by a geometric scan of σ ≥ 0 for the first sign change, then bisection.
-import { ld, st } from '../abi';
+import { ld, st, assertDepth } from '../abi';
 import { product } from './model';
 import { gfsShift } from './gfs';
 
@@ -91,6 +91,7 @@ function maxImageProduct(D: i32, eta: f64, uMin: f64): f64 {
  * 1 if w ∈ 𝕊ᴰ_η, else 0. Writes [φ(w), P_max, P_min, π(w)] to `info` (NaN where undefined).
  */
 export function invariantSetMembership(w: usize, D: i32, eta: f64, info: usize): i32 {
+  assertDepth(D);
   const p = product(w, D);
   st(info, 0, NaN);
   st(info, 1, NaN);

@@ -6,7 +6,7 @@
 //   For all wᵢ ≠ 0, with v = w⁻¹:  H = π(2π − 1) v vᵀ − π(π − 1) diag(v²)   (diagonal + rank one)
 //   Sharpness S(w) = λmax(H): the secular equation of diagonal-plus-rank-one (fast path) or the
 //   cyclic Jacobi eigensolver on the explicit Hessian (reference, and the route when a weight is 0).
-import { ld, st, SCRATCH_MAT_A, SCRATCH_VEC_A, SCRATCH_VEC_B, SCRATCH_VEC_C } from '../abi';
+import { ld, st, SCRATCH_MAT_A, SCRATCH_VEC_A, SCRATCH_VEC_B, SCRATCH_VEC_C, assertDepth } from '../abi';
 import { symmetricEigen } from '../linalg/jacobi';
 import { topEigenDiagonalPlusRankOne } from '../linalg/secular';
 
@@ -18,6 +18,7 @@ const SECULAR_MIN_RATIO: f64 = 1e-3;
  * step and the sweep kernels, so a reported product is the one GD's stopping rules see.
  */
 export function product(w: usize, D: i32): f64 {
+  assertDepth(D);
   const h = D >> 1;
   let pl = ld(w, 0);
   for (let i = 1; i < h; i++) pl *= ld(w, i);
@@ -31,6 +32,7 @@ export function product(w: usize, D: i32): f64 {
  * Returns π computed by the suffix pass.
  */
 export function leaveOneOutProducts(w: usize, D: i32, out: usize): f64 {
+  assertDepth(D);
   let prefix = 1.0;
   for (let i = 0; i < D; i++) {
     st(out, i, prefix);
@@ -46,12 +48,14 @@ export function leaveOneOutProducts(w: usize, D: i32, out: usize): f64 {
 
 /** L(w) = ½(π − 1)². */
 export function loss(w: usize, D: i32): f64 {
+  assertDepth(D);
   const r = product(w, D) - 1.0;
   return 0.5 * r * r;
 }
 
 /** out = ∇L(w) = (π − 1) q. Returns π. `out` must not alias `w`. */
 export function gradient(w: usize, D: i32, out: usize): f64 {
+  assertDepth(D);
   const p = leaveOneOutProducts(w, D, out);
   const r = p - 1.0;
   for (let i = 0; i < D; i++) st(out, i, r * ld(out, i));
@@ -63,6 +67,7 @@ export function gradient(w: usize, D: i32, out: usize): f64 {
  * incrementally in j so the whole Hessian costs O(D²) and no division is ever made.
  */
 export function hessian(w: usize, D: i32, out: usize): void {
+  assertDepth(D);
   const q = SCRATCH_VEC_A;
   const prefix = SCRATCH_VEC_B;
   const suffix = SCRATCH_VEC_C;
@@ -94,6 +99,7 @@ export function hessian(w: usize, D: i32, out: usize): void {
 
 /** S(w) by the Jacobi eigensolver on the explicit Hessian (the reference route). */
 export function sharpnessJacobi(w: usize, D: i32): f64 {
+  assertDepth(D);
   for (let i = 0; i < D; i++) if (!isFinite(ld(w, i))) return NaN;
   hessian(w, D, SCRATCH_MAT_A);
   return symmetricEigen(SCRATCH_MAT_A, D, 0, 0);
@@ -104,6 +110,7 @@ export function sharpnessJacobi(w: usize, D: i32): f64 {
  * The sign of the eigenvector is fixed so that its largest-magnitude entry is positive.
  */
 export function topEigenpair(w: usize, D: i32, vecOut: usize): f64 {
+  assertDepth(D);
   for (let i = 0; i < D; i++) if (!isFinite(ld(w, i))) return NaN;
   hessian(w, D, SCRATCH_MAT_A);
   return symmetricEigen(SCRATCH_MAT_A, D, vecOut, 1);
@@ -114,6 +121,7 @@ export function topEigenpair(w: usize, D: i32, vecOut: usize): f64 {
  * dᵢ = −π(π−1) vᵢ², v = w⁻¹ (valid when every wᵢ ≠ 0); otherwise the Jacobi route.
  */
 export function sharpness(w: usize, D: i32): f64 {
+  assertDepth(D);
   let smallest = Infinity;
   let largest = 0.0;
   for (let i = 0; i < D; i++) {
