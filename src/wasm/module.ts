@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EoslabError } from '../base/errors.js';
+import { EoslabError, messageOf } from '../base/errors.js';
 import type { WasmExports } from './abi.js';
 
 /**
@@ -36,7 +36,11 @@ export function wasmBytes(): Uint8Array<ArrayBuffer> {
     } catch (error) {
       throw new EoslabError(
         'E_WASM',
-        `cannot read ${wasmPath()} (${(error as Error).message}); run \`npm run asbuild\` first`,
+        `cannot read ${wasmPath()} (${messageOf(error)}); run \`npm run asbuild\` first`,
+        undefined,
+        undefined,
+        undefined,
+        { cause: error },
       );
     }
   }
