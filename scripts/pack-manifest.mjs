@@ -14,7 +14,8 @@
  *
  *   prepack:  build (unless EOSLAB_PACK_PREBUILT=1 says the build is current: the pack test, after
  *             `npm test`'s pretest build), check that the files the package needs exist, keep the
- *             manifest in .package.json.prepack and write it back without scripts.prepare;
+ *             manifest in .package.json.prepack and write it back without the scripts prepare,
+ *             prepack and postpack;
  *   postpack: put the kept manifest back, byte for byte.
  *
  * A pack interrupted between the two leaves .package.json.prepack behind; the next prepack or
@@ -27,6 +28,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const manifest = `${root}package.json`;
 const kept = `${root}.package.json.prepack`;
+
+/** Scripts that only make sense in the repository (they build it or pack it). */
+const REPOSITORY_ONLY = ['prepare', 'prepack', 'postpack'];
 
 /** Files without which the packed package cannot run (checked before packing). */
 const REQUIRED = [
@@ -57,7 +61,8 @@ function prepack() {
   const pkg = JSON.parse(text);
   if (pkg.scripts?.prepare === undefined) return;
   writeFileSync(kept, text);
-  delete pkg.scripts.prepare;
+  // prepack/postpack go too: they run this script, which the tarball does not ship
+  for (const script of REPOSITORY_ONLY) delete pkg.scripts[script];
   writeFileSync(`${manifest}.tmp`, `${JSON.stringify(pkg, null, 2)}\n`);
   renameSync(`${manifest}.tmp`, manifest);
 }
