@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -163,6 +164,19 @@ describe('errors wrapped from the OS keep their cause', () => {
     );
     expect((inside.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
     expect(existsSync(join(scratch, 'out-cause'))).toBe(false);
+  });
+
+  it('a missing WASM binary: E_WASM with the read error as cause', () => {
+    const copy = join(scratch, 'no-wasm');
+    cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true });
+    writeFileSync(join(copy, 'package.json'), '{ "type": "module" }\n');
+    const run = node([
+      '--input-type=module',
+      '-e',
+      `const { wasmBytes } = await import(${JSON.stringify(pathToFileURL(join(copy, 'dist', 'wasm', 'module.js')).href)});
+       try { wasmBytes(); } catch (e) { console.log(JSON.stringify([e.code, e.exitCode, e.cause?.code, e.cause?.syscall])); }`,
+    ]);
+    expect(JSON.parse(run.stdout)).toEqual(['E_WASM', 1, 'ENOENT', 'open']);
   });
 });
 
