@@ -19,7 +19,7 @@ export enum Status {
   maxSteps = 2,
   /** π(w) ≤ 0: gradient flow ends at a saddle, there is no GFS (model.md §1.5) @label no-gfs */
   noGfs = 3,
-  /** the input contained NaN or ±Inf @label non-finite */
+  /** the input contained NaN or ±Inf, or a quantity computed from it overflowed @label non-finite */
   nonFinite = 4,
   /** a trajectory row with nothing to report: an ordinary step @label ok */
   running = 5,

@@ -65,8 +65,12 @@ export function sharpness(w: Weights, options: SharpnessOptions = {}): number {
 }
 
 export interface GfsInfo {
-  /** 'ok', or 'no-gfs' when π(w) ≤ 0 (gradient flow ends at a saddle). */
-  status: 'ok' | 'no-gfs';
+  /**
+   * 'ok'; 'no-gfs' when π(w) ≤ 0 (gradient flow ends at a saddle); 'non-finite' when the GFS
+   * cannot be computed in float64 (wᵢ² or φ overflows, e.g. w = (1e308, 1e308) or (1e-200, 1e200)):
+   * then `gfs`, `shift` and `gfsSharpness` are NaN.
+   */
+  status: 'ok' | 'no-gfs' | 'non-finite';
   loss: number;
   product: number;
   sharpness: number;
@@ -84,7 +88,7 @@ export function gfs(w: Weights): GfsInfo {
   const e = engine();
   const r = e.gfs(weights);
   return {
-    status: r.status === Status.converged ? 'ok' : 'no-gfs',
+    status: r.status === Status.converged ? 'ok' : r.status === Status.noGfs ? 'no-gfs' : 'non-finite',
     loss: e.loss(weights),
     product: e.product(weights),
     sharpness: e.sharpness(weights),

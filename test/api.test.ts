@@ -84,6 +84,18 @@ describe('the top-level API agrees with the references', () => {
     expect(eoslab.stabilityThreshold(0.1)).toBe(20);
   });
 
+  it('gfs() reports non-finite, not ok with NaN values, where the GFS overflows float64', () => {
+    for (const w of [
+      [1e308, 1e308],
+      [1e-200, 1e200],
+    ]) {
+      const info = eoslab.gfs(w);
+      expect(info.status, `gfs(${w})`).toBe('non-finite');
+      expect(info.gfsSharpness).toBeNaN();
+      expect(info.shift).toBeNaN();
+    }
+  });
+
   it('defaultDirection follows SPEC §2', () => {
     expect(Array.from(eoslab.defaultDirection(4))).toEqual([1, 1, -1, -1]);
     expect(Array.from(eoslab.defaultDirection(3))).toEqual([1, 1, -2]);

@@ -63,6 +63,19 @@ describe('eoslab gfs', () => {
     expect(table.out).toMatch(/GFS sharpness φ\s+4\.199/);
     expect(table.out).toMatch(/in 𝕊 \(Def\. 3\.1\)\s+yes/);
   });
+
+  it('reports a non-finite status where the GFS overflows float64 (never ok with null values)', async () => {
+    for (const w of ['1e308,1e308', '1e-200,1e200']) {
+      const { code, out } = await cli('gfs', '--w', w, '--json');
+      expect(code).toBe(0);
+      const json = JSON.parse(out) as Record<string, unknown>;
+      expect(json.status, w).toMatch(/^non-finite: /);
+      expect(json.gfs).toBeNull();
+      expect(json.gfsSharpness).toBeNull();
+    }
+    const table = await cli('gfs', '--w', '1e-200,1e200');
+    expect(table.out).toMatch(/status\s+non-finite: wᵢ² or φ overflows float64/);
+  });
 });
 
 describe('eoslab gpgd', () => {

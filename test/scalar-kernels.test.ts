@@ -235,6 +235,28 @@ describe('gradient-flow solution and its sharpness φ (SPEC §1.5)', () => {
     expect(r.gfsSharpness).toBeCloseTo(refGfsSharpness([-1.2, -0.9, 1.1]), 12);
   });
 
+  it('non-finite status, never ok with NaN, when the GFS overflows float64', () => {
+    // a point with π = 1 is its own GFS (gradient flow is at rest), so φ = Σ wᵢ² exactly
+    const edge = engine.gfs([1e154, 1e-154]); // squares 1e308 and 1e-308: still representable
+    expect(edge.status).toBe(Status.converged);
+    expect(relativeError(edge.point[0] as number, 1e154)).toBeLessThan(1e-15);
+    expect(relativeError(edge.gfsSharpness, 1e308 + 1e-308)).toBeLessThan(1e-12);
+    for (const w of [
+      [1e308, 1e308], // w² overflows (and so do L and π)
+      [1e-200, 1e200], // π = 1 but w₂² overflows
+      [1.5e154, 1 / 1.5e154], // w₁² = 2.25e308 overflows
+      [1e-155, 1e78, 1e77], // squares finite, π = 1, but φ ≥ 1/1e-310 overflows (engine check)
+    ]) {
+      const r = engine.gfs(w);
+      expect(r.status, `gfs(${w})`).toBe(Status.nonFinite);
+      expect(r.shift).toBeNaN();
+      expect(r.gfsSharpness).toBeNaN();
+      expect(Array.from(r.point).every(Number.isNaN)).toBe(true);
+    }
+    // the kernel's own status: squares that overflow are non-finite for GPGD too
+    expect(engine.gpgdStep([1e-200, 1e200], 0.1).status).toBe(Status.nonFinite);
+  });
+
   it("Zhu et al.'s slice (x, x, y, y): φ = 2√(c⁴ + 4), c² = x² − y²", () => {
     for (const [x, y] of [
       [1.5, 0.4],

@@ -65,13 +65,17 @@ export function gfsShift(w: usize, D: i32): f64 {
   return logShift(a, D, 0.0);
 }
 
-/** RESULT_OK when w has a GFS, Status.nonFinite for NaN/±Inf entries, Status.noGfs when π ≤ 0. */
+/**
+ * RESULT_OK when w has a GFS, Status.noGfs when π ≤ 0, Status.nonFinite for NaN/±Inf entries and
+ * for entries whose square overflows (|wᵢ| > 1.34e154: the GFS squares wᵢ² + s* cannot be formed in
+ * float64, so 𝒮(w) and φ would come out NaN).
+ */
 export function gfsStatus(w: usize, D: i32): i32 {
   assertDepth(D);
   let p = 1.0;
   for (let i = 0; i < D; i++) {
     const wi = ld(w, i);
-    if (!isFinite(wi)) return Status.nonFinite;
+    if (!isFinite(wi * wi)) return Status.nonFinite;
     p *= wi;
   }
   // Sign of π from the signs (a product of many small weights may underflow to 0 but still be > 0).

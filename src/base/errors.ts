@@ -13,8 +13,17 @@ export type ErrorCode =
   | 'E_IO' // an output could not be written
   | 'E_WORKER' // a tile failed on every retry (its worker crashed or was killed each time)
   | 'E_MEMORY' // a grid too large for this machine's memory, refused up front
+  | 'E_DEPENDENCY' // an optional package this feature needs is not installed (the message names it)
+  | 'E_LOCKED' // another run is writing the same output directory
   | 'E_ABORTED'; // a run was cancelled (AbortSignal, Ctrl-C)
 
+/** Codes of errors that come from the machine rather than from the user's input: exit code 1. */
+const MACHINE_ERRORS: ReadonlySet<ErrorCode> = new Set(['E_IO', 'E_WASM', 'E_WORKER', 'E_LOCKED']);
+
+/**
+ * `cause` (ES2022 error cause) keeps the underlying error — e.g. the operating system's, with its
+ * `code` (ENOSPC, EACCES, …) and `syscall` — when an EoslabError wraps one.
+ */
 export class EoslabError extends Error {
   override readonly name = 'EoslabError';
   constructor(
@@ -22,10 +31,37 @@ export class EoslabError extends Error {
     message: string,
     readonly option?: string,
     readonly value?: unknown,
-    readonly exitCode = code === 'E_IO' || code === 'E_WASM' || code === 'E_WORKER' ? 1 : 2,
+    readonly exitCode = MACHINE_ERRORS.has(code) ? 1 : 2,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
   }
+}
+
+/** The message of a caught value (an Error's message, else its string form). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : safeString(error);
+}
+
+/** An output that could not be written: E_IO naming the path, with the OS error as `cause`. */
+export function ioError(message: string, path: string, cause: unknown, option = 'out'): EoslabError {
+  return new EoslabError('E_IO', message, option, path, undefined, { cause });
+}
+
+/**
+ * An optional package that a feature needs is not installed (or its native binary is missing for
+ * this platform): names the feature, the package and the command that installs it. Exit code 2.
+ */
+export function missingDependency(feature: string, pkg: string, install: string, cause: unknown): EoslabError {
+  const why = cause instanceof Error && 'code' in cause && typeof cause.code === 'string' ? ` (${cause.code})` : '';
+  return new EoslabError(
+    'E_DEPENDENCY',
+    `${feature} needs the package ${pkg}, which is not installed or cannot be loaded here${why}: run \`${install}\``,
+    undefined,
+    pkg,
+    undefined,
+    { cause },
+  );
 }
 
 /** Printable form of a user-supplied value (strings quoted, arrays joined). */

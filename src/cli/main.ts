@@ -4,6 +4,7 @@
  */
 import { EoslabError, unknownCommand } from '../base/errors.js';
 import { version } from '../base/version.js';
+import { withOutputClaims } from '../io/lock.js';
 import { commandHelp, parseCommandArgs, type CliIo, type Command } from './args.js';
 import { gfsCommand } from './commands/gfs.js';
 import { gpgdCommand } from './commands/gpgd.js';
@@ -91,7 +92,8 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       io.out(commandHelp(command));
       return 0;
     }
-    return await command.run(parsed.values, io, parsed.given);
+    // output directories held by the command (against a concurrent run) are released when it ends
+    return await withOutputClaims(() => command.run(parsed.values, io, parsed.given));
   } catch (error) {
     if (error instanceof EoslabError) {
       io.err(`eoslab: error: ${inCliTerms(error.message, command)}\n`);

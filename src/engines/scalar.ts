@@ -10,7 +10,11 @@ import { Status } from '../base/status.js';
 
 /** The kernels of `assembly/index.ts`, with their pointer-level signatures. */
 export interface GfsResult {
-  /** Status.converged (0) when the GFS exists, else Status.noGfs or Status.nonFinite. */
+  /**
+   * Status.converged (0) when the GFS exists and 𝒮(w), s* and φ are finite; Status.noGfs when
+   * π(w) ≤ 0; Status.nonFinite when w has NaN/±Inf entries or the GFS cannot be computed in
+   * float64 (wᵢ² or φ overflows). Only Status.converged comes with finite values.
+   */
   status: number;
   /** 𝒮(w), NaN-filled without a GFS. */
   point: Float64Array;
@@ -138,13 +142,15 @@ export class ScalarEngine {
       const out = this.arena.alloc(D * 8);
       const status = this.kernels.gfsPoint(p, D, out);
       const point = this.arena.f64(out, D).slice();
-      const ok = status === Status.converged;
-      return {
-        status,
-        point,
-        shift: ok ? this.kernels.gfsShift(p, D) : Number.NaN,
-        gfsSharpness: ok ? this.kernels.gfsSharpness(p, D) : Number.NaN,
-      };
+      if (status !== Status.converged) return { status, point, shift: Number.NaN, gfsSharpness: Number.NaN };
+      const shift = this.kernels.gfsShift(p, D);
+      const gfsSharpness = this.kernels.gfsSharpness(p, D);
+      // the squares wᵢ² + s* are finite (the kernel checks wᵢ²), but φ = Σ 1/(wᵢ² + s*) can still
+      // overflow when a GFS square is below 1/Number.MAX_VALUE: no value is reported as ok unless finite
+      if (!Number.isFinite(shift) || !Number.isFinite(gfsSharpness) || !point.every(Number.isFinite)) {
+        return { status: Status.nonFinite, point: point.fill(Number.NaN), shift: Number.NaN, gfsSharpness: Number.NaN };
+      }
+      return { status, point, shift, gfsSharpness };
     });
   }
 

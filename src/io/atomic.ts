@@ -1,6 +1,8 @@
 /**
  * Atomic output: every file is written to a temporary sibling and renamed into place, so a
- * reader (or a crash) never sees a half-written file.
+ * reader (or a crash) never sees a half-written file; an output directory is staged beside its
+ * place and swapped in whole, under a lock (./lock.ts) so that two runs never write it at once.
+ * Errors from the file system become E_IO errors naming the path, with the OS error as `cause`.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -16,7 +18,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { EoslabError } from '../base/errors.js';
+import { EoslabError, ioError, messageOf } from '../base/errors.js';
+import { claimOutputDirectory, holdOutputDirectory } from './lock.js';
 
 let counter = 0;
 
@@ -40,8 +43,16 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     }
     renameSync(tmp, path);
   } catch (error) {
-    rmSync(tmp, { force: true });
-    throw new EoslabError('E_IO', `cannot write ${path}: ${(error as Error).message}`, 'out', path);
+    removeQuietly(tmp); // the cleanup must not mask the error (e.g. ENOTDIR when dir is a file)
+    throw ioError(`cannot write ${path}: ${messageOf(error)}`, path, error);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // nothing to remove where it could not have been created
   }
 }
 
@@ -50,7 +61,7 @@ export function ensureDirectory(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new EoslabError('E_IO', `cannot create output directory ${dir}: ${(error as Error).message}`, 'out', dir);
+    throw ioError(`cannot create output directory ${dir}: ${messageOf(error)}`, dir, error);
   }
 }
 
@@ -77,16 +88,25 @@ export function writeOutputDirectory(dir: string, write: (staging: string) => vo
   } catch (error) {
     stage.discard();
     if (error instanceof EoslabError) throw error;
-    throw new EoslabError('E_IO', `cannot write outputs to ${dir}: ${(error as Error).message}`, 'out', dir);
+    throw ioError(`cannot write outputs to ${dir}: ${messageOf(error)}`, dir, error);
   }
   stage.commit();
 }
 
 /**
  * Whether `dir` may receive a set of outputs (absent, empty, or an earlier eoslab output);
- * returns whether it exists. Refuses anything else with E_IO — call it before long work.
+ * returns whether it exists. Refuses anything else with E_IO — call it before long work. It also
+ * holds `dir` for this process until the enclosing `withOutputClaims` scope ends (the CLI runs
+ * every command in one) or the process exits, so that a second run writing the same directory
+ * stops now, with E_LOCKED, rather than colliding with this one when the outputs are swapped in.
  */
 export function checkOutputDirectory(dir: string): boolean {
+  const exists = inspectOutputDirectory(dir);
+  holdOutputDirectory(resolve(dir), dir);
+  return exists;
+}
+
+function inspectOutputDirectory(dir: string): boolean {
   const target = resolve(dir);
   let exists = false;
   try {
@@ -115,9 +135,16 @@ export function checkOutputDirectory(dir: string): boolean {
  */
 export function stageOutputDirectory(out: string): { dir: string; commit(): void; discard(): void } {
   const target = resolve(out);
-  const exists = checkOutputDirectory(out);
+  const release = claimOutputDirectory(target, out);
   const dir = `${target}.staging-${process.pid}-${counter++}`;
-  ensureDirectory(dir);
+  let exists: boolean;
+  try {
+    exists = inspectOutputDirectory(out);
+    ensureDirectory(dir);
+  } catch (error) {
+    release();
+    throw error;
+  }
   return {
     dir,
     commit(): void {
@@ -132,11 +159,14 @@ export function stageOutputDirectory(out: string): { dir: string; commit(): void
         }
       } catch (error) {
         rmSync(dir, { recursive: true, force: true });
-        throw new EoslabError('E_IO', `cannot write outputs to ${out}: ${(error as Error).message}`, 'out', out);
+        throw ioError(`cannot write outputs to ${out}: ${messageOf(error)}`, out, error);
+      } finally {
+        release();
       }
     },
     discard(): void {
       rmSync(dir, { recursive: true, force: true });
+      release();
     },
   };
 }

@@ -1,10 +1,15 @@
 /**
- * SVG → PNG rendering through resvg-js, with DejaVu Sans loaded from the `dejavu-fonts-ttf`
- * package (system fonts are never consulted, so output is the same on every machine).
+ * SVG → PNG rendering through resvg-js, with the two DejaVu Sans files shipped in the package's
+ * `fonts/` directory (system fonts are never consulted, so output is the same on every machine).
+ *
+ * resvg-js is a native addon (one prebuilt binary per platform, installed as an optional
+ * dependency), so it is loaded on the first render, not when this module is imported: the library
+ * works without it, and asking for a PNG where it cannot load is one E_DEPENDENCY error.
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
+import { fileURLToPath } from 'node:url';
+import type { Resvg, ResvgRenderOptions } from '@resvg/resvg-js';
+import { missingDependency } from '../base/errors.js';
 
 /** Options of {@link svgToPng} / {@link svgToRgba}. */
 export interface RenderOptions {
@@ -19,25 +24,38 @@ export interface RenderedRaster {
   readonly pixels: Buffer;
 }
 
-let cachedFontDirectory: string | undefined;
+// src/plot/render.ts and dist/plot/render.js both sit two levels below the package root
+const FONT_DIRECTORY = new URL('../../fonts/', import.meta.url);
 
-/** The `ttf/` directory of the installed `dejavu-fonts-ttf` package. */
-function fontDirectory(): string {
-  if (cachedFontDirectory === undefined) {
-    const require = createRequire(import.meta.url);
-    cachedFontDirectory = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-  }
-  return cachedFontDirectory;
-}
-
-/** Absolute path of DejaVuSans.ttf inside the installed `dejavu-fonts-ttf` package. */
+/** Absolute path of DejaVuSans.ttf in the package's fonts/ directory. */
 export function dejavuSansPath(): string {
-  return join(fontDirectory(), 'DejaVuSans.ttf');
+  return fileURLToPath(new URL('DejaVuSans.ttf', FONT_DIRECTORY));
 }
 
 /** Regular and bold DejaVu Sans (titles use `font-weight="bold"`). */
 function fontFiles(): string[] {
-  return [dejavuSansPath(), join(fontDirectory(), 'DejaVuSans-Bold.ttf')];
+  return [dejavuSansPath(), fileURLToPath(new URL('DejaVuSans-Bold.ttf', FONT_DIRECTORY))];
+}
+
+type ResvgClass = new (svg: string, options?: ResvgRenderOptions) => Resvg;
+let cachedResvg: ResvgClass | undefined;
+
+/** The Resvg class, loaded on first use; E_DEPENDENCY when the package or its binary is missing. */
+function resvgClass(): ResvgClass {
+  if (cachedResvg === undefined) {
+    try {
+      const require = createRequire(import.meta.url);
+      cachedResvg = (require('@resvg/resvg-js') as { Resvg: ResvgClass }).Resvg;
+    } catch (error) {
+      throw missingDependency(
+        'PNG output',
+        '@resvg/resvg-js (with its native binary for this platform)',
+        'npm install @resvg/resvg-js',
+        error,
+      );
+    }
+  }
+  return cachedResvg;
 }
 
 function resvgOptions(opts: RenderOptions | undefined): ResvgRenderOptions {
@@ -62,7 +80,9 @@ function render(svg: string, opts: RenderOptions | undefined): ReturnType<Resvg[
   if (typeof svg !== 'string' || svg.length === 0) {
     throw new RangeError('svgToPng: svg must be a non-empty string');
   }
-  return new Resvg(svg, resvgOptions(opts)).render();
+  const options = resvgOptions(opts);
+  const Renderer = resvgClass();
+  return new Renderer(svg, options).render();
 }
 
 /** Renders `svg` to PNG bytes on a white background, scaled to `opts.width` if given. */

@@ -156,7 +156,7 @@ export const Status = {
   maxSteps: 2,
   /** π(w) ≤ 0: gradient flow ends at a saddle, there is no GFS (model.md §1.5) */
   noGfs: 3,
-  /** the input contained NaN or ±Inf */
+  /** the input contained NaN or ±Inf, or a quantity computed from it overflowed */
   nonFinite: 4,
   /** a trajectory row with nothing to report: an ordinary step */
   running: 5,

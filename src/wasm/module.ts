@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { EoslabError, invalidOption } from '../base/errors.js';
+import { EoslabError, invalidOption, messageOf } from '../base/errors.js';
 import type { WasmExports } from './abi.js';
 
 /**
@@ -55,7 +55,11 @@ export function wasmBytes(build: WasmBuild = 'release'): Uint8Array<ArrayBuffer>
     } catch (error) {
       throw new EoslabError(
         'E_WASM',
-        `cannot read ${wasmPath(build)} (${(error as Error).message}); run \`npm run asbuild\` first`,
+        `cannot read ${wasmPath(build)} (${messageOf(error)}); run \`npm run asbuild\` first`,
+        undefined,
+        undefined,
+        undefined,
+        { cause: error },
       );
     }
     cachedBytes.set(build, bytes);

@@ -1,9 +1,16 @@
 /** `eoslab gfs`: a point, its gradient-flow solution, φ, and membership in 𝕊 (SPEC §1.5, §1.7). */
-import { gfs, inInvariantSet } from '../../api.js';
+import { gfs, inInvariantSet, type GfsInfo } from '../../api.js';
 import { conflict } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';
 import type { Command } from '../args.js';
 import { table, toJson } from '../format.js';
+
+/** How each status of gfs(w) is printed. */
+const STATUS_TEXT: Record<GfsInfo['status'], string> = {
+  ok: 'ok',
+  'no-gfs': 'no GFS: product ≤ 0 (gradient flow ends at a saddle)',
+  'non-finite': 'non-finite: wᵢ² or φ overflows float64, so the GFS cannot be computed',
+};
 
 export const gfsCommand: Command = {
   name: 'gfs',
@@ -25,7 +32,7 @@ export const gfsCommand: Command = {
     const eta = values.get('eta') as number | undefined;
     const info = gfs(w);
     const invariant = eta !== undefined ? inInvariantSet(w, eta) : undefined;
-    const status = info.status === 'ok' ? 'ok' : 'no GFS: product ≤ 0 (gradient flow ends at a saddle)';
+    const status = STATUS_TEXT[info.status];
     const result = {
       loss: info.loss,
       product: info.product,

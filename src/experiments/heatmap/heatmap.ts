@@ -8,14 +8,23 @@ import { Status, STATUS_LABELS } from '../../base/status.js';
 import type { TileStore } from '../../io/store.js';
 import { cellCount, linspace, xRangeOf, yRangeOf } from './grid.js';
 import { checkMemory, resolveHeatmapOptions, type HeatmapOptions, type ResolvedHeatmap } from './resolve.js';
-import { runSweep, SweepPool, type SweepArrays, type TileAccounting } from './sweep.js';
+import {
+  runSweep,
+  SweepPool,
+  type InvariantSetArrays,
+  type SharpnessArrays,
+  type SweepArrays,
+  type TileAccounting,
+} from './sweep.js';
 
-export interface HeatmapResult extends ResolvedHeatmap {
+/** A heatmap's grid, arrays and counts; `A` narrows the arrays to one map kind. */
+export interface HeatmapResult<A extends SweepArrays = SweepArrays> extends ResolvedHeatmap {
   rows: number;
   cols: number;
   xAxis: Float64Array;
   yAxis: Float64Array;
-  arrays: SweepArrays;
+  /** Discriminated by `arrays.map`: 'sharpness' (Fig 3) or 'invariant-set' (Fig 2c). */
+  arrays: A;
   /** Cells per status name (sharpness map) or per map class (invariant-set map). */
   counts: Record<string, number>;
   wallSeconds: number;
@@ -61,6 +70,13 @@ function countCodes(codes: Uint8Array, labels: readonly string[]): Record<string
 }
 
 /** Run a heatmap sweep on the worker pool. */
+/**
+ * Runs a heatmap sweep. Without `map` (or with `map: 'sharpness'`) the result holds the
+ * sharpness arrays (`arrays.finalSharpness`, …); with `map: 'invariant-set'`, the Fig 2c arrays.
+ */
+export function heatmap(options?: HeatmapOptions & { map?: 'sharpness' }): Promise<HeatmapResult<SharpnessArrays>>;
+export function heatmap(options: HeatmapOptions & { map: 'invariant-set' }): Promise<HeatmapResult<InvariantSetArrays>>;
+export function heatmap(options?: HeatmapOptions): Promise<HeatmapResult>;
 export async function heatmap(options: HeatmapOptions = {}): Promise<HeatmapResult> {
   checkHooks(options as { onProgress?: unknown; signal?: unknown });
   if (options.pool !== undefined && !(options.pool instanceof SweepPool)) {
