@@ -1,263 +1,195 @@
 /**
- * On-disk tile store: the unit of resumption, sharding and merging. A store is a directory with
- * `job.json` (the sweep's grid, GD settings, map and tile size, and their SHA-256 "grid hash") and
- * one file per finished tile, `tiles/<first cell>.tile`, each written atomically (temp + rename),
- * so a killed run leaves only whole tiles behind. Results are a pure function of (job, tile), so a
- * stored tile is exactly what recomputing it would give.
- *
- * Tile file: "EOSTILE1", u32 header length, JSON header {map, start, count, totalSteps,
- * kernelSeconds, arrays: [{name, type, length}]}, padding to 8 bytes, then each array's bytes
- * (little-endian), each padded to 8 bytes.
+ * Job directories: the unit of resumption of long runs (heatmap tiles and shards, fcnet
+ * checkpoints). A job directory holds
+ * - `job.json`: the store's format, the job's identity (everything that determines every bit of
+ *   its results — options and data, not the worker count), the build that computes it (results are
+ *   only guaranteed identical within one build), a few descriptive fields, and `hash`, the SHA-256
+ *   of the canonical JSON of identity + build;
+ * - entries: one file per finished unit of work under a relative key (`tiles/0.tile`,
+ *   `run-0/gd-30.json`), each written atomically (fsync'ed temp file + rename), so a killed run
+ *   leaves only whole entries behind.
+ * Opening a directory for a job creates it, or resumes it when its job.json has the same format and
+ * hash; anything else (another job or build, a foreign non-empty directory) is refused. What an
+ * entry holds and how it is checked is the experiment's business (heatmap/tileStore.ts,
+ * fcnet/checkpoint.ts).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, EoslabError } from '../base/errors.js';
-import { writeFileAtomic } from './atomic.js';
 import { version } from '../base/version.js';
 import { wasmHash } from '../wasm/module.js';
-import type { GridSpec, KernelKind, MapKind, RunSpec } from '../experiments/heatmap/grid.js';
-import type { TileResult } from '../experiments/heatmap/tile.js';
+import { writeFileAtomic } from './atomic.js';
 
-/** What determines every bit of a sweep's results (not the worker count nor the kernel kind). */
-export interface JobIdentity {
-  readonly grid: GridSpec;
-  readonly run: RunSpec;
-  readonly map: MapKind;
-  readonly tileSize: number;
-}
-
-export interface StoredJob extends JobIdentity {
-  readonly format: 'eoslab-tiles/1';
-  readonly gridHash: string;
-  readonly kernel: KernelKind;
-  /** The build that computed the tiles: bits are only guaranteed identical within one build. */
-  readonly build: { readonly version: string; readonly wasmSha256: string };
+export interface Build {
+  readonly version: string;
+  readonly wasmSha256: string;
 }
 
 /** This process's build. */
-export function currentBuild(): { version: string; wasmSha256: string } {
+export function currentBuild(): Build {
   return { version: version(), wasmSha256: wasmHash() };
 }
 
-/** SHA-256 of the canonical JSON of the job identity and the build. */
-export function gridHash(job: JobIdentity, build: { version: string; wasmSha256: string } = currentBuild()): string {
-  const canonical = JSON.stringify({
-    grid: job.grid,
-    run: job.run,
-    map: job.map,
-    tileSize: job.tileSize,
-    build: { version: build.version, wasmSha256: build.wasmSha256 },
-  });
+/** SHA-256 of the canonical JSON of a job identity and a build. */
+export function identityHash(identity: object, build: Build): string {
+  const canonical = JSON.stringify({ ...identity, build: { version: build.version, wasmSha256: build.wasmSha256 } });
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-const MAGIC = 'EOSTILE1';
-type ArrayName =
-  'finalSharpness' | 'steps' | 'status' | 'gdStatus' | 'initGfsSharpness' | 'initProduct' | 'member' | 'monotone';
+/** The contents of job.json: format, hash, the identity's fields, descriptive fields, build. */
+export type StoredJob<I> = I & { readonly format: string; readonly hash: string; readonly build: Build };
 
-function arraysOf(tile: TileResult): [ArrayName, Float64Array | Int32Array | Uint8Array][] {
-  const shared: [ArrayName, Float64Array | Int32Array | Uint8Array][] = [
-    ['gdStatus', tile.gdStatus],
-    ['initGfsSharpness', tile.initGfsSharpness],
-    ['initProduct', tile.initProduct],
-  ];
-  return tile.map === 'sharpness'
-    ? [['finalSharpness', tile.finalSharpness], ['steps', tile.steps], ['status', tile.status], ...shared]
-    : [['member', tile.member], ['monotone', tile.monotone], ...shared];
+export interface StoreSpec<I extends object> {
+  /** The store's format, e.g. 'eoslab-tiles/2' (a change of entry layout changes it). */
+  readonly format: string;
+  /** What the results depend on. */
+  readonly identity: I;
+  /** Fields written to job.json for the reader's information, not hashed (e.g. the kernel). */
+  readonly describe?: object;
+  /** What a refused directory holds, e.g. "tiles of a different sweep". */
+  readonly mismatch: string;
 }
 
-const pad8 = (n: number): number => (n + 7) & ~7;
+/** Temporary files of atomic writes (writeFileAtomic) left by a killed run. */
+const isTemporary = (name: string): boolean => name.startsWith('.') && name.endsWith('.tmp');
 
-/** SHA-256 of the arrays' bytes, in order (detects a tile damaged on disk). */
-function arraysDigest(arrays: readonly (Float64Array | Int32Array | Uint8Array)[]): string {
-  const hash = createHash('sha256');
-  for (const a of arrays) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  return hash.digest('hex');
+function readJob(dir: string): unknown {
+  return JSON.parse(readFileSync(join(dir, 'job.json'), 'utf8'));
 }
 
-export function encodeTile(tile: TileResult): Uint8Array {
-  const arrays = arraysOf(tile);
-  const header = JSON.stringify({
-    sha256: arraysDigest(arrays.map(([, a]) => a)),
-    map: tile.map,
-    start: tile.start,
-    count: tile.count,
-    totalSteps: tile.map === 'sharpness' ? tile.totalSteps : 0,
-    kernelSeconds: tile.kernelSeconds,
-    arrays: arrays.map(([name, a]) => ({
-      name,
-      type: a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8',
-      length: a.length,
-    })),
-  });
-  const headerBytes = Buffer.from(header, 'utf8');
-  const dataStart = pad8(MAGIC.length + 4 + headerBytes.length);
-  const total = arrays.reduce((sum, [, a]) => sum + pad8(a.byteLength), dataStart);
-  const out = new Uint8Array(total);
-  out.set(Buffer.from(MAGIC, 'latin1'), 0);
-  new DataView(out.buffer).setUint32(MAGIC.length, headerBytes.length, true);
-  out.set(headerBytes, MAGIC.length + 4);
-  let offset = dataStart;
-  for (const [, a] of arrays) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
-    offset += pad8(a.byteLength);
-  }
-  return out;
-}
-
-export function decodeTile(bytes: Uint8Array, source: string): TileResult {
-  const bad = (why: string): EoslabError =>
-    new EoslabError('E_IO', `corrupt tile file ${source}: ${why}`, 'tile', source);
-  if (bytes.length < MAGIC.length + 4 || Buffer.from(bytes.subarray(0, MAGIC.length)).toString('latin1') !== MAGIC) {
-    throw bad('not an eoslab tile');
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getUint32(MAGIC.length, true);
-  let header: {
-    sha256: string;
-    map: MapKind;
-    start: number;
-    count: number;
-    totalSteps: number;
-    kernelSeconds: number;
-    arrays: { name: ArrayName; type: 'f64' | 'i32' | 'u8'; length: number }[];
-  };
-  try {
-    header = JSON.parse(
-      Buffer.from(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + headerLength)).toString('utf8'),
-    );
-  } catch {
-    throw bad('unreadable header');
-  }
-  let offset = pad8(MAGIC.length + 4 + headerLength);
-  const arrays: Partial<Record<ArrayName, Float64Array | Int32Array | Uint8Array>> = {};
-  for (const a of header.arrays) {
-    const size = a.type === 'u8' ? 1 : a.type === 'i32' ? 4 : 8;
-    const byteLength = a.length * size;
-    if (a.length !== header.count || offset + byteLength > bytes.length) throw bad(`array ${a.name} is truncated`);
-    // a Buffer's slice is a view into a shared pool: copy into an ArrayBuffer of its own
-    const copy = new ArrayBuffer(byteLength);
-    new Uint8Array(copy).set(bytes.subarray(offset, offset + byteLength));
-    arrays[a.name] =
-      a.type === 'f64' ? new Float64Array(copy) : a.type === 'i32' ? new Int32Array(copy) : new Uint8Array(copy);
-    offset += pad8(byteLength);
-  }
-  if (arraysDigest(header.arrays.map((a) => arrays[a.name] as Float64Array)) !== header.sha256) {
-    throw bad('checksum mismatch');
-  }
-  const need = (name: ArrayName): never => {
-    throw bad(`missing array ${name}`);
-  };
-  const base = {
-    start: header.start,
-    count: header.count,
-    gdStatus: (arrays.gdStatus ?? need('gdStatus')) as Uint8Array,
-    initGfsSharpness: (arrays.initGfsSharpness ?? need('initGfsSharpness')) as Float64Array,
-    initProduct: (arrays.initProduct ?? need('initProduct')) as Float64Array,
-    kernelSeconds: header.kernelSeconds,
-  };
-  if (header.map === 'sharpness') {
-    return {
-      map: 'sharpness',
-      ...base,
-      finalSharpness: (arrays.finalSharpness ?? need('finalSharpness')) as Float64Array,
-      steps: (arrays.steps ?? need('steps')) as Int32Array,
-      status: (arrays.status ?? need('status')) as Uint8Array,
-      totalSteps: header.totalSteps,
-    };
-  }
-  return {
-    map: 'invariant-set',
-    ...base,
-    member: (arrays.member ?? need('member')) as Uint8Array,
-    monotone: (arrays.monotone ?? need('monotone')) as Uint8Array,
-  };
-}
-
-/** A directory of finished tiles of one job. */
-export class TileStore {
+/** A job directory: job.json and atomically written entries. */
+export class JobStore<I extends object = object> {
   private constructor(
     readonly dir: string,
-    readonly job: StoredJob,
+    readonly job: StoredJob<I>,
   ) {}
 
   /**
-   * Opens `dir` for `job`: creates it (writing job.json) or, when it already holds tiles, checks
-   * that they belong to the same job (same grid hash) — anything else is refused.
+   * Opens `dir` for a job: creates it (writing job.json), or resumes it when it holds the same
+   * job (same format and hash). A directory holding another job or build, an unreadable job.json,
+   * or files but no job.json is refused.
    */
-  static open(dir: string, job: JobIdentity & { kernel: KernelKind }): TileStore {
+  static open<I extends object>(dir: string, spec: StoreSpec<I>): JobStore<I> {
     const build = currentBuild();
-    const stored: StoredJob = {
-      format: 'eoslab-tiles/1',
-      gridHash: gridHash(job, build),
-      grid: job.grid,
-      run: job.run,
-      map: job.map,
-      tileSize: job.tileSize,
-      kernel: job.kernel,
-      build,
-    };
-    let existing: StoredJob | undefined;
-    try {
-      existing = JSON.parse(readFileSync(join(dir, 'job.json'), 'utf8')) as StoredJob;
-    } catch {
-      existing = undefined;
-    }
-    if (existing && existing.gridHash !== stored.gridHash) {
-      throw conflict(
-        `${dir} holds tiles of a different sweep or eoslab build (grid hash ${existing.gridHash.slice(0, 12)}…, this run ${stored.gridHash.slice(0, 12)}…): delete it or choose another --out`,
-        'out',
-      );
-    }
-    try {
-      mkdirSync(join(dir, 'tiles'), { recursive: true });
-    } catch (error) {
-      throw new EoslabError('E_IO', `cannot create ${dir}: ${(error as Error).message}`, 'out', dir);
-    }
-    if (!existing) writeFileAtomic(join(dir, 'job.json'), `${JSON.stringify(stored, null, 2)}\n`);
-    return new TileStore(dir, existing ?? stored);
-  }
-
-  /** Opens an existing store read-only (for merging). */
-  static read(dir: string): TileStore {
-    let job: StoredJob;
-    try {
-      job = JSON.parse(readFileSync(join(dir, 'job.json'), 'utf8')) as StoredJob;
-    } catch {
-      throw conflict(`${dir} is not an eoslab shard or tile directory (no job.json)`, 'dirs');
-    }
-    if (job.format !== 'eoslab-tiles/1' || !job.build || job.gridHash !== gridHash(job, job.build)) {
-      throw conflict(`${dir}/job.json is not a valid eoslab tile store (format or grid hash mismatch)`, 'dirs');
-    }
-    return new TileStore(dir, job);
-  }
-
-  /** First cells of the tiles stored here. */
-  completed(): Set<number> {
+    const hash = identityHash(spec.identity, build);
     let names: string[];
     try {
-      names = readdirSync(join(this.dir, 'tiles'));
+      names = readdirSync(dir);
     } catch {
-      return new Set();
+      names = []; // created below
     }
-    return new Set(names.filter((n) => /^\d+\.tile$/.test(n)).map((n) => Number(n.slice(0, -5))));
+    if (names.includes('job.json')) {
+      let existing: { format?: unknown; hash?: unknown };
+      try {
+        existing = readJob(dir) as typeof existing;
+      } catch {
+        throw conflict(`${dir} has an unreadable job.json: delete the directory or choose another --out`, 'out');
+      }
+      if (existing.format !== spec.format) {
+        throw conflict(
+          `${dir} was written in another format (${String(existing.format)}; this eoslab writes ${spec.format}): delete it or choose another --out`,
+          'out',
+        );
+      }
+      if (existing.hash !== hash) {
+        throw conflict(
+          `${dir} holds ${spec.mismatch} or of another eoslab build (hash ${String(existing.hash).slice(0, 12)}…, this run ${hash.slice(0, 12)}…): delete it or choose another --out`,
+          'out',
+        );
+      }
+      return new JobStore(dir, existing as StoredJob<I>);
+    }
+    if (names.some((name) => !isTemporary(name))) {
+      throw new EoslabError(
+        'E_IO',
+        `refusing to use ${dir} for a resumable run: it is not empty and has no job.json`,
+        'out',
+        dir,
+      );
+    }
+    const job = { format: spec.format, hash, ...spec.identity, ...spec.describe, build } as StoredJob<I>;
+    writeFileAtomic(join(dir, 'job.json'), `${JSON.stringify(job, null, 2)}\n`);
+    return new JobStore(dir, job);
   }
 
-  write(tile: TileResult): void {
-    writeFileAtomic(join(this.dir, 'tiles', `${tile.start}.tile`), encodeTile(tile));
+  /**
+   * Opens an existing job directory read-only (e.g. shards to merge): its job.json must have the
+   * format and a hash that matches its identity and build.
+   */
+  static read<I extends object>(
+    dir: string,
+    format: string,
+    identityOf: (job: StoredJob<I>) => I,
+    what: string,
+  ): JobStore<I> {
+    let job: StoredJob<I>;
+    try {
+      job = readJob(dir) as StoredJob<I>;
+    } catch {
+      throw conflict(`${dir} is not ${what} (no readable job.json)`, 'dirs');
+    }
+    if (job.format !== format || !job.build || job.hash !== identityHash(identityOf(job), job.build)) {
+      throw conflict(`${dir}/job.json is not ${what} of this eoslab (format or hash mismatch)`, 'dirs');
+    }
+    return new JobStore(dir, job);
   }
 
-  /** Removes a stored tile (a damaged one, to be recomputed). */
-  discard(start: number): void {
-    rmSync(join(this.dir, 'tiles', `${start}.tile`), { force: true });
+  private path(key: string): string {
+    return join(this.dir, key);
   }
 
-  read(start: number): TileResult {
-    const path = join(this.dir, 'tiles', `${start}.tile`);
-    const tile = decodeTile(readFileSync(path), path);
-    if (tile.start !== start || tile.map !== this.job.map)
-      throw conflict(`tile file ${path} does not match its name or job`, 'dirs');
-    return tile;
+  /** Writes an entry atomically (replacing an earlier one). */
+  write(key: string, data: string | Uint8Array): void {
+    writeFileAtomic(this.path(key), data);
   }
+
+  writeJson(key: string, value: unknown): void {
+    this.write(key, JSON.stringify(value));
+  }
+
+  /** An entry's bytes, or undefined when it is absent. */
+  read(key: string): Buffer | undefined {
+    try {
+      return readFileSync(this.path(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new EoslabError('E_IO', `cannot read ${this.path(key)}: ${(error as Error).message}`, 'out', this.dir);
+    }
+  }
+
+  /** A JSON entry, or undefined when it is absent or unreadable (then it is recomputed). */
+  readJson<T>(key: string): T | undefined {
+    const bytes = this.read(key);
+    if (bytes === undefined) return undefined;
+    try {
+      return JSON.parse(bytes.toString('utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Names of the entries in a folder of the store (none when it does not exist). */
+  entries(folder: string): string[] {
+    try {
+      return readdirSync(this.path(folder)).filter((name) => !isTemporary(name));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Removes an entry (a damaged one, to be recomputed). */
+  discard(key: string): void {
+    rmSync(this.path(key), { force: true });
+  }
+}
+
+/** Where a resumable run into `out` keeps its job directory until the outputs are written. */
+export function partialDirectory(out: string): string {
+  return `${out.replace(/[/\\]+$/, '')}.partial`;
+}
+
+/** Removes a job directory (after the outputs it led to are written). */
+export function removeJobDirectory(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { conflict, EoslabError, invalidOption } from '../../base/errors.js';
-import { TileStore } from '../../io/store.js';
+import { TileStore } from '../../experiments/heatmap/tileStore.js';
 import { checkOutputDirectory } from '../../io/atomic.js';
 import {
   discardPartial,

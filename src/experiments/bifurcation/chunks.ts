@@ -1,16 +1,13 @@
 /**
  * Runs the orbits of many starts (Kreisler et al. 2023, Figs 4, 10, 11): the starts are cut into
- * contiguous chunks, each computed by one WASM instance — a worker's on a Piscina pool (`worker.ts`
- * beside it) or, with `workers: 0`, this thread's — and the chunks are assembled into one result.
+ * contiguous chunks, each computed by one WASM instance — a worker's on the pool (pool/pool.ts, task
+ * `bifurcation`) or, with `workers: 0`, this thread's — and the chunks are assembled into one result.
  * Each start's orbit depends on its own input only, so results are identical for any worker count.
  */
 import { availableParallelism } from 'node:os';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { engine as defaultEngine } from '../../api.js';
 import type { ScalarEngine } from '../../engines/scalar.js';
-import { aborted } from '../../base/errors.js';
-import { compiledWorker, runOnPool } from '../../pool/pool.js';
+import { runJobs } from '../../pool/pool.js';
 import { OPTIONS } from '../../base/options.js';
 import { ORBIT_STATUS_LABELS, orbitStatusLabel, type OrbitSettings, type RunHooks } from './settings.js';
 
@@ -155,15 +152,9 @@ export function runOrbitTask(engine: ScalarEngine, task: OrbitTask): OrbitChunk 
   }
 }
 
-/** The buffers of a chunk, moved (not copied) back from a worker. */
-export function orbitChunkBuffers(chunk: OrbitChunk): ArrayBufferLike[] {
-  return [chunk.orbits.buffer, chunk.period.buffer, chunk.status.buffer, chunk.lyapunov.buffer, chunk.phi.buffer];
-}
-
-/** Marks a chunk for Piscina's transfer protocol. */
-export function movableChunk(chunk: OrbitChunk): unknown {
-  const movable = { [transferableSymbol]: orbitChunkBuffers(chunk), [valueSymbol]: chunk };
-  return move(movable as unknown as Parameters<typeof move>[0]);
+/** The arrays of a chunk (transferred back from a worker, not copied). */
+export function orbitChunkArrays(chunk: OrbitChunk): ArrayBufferView[] {
+  return [chunk.orbits, chunk.period, chunk.status, chunk.lyapunov, chunk.phi];
 }
 
 /** Orbit steps above which the default is to use every core. */
@@ -238,24 +229,14 @@ export async function runChunks(
     done += chunk.count;
     hooks.onProgress?.(done, n);
   };
-  if (hooks.signal?.aborted) throw aborted('the bifurcation run');
-  if (workers === 0) {
-    const engine = defaultEngine();
-    for (const task of tasks) {
-      place(runOrbitTask(engine, task));
-      await yieldToEventLoop();
-      if (hooks.signal?.aborted) throw aborted('the bifurcation run');
-    }
-  } else {
-    await runOnPool<OrbitTask, OrbitChunk>(
-      compiledWorker('experiments/bifurcation/worker'),
-      workers,
-      tasks,
-      (chunk) => place(chunk),
-      hooks.signal,
-      'the bifurcation run',
-    );
-  }
+  await runJobs(workers, {
+    task: 'bifurcation',
+    jobs: tasks,
+    local: (task: OrbitTask) => runOrbitTask(defaultEngine(), task),
+    onResult: place,
+    signal: hooks.signal,
+    what: 'the bifurcation run',
+  });
   return {
     kind,
     count: n,

@@ -1,7 +1,7 @@
 /**
  * `eoslab check`: numerical checks of the paper's theorems on random initialisations
- * (SPEC §1.7, §1.8). Kernels: assembly/scalar/checks/theorems.ts; runs fan out over a Piscina pool
- * (worker.ts beside it), and every sample is a pure function of (seed, index), so the counts are
+ * (SPEC §1.7, §1.8). Kernels: assembly/scalar/checks/theorems.ts; runs fan out over the worker pool
+ * (pool/pool.ts, task `check`), and every sample is a pure function of (seed, index), so the counts are
  * identical for any number of workers.
  *
  * Distribution of the initialisations: sampling.ts.
@@ -21,8 +21,8 @@
  * summary.ts (the summary), report.ts (text and JSON), figure.ts and writer.ts (--out).
  */
 import { engine as defaultEngine } from '../../api.js';
-import { aborted, checkHooks } from '../../base/errors.js';
-import { compiledWorker, runOnPool } from '../../pool/pool.js';
+import { checkHooks } from '../../base/errors.js';
+import { runJobs } from '../../pool/pool.js';
 import { GPGD_STRIDE, RUN_STRIDE } from './record.js';
 import { DISTRIBUTION } from './sampling.js';
 import { CHECK_TOLERANCES, resolveCheckOptions, type CheckOptions, type ResolvedCheck } from './settings.js';
@@ -71,24 +71,14 @@ export async function runCheck(
     done += t.count;
     hooks.onProgress?.(done, c.samples);
   };
-  if (hooks.signal?.aborted) throw aborted('the check');
-  if (c.workers === 0) {
-    const e = defaultEngine();
-    for (const task of tasks) {
-      finished(runCheckTask(e, task));
-      await new Promise((resolve) => setImmediate(resolve));
-      if (hooks.signal?.aborted) throw aborted('the check');
-    }
-  } else {
-    await runOnPool<CheckTask, CheckTaskResult>(
-      compiledWorker('experiments/check/worker'),
-      c.workers,
-      tasks,
-      (r) => finished(r),
-      hooks.signal,
-      'the check',
-    );
-  }
+  await runJobs(c.workers, {
+    task: 'check',
+    jobs: tasks,
+    local: (task: CheckTask) => runCheckTask(defaultEngine(), task),
+    onResult: finished,
+    signal: hooks.signal,
+    what: 'the check',
+  });
   return {
     ...c,
     summary: summarize(c, runs, gpgd),

@@ -1,5 +1,5 @@
 /**
- * One task of `eoslab check`, run by a pool worker (worker.ts) or in this thread: draws a contiguous
+ * One task of `eoslab check`, run by a pool worker (task `check` of pool/worker.ts) or in this thread: draws a contiguous
  * block of samples and as many Lemma 3.13/3.14 points, and runs them through the theorem kernels.
  */
 import type { ScalarEngine } from '../../engines/scalar.js';
@@ -47,4 +47,9 @@ export function runCheckTask(e: ScalarEngine, task: CheckTask): CheckTaskResult 
     gpgd = runGpgdKernel(e, D, points, check.eta, check.gpgdSteps);
   }
   return { start, count, runs, samples, gpgd };
+}
+
+/** The arrays of a task's result (transferred back from a worker, not copied). */
+export function checkTaskArrays(result: CheckTaskResult): ArrayBufferView[] {
+  return [result.runs, result.samples, result.gpgd];
 }

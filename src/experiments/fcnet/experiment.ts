@@ -7,31 +7,32 @@
  *
  * Parallelism: a run's GD is a chain of chunks (one per record), each a pool task; every record
  * spawns an independent GFS task. The scheduler keeps each worker busy, GD chunks first (they are
- * the critical path), then GFS tasks in step order; several runs (activations × step sizes) share
+ * the critical path), then GFS tasks in step order (task `fcnet` of the worker pool); several runs (activations × step sizes) share
  * the pool. Every task is a pure function of its inputs (tasks.ts), so results do not depend on
  * the worker count.
  *
- * Resumption: with a checkpoint directory every finished task is written there atomically
- * (θ and the top eigenvector of each record, the chunk's losses, each φ); a killed run started
- * again with the same options continues from the last record of each run and skips finished
- * GFS evaluations.
+ * Resumption: with a checkpoint directory (checkpoint.ts) every finished task is written there
+ * atomically (θ and the top eigenvector of each record, the chunk's losses, each φ); a killed run
+ * started again with the same options continues from the last record of each run and skips
+ * finished GFS evaluations. The run states and results: results.ts.
  */
 import { availableParallelism } from 'node:os';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { aborted, checkHooks, conflict, EoslabError, invalidOption } from '../../base/errors.js';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { checkHooks, conflict, EoslabError, invalidOption } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';
-import { currentBuild } from '../../io/store.js';
-import { compiledWorker, runQueueOnPool } from '../../pool/pool.js';
-import { availableDigits, loadDigits } from './data.js';
+import { removeJobDirectory } from '../../io/store.js';
+import { runJobs } from '../../pool/pool.js';
+import { DEFAULT_HIDDEN, GFS_LANCZOS_ITERATIONS as GFS_BASIS, type Activation } from '../../engines/mlp.js';
+import { FcnetCheckpoint } from './checkpoint.js';
+import { availableDigits } from './data.js';
 import {
-  DEFAULT_HIDDEN,
-  GFS_LANCZOS_ITERATIONS as GFS_BASIS,
-  type Activation,
-  type FlowStatus,
-} from '../../engines/mlp.js';
+  append,
+  dataStatistics,
+  finish,
+  newRunState,
+  type FcnetDataStatistics,
+  type FcnetRun,
+  type RunState,
+} from './results.js';
 import {
   runFcnetTask,
   type FcnetProblem,
@@ -39,7 +40,6 @@ import {
   type FcnetTaskResult,
   type GdChunkResult,
   type GfsTaskResult,
-  type SensitivityResult,
 } from './tasks.js';
 
 /**
@@ -229,46 +229,7 @@ export function sensitivityIndices(records: number, count: number): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-export type RunStatus = 'completed' | 'diverged';
-
-/** One GD run (one activation, one step size). */
-export interface FcnetRun {
-  activation: Activation;
-  eta: number;
-  /** GD steps taken (steps, or fewer when diverged). */
-  steps: number;
-  status: RunStatus;
-  /** L(θ_t), t = 0 … steps. */
-  loss: Float64Array;
-  /** S at every sEvery-th step and at every record, in step order. */
-  sharpnessTrace: { step: Float64Array; sharpness: Float64Array };
-  records: {
-    step: Float64Array;
-    loss: Float64Array;
-    sharpness: Float64Array;
-    gfsSharpness: Float64Array;
-    /** 'converged' (flow reached the threshold), 'max-steps', 'non-finite'. */
-    gfsStatus: FlowStatus[];
-    flowSteps: Float64Array;
-    flowTime: Float64Array;
-    flowLoss: Float64Array;
-    /** Hessian-vector products of the GFS evaluation (flow step sizes + final Lanczos). */
-    hvps: Float64Array;
-    lanczosResidual: Float64Array;
-    /** The threshold-sensitivity report's φ at SENSITIVITY_FACTOR · lossThreshold, or null. */
-    sensitivity: (SensitivityResult | null)[];
-    seconds: Float64Array;
-  };
-}
-
-/** The loaded digits' per-channel statistics (the standardisation of loadDigits). */
-export interface FcnetDataStatistics {
-  /** Mean and population std of all 784·n raw pixel values. */
-  mean: number;
-  std: number;
-  /** Largest |x| of the standardised inputs. */
-  maxAbsInput: number;
-}
+export type { FcnetRun, FcnetDataStatistics, RunStatus } from './results.js';
 
 export interface FcnetExperiment extends ResolvedFcnet {
   data: FcnetDataStatistics;
@@ -278,157 +239,8 @@ export interface FcnetExperiment extends ResolvedFcnet {
   resumedTasks: number;
 }
 
-/** to.push(...from) without the argument-count limit of a spread (long chunks). */
-function append(to: number[], from: ArrayLike<number>): void {
-  for (let i = 0; i < from.length; i++) to.push(from[i] as number);
-}
-
 function problemOf(o: ResolvedFcnet, activation: Activation): FcnetProblem {
   return { activation, n: o.n, hidden: o.hidden, seed: o.seed };
-}
-
-// ------------------------------------------------------------------------------------------------
-// Checkpoint directory: job.json (identity hash), then per run r: state-<t>.f64 (θ_t, then the top
-// eigenvector at θ_t), gd-<t>.json (the chunk ending at t), gfs-<t>.json.
-// ------------------------------------------------------------------------------------------------
-
-interface Checkpoint {
-  dir: string;
-}
-
-/** The checkpoint format (stored GFS results carry the sensitivity continuation since /2). */
-const CHECKPOINT_FORMAT = 'eoslab-fcnet/2';
-
-/**
- * What the results depend on: every option but the worker count, the data (source, order,
- * standardisation and its statistics) and the build.
- */
-function identity(o: ResolvedFcnet, data: FcnetDataStatistics): string {
-  const { workers: _workers, ...rest } = o;
-  void _workers;
-  const canonical = JSON.stringify({
-    options: rest,
-    data: { source: 'mnist', order: 'round-robin', standardisation: 'per-channel', ...data },
-    build: currentBuild(),
-  });
-  return createHash('sha256').update(canonical).digest('hex');
-}
-
-function openCheckpoint(dir: string, o: ResolvedFcnet, data: FcnetDataStatistics): Checkpoint {
-  const hash = identity(o, data);
-  const jobFile = join(dir, 'job.json');
-  if (existsSync(jobFile)) {
-    let stored: { format?: string; hash?: string } = {};
-    try {
-      stored = JSON.parse(readFileSync(jobFile, 'utf8')) as typeof stored;
-    } catch {
-      stored = {};
-    }
-    if (stored.format !== CHECKPOINT_FORMAT || stored.hash !== hash) {
-      throw conflict(
-        `${dir} holds the checkpoint of a different fcnet run (other options or another build); remove it or use another --out`,
-        'out',
-      );
-    }
-  } else {
-    if (existsSync(dir) && readdirSync(dir).length > 0) {
-      throw new EoslabError(
-        'E_IO',
-        `refusing to use ${dir} as a checkpoint: it is not empty and has no job.json`,
-        'out',
-        dir,
-      );
-    }
-    mkdirSync(dir, { recursive: true });
-    writeFileAtomic(jobFile, `${JSON.stringify({ format: CHECKPOINT_FORMAT, hash, options: o, data }, null, 2)}\n`);
-  }
-  return { dir };
-}
-
-const runDir = (c: Checkpoint, r: number): string => join(c.dir, `run-${r}`);
-
-function saveState(c: Checkpoint, r: number, t: number, theta: Float64Array, vector: Float64Array): void {
-  const bytes = new Float64Array(theta.length + vector.length);
-  bytes.set(theta);
-  bytes.set(vector, theta.length);
-  writeFileAtomic(join(runDir(c, r), `state-${t}.f64`), new Uint8Array(bytes.buffer));
-}
-
-function loadState(c: Checkpoint, r: number, t: number): { theta: Float64Array; vector: Float64Array } | undefined {
-  const file = join(runDir(c, r), `state-${t}.f64`);
-  if (!existsSync(file)) return undefined;
-  const buf = readFileSync(file);
-  const all = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  const P = all.length / 2;
-  return { theta: all.slice(0, P), vector: all.slice(P) };
-}
-
-function readJson<T>(file: string): T | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined; // a torn file cannot happen (atomic writes); an edited one is recomputed
-  }
-}
-
-/** JSON cannot hold NaN/Infinity: numbers are stored as strings when not finite. */
-const enc = (x: number): number | string => (Number.isFinite(x) ? x : String(x));
-const dec = (x: number | string): number => (typeof x === 'number' ? x : Number(x));
-
-interface StoredGd {
-  losses: (number | string)[];
-  loss: number | string;
-  sharpness: number | string;
-  traceSteps: number[];
-  traceSharpness: (number | string)[];
-  lanczosResidual: number | string;
-  diverged: boolean;
-}
-
-interface StoredSensitivity {
-  threshold: number;
-  gfsSharpness: number | string;
-  status: FlowStatus;
-  flowSteps: number;
-  flowTime: number | string;
-  flowLoss: number | string;
-  hvps: number;
-  lanczosResidual: number | string;
-}
-
-interface StoredGfs {
-  sensitivity: StoredSensitivity | null;
-  gfsSharpness: number | string;
-  status: FlowStatus;
-  flowSteps: number;
-  flowTime: number | string;
-  flowLoss: number | string;
-  hvps: number;
-  lanczosIterations: number;
-  lanczosResidual: number | string;
-  seconds: number;
-}
-
-// ------------------------------------------------------------------------------------------------
-// The run state and the scheduler.
-// ------------------------------------------------------------------------------------------------
-
-interface RunState {
-  activation: Activation;
-  eta: number;
-  records: number[];
-  /** Index into records of the last GD record reached. */
-  reached: number;
-  losses: number[];
-  recordLoss: number[];
-  sharpness: number[];
-  traceSteps: number[];
-  traceSharpness: number[];
-  gfs: (GfsTaskResult | undefined)[];
-  diverged: boolean;
-  theta: Float64Array | null;
-  vector: Float64Array | null;
 }
 
 type Job = { run: number; record: number; task: FcnetTask };
@@ -438,31 +250,15 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
   const o = resolveFcnetOptions(options);
   const started = performance.now();
   const data = dataStatistics(o.n);
-  const checkpoint = options.checkpoint !== undefined ? openCheckpoint(options.checkpoint, o, data) : undefined;
+  // The results depend on every option but the worker count, and on the data.
+  const { workers: _workers, ...identity } = o;
+  const checkpoint =
+    options.checkpoint !== undefined ? FcnetCheckpoint.open(options.checkpoint, identity, data) : undefined;
   const records = recordSteps(o.steps, o.gfsEvery);
   const sensitive = new Set(sensitivityIndices(records.length, o.sensitivityRecords));
-  const runs: RunState[] = [];
-  for (const activation of o.activations) {
-    for (const eta of o.etas) {
-      runs.push({
-        activation,
-        eta,
-        records,
-        reached: -1,
-        losses: [],
-        recordLoss: [],
-        sharpness: [],
-        traceSteps: [],
-        traceSharpness: [],
-        gfs: [],
-        diverged: false,
-        theta: null,
-        vector: null,
-      });
-    }
-  }
+  const runs = o.activations.flatMap((activation) => o.etas.map((eta) => newRunState(activation, eta, records)));
   let resumedTasks = 0;
-  if (checkpoint !== undefined) resumedTasks = resume(checkpoint, runs);
+  if (checkpoint !== undefined) resumedTasks = checkpoint.resume(runs);
 
   const gdTask = (r: number): Job | undefined => {
     const s = runs[r] as RunState;
@@ -510,7 +306,7 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
     // Records reached before a kill whose φ is still missing.
     for (let k = 0; k <= s.reached; k++) {
       if (s.gfs[k] !== undefined || checkpoint === undefined) continue;
-      const state = loadState(checkpoint, r, s.records[k] as number);
+      const state = checkpoint.loadState(r, s.records[k] as number);
       if (state) gfsQueue.push(gfsJob(r, k, state.theta, state.vector));
     }
   });
@@ -572,19 +368,7 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
       append(s.losses, g.losses);
       append(s.traceSteps, g.traceSteps);
       append(s.traceSharpness, g.traceSharpness);
-      if (checkpoint) {
-        if (!g.diverged) saveState(checkpoint, job.run, t, g.theta, g.vector);
-        const stored: StoredGd = {
-          losses: Array.from(g.losses, enc),
-          loss: enc(g.loss),
-          sharpness: enc(g.sharpness),
-          traceSteps: Array.from(g.traceSteps),
-          traceSharpness: Array.from(g.traceSharpness, enc),
-          lanczosResidual: enc(g.lanczosResidual),
-          diverged: g.diverged,
-        };
-        writeFileAtomic(join(runDir(checkpoint, job.run), `gd-${t}.json`), JSON.stringify(stored));
-      }
+      checkpoint?.saveGd(job.run, t, g);
       if (g.diverged) {
         s.diverged = true;
         return;
@@ -602,27 +386,7 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
     } else {
       const g = result as GfsTaskResult;
       s.gfs[job.record] = g;
-      if (checkpoint) {
-        const c = g.sensitivity;
-        const stored: StoredGfs = {
-          ...g,
-          gfsSharpness: enc(g.gfsSharpness),
-          flowTime: enc(g.flowTime),
-          flowLoss: enc(g.flowLoss),
-          lanczosResidual: enc(g.lanczosResidual),
-          sensitivity:
-            c === null
-              ? null
-              : {
-                  ...c,
-                  gfsSharpness: enc(c.gfsSharpness),
-                  flowTime: enc(c.flowTime),
-                  flowLoss: enc(c.flowLoss),
-                  lanczosResidual: enc(c.lanczosResidual),
-                },
-        };
-        writeFileAtomic(join(runDir(checkpoint, job.run), `gfs-${t}.json`), JSON.stringify(stored));
-      }
+      checkpoint?.saveGfs(job.run, t, g);
     }
   };
   const take = (): Job | undefined => {
@@ -636,29 +400,19 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
     return best < 0 ? undefined : gfsQueue.splice(best, 1)[0];
   };
 
-  if (options.signal?.aborted) throw aborted('the fcnet experiment');
-  if (o.workers === 0) {
-    for (let job = take(); job !== undefined; job = take()) {
-      if (options.signal?.aborted) throw aborted('the fcnet experiment');
-      const result = runFcnetTask(job.task);
+  // GD chunks first (the critical path), then GFS tasks: `take` decides when a thread is free.
+  await runJobs(o.workers, {
+    task: 'fcnet',
+    jobs: take,
+    input: (job: Job) => job.task,
+    local: runFcnetTask,
+    onResult: (result: FcnetTaskResult, job: Job) => {
       onResult(job, result);
       account(job, result);
-    }
-  } else {
-    // GD chunks first (the critical path), then GFS tasks: `take` decides, at most `workers` run.
-    await runQueueOnPool<Job, FcnetTask, FcnetTaskResult>(
-      compiledWorker('experiments/fcnet/worker'),
-      o.workers,
-      take,
-      (job) => job.task,
-      (result, job) => {
-        onResult(job, result);
-        account(job, result);
-      },
-      options.signal,
-      'the fcnet experiment',
-    );
-  }
+    },
+    signal: options.signal,
+    what: 'the fcnet experiment',
+  });
   return {
     ...o,
     data,
@@ -668,103 +422,7 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
   };
 }
 
-/** Loads what the checkpoint holds into the run states; returns the number of tasks found. */
-function resume(c: Checkpoint, runs: RunState[]): number {
-  let found = 0;
-  runs.forEach((s, r) => {
-    for (let k = 0; k < s.records.length; k++) {
-      const t = s.records[k] as number;
-      const gd = readJson<StoredGd>(join(runDir(c, r), `gd-${t}.json`));
-      if (gd === undefined) break;
-      if (gd.diverged) {
-        append(s.losses, gd.losses.map(dec));
-        append(s.traceSteps, gd.traceSteps);
-        append(s.traceSharpness, gd.traceSharpness.map(dec));
-        s.diverged = true;
-        found++;
-        break;
-      }
-      const state = loadState(c, r, t);
-      if (state === undefined) break;
-      append(s.losses, gd.losses.map(dec));
-      append(s.traceSteps, [...gd.traceSteps, t]);
-      append(s.traceSharpness, [...gd.traceSharpness.map(dec), dec(gd.sharpness)]);
-      s.recordLoss.push(dec(gd.loss));
-      s.sharpness.push(dec(gd.sharpness));
-      s.reached = k;
-      s.theta = state.theta;
-      s.vector = state.vector;
-      found++;
-      const gfs = readJson<StoredGfs>(join(runDir(c, r), `gfs-${t}.json`));
-      if (gfs !== undefined) {
-        const c = gfs.sensitivity;
-        s.gfs[k] = {
-          ...gfs,
-          gfsSharpness: dec(gfs.gfsSharpness),
-          flowTime: dec(gfs.flowTime),
-          flowLoss: dec(gfs.flowLoss),
-          lanczosResidual: dec(gfs.lanczosResidual),
-          sensitivity:
-            c === null
-              ? null
-              : {
-                  ...c,
-                  gfsSharpness: dec(c.gfsSharpness),
-                  flowTime: dec(c.flowTime),
-                  flowLoss: dec(c.flowLoss),
-                  lanczosResidual: dec(c.lanczosResidual),
-                },
-        };
-        found++;
-      }
-    }
-  });
-  return found;
-}
-
-function finish(s: RunState): FcnetRun {
-  const count = s.reached + 1;
-  // A diverged run's losses end with the bad one; a completed run's with L(θ_steps) of its last record.
-  const loss = Float64Array.from(s.diverged ? s.losses : [...s.losses, s.recordLoss[count - 1] as number]);
-  const steps = loss.length - 1;
-  const pick = (f: (g: GfsTaskResult) => number): Float64Array =>
-    Float64Array.from({ length: count }, (_, k) => {
-      const g = s.gfs[k];
-      return g === undefined ? Number.NaN : f(g);
-    });
-  return {
-    activation: s.activation,
-    eta: s.eta,
-    steps,
-    status: s.diverged ? 'diverged' : 'completed',
-    loss,
-    sharpnessTrace: { step: Float64Array.from(s.traceSteps), sharpness: Float64Array.from(s.traceSharpness) },
-    records: {
-      step: Float64Array.from(s.records.slice(0, count)),
-      loss: Float64Array.from(s.recordLoss),
-      sharpness: Float64Array.from(s.sharpness),
-      gfsSharpness: pick((g) => g.gfsSharpness),
-      gfsStatus: Array.from({ length: count }, (_, k) => s.gfs[k]?.status ?? 'non-finite'),
-      flowSteps: pick((g) => g.flowSteps),
-      flowTime: pick((g) => g.flowTime),
-      flowLoss: pick((g) => g.flowLoss),
-      hvps: pick((g) => g.hvps),
-      lanczosResidual: pick((g) => g.lanczosResidual),
-      sensitivity: Array.from({ length: count }, (_, k) => s.gfs[k]?.sensitivity ?? null),
-      seconds: pick((g) => g.seconds),
-    },
-  };
-}
-
-/** The per-channel statistics of the first n digits (what loadDigits standardises with). */
-function dataStatistics(n: number): FcnetDataStatistics {
-  const d = loadDigits(n);
-  let maxAbsInput = 0;
-  for (let i = 0; i < d.X.length; i++) maxAbsInput = Math.max(maxAbsInput, Math.abs(d.X[i] as number));
-  return { mean: d.mean, std: d.std, maxAbsInput };
-}
-
 /** Removes a checkpoint directory (after the outputs are written). */
 export function discardCheckpoint(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+  removeJobDirectory(dir);
 }

@@ -8,7 +8,8 @@
  *   (or the step budget), then φ = λmax(∇²L) there (MlpEngine.gfsSharpness); for the records of
  *   the threshold-sensitivity report the flow then continues from its end to a lower threshold
  *   (its own step budget) and φ is evaluated again there.
- * One MlpEngine (and one copy of the digits) per problem is cached per thread.
+ * One MlpEngine (and one copy of the digits) per problem is cached per thread; in a pool these run
+ * as the `fcnet` task of the worker entry (pool/worker.ts).
  */
 import type { Activation } from '../../engines/mlp.js';
 import { MlpEngine } from '../../engines/mlp.js';
@@ -228,4 +229,11 @@ export function runGfs(task: GfsTask): GfsTaskResult {
 
 export function runFcnetTask(task: FcnetTask): FcnetTaskResult {
   return task.kind === 'gd' ? runGdChunk(task) : runGfs(task);
+}
+
+/** The large arrays of a result (θ, the top eigenvector, the chunk's losses), transferred back from a worker. */
+export function fcnetTaskArrays(result: FcnetTaskResult): ArrayBufferView[] {
+  return 'theta' in result
+    ? [result.theta, result.vector, result.losses, result.traceSteps, result.traceSharpness]
+    : [];
 }

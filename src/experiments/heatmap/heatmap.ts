@@ -5,7 +5,7 @@
  */
 import { checkHooks, invalidOption } from '../../base/errors.js';
 import { Status, STATUS_LABELS } from '../../base/status.js';
-import type { TileStore } from '../../io/store.js';
+import type { TileStore } from './tileStore.js';
 import { cellCount, linspace, xRangeOf, yRangeOf } from './grid.js';
 import { checkMemory, resolveHeatmapOptions, type HeatmapOptions, type ResolvedHeatmap } from './resolve.js';
 import {

@@ -1,17 +1,18 @@
 /**
  * Scale-out: shards of a heatmap (tile ranges computed on different machines, e.g. Slurm array
  * tasks or Kubernetes Indexed Job pods), their merge into the outputs of an unsharded run (bit for
- * bit), and the resumable local run. All three rest on the tile store (src/io/store.ts).
+ * bit), and the resumable local run. All three rest on the tile store (tileStore.ts).
  *
  * Shard i of n (1-based) covers tiles [⌊(i−1)T/n⌋, ⌊iT/n⌋) of the T tiles of the grid; its
  * directory is OUT/shard-<i>-of-<n>/ with job.json, tiles/ and, once complete, manifest.json.
  */
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, invalidOption } from '../../base/errors.js';
 import { assembler, computeTiles, type PoolOptions, type SweepPool, type TileAccounting } from './sweep.js';
 import { cellCount, tiles } from './grid.js';
-import { TileStore } from '../../io/store.js';
+import { partialDirectory, removeJobDirectory } from '../../io/store.js';
+import { TileStore } from './tileStore.js';
 import { heatmapResult, runHeatmap, type HeatmapResult } from './heatmap.js';
 import { checkMemory, type ResolvedHeatmap } from './resolve.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -143,17 +144,15 @@ export async function runShard(
     },
     timings: { wallSeconds: summary.wallSeconds },
     outputs: ['job.json', 'tiles/'],
-    summary: { complete: true, gridHash: store.job.gridHash, tilesTotal: total.length, ...summary },
+    summary: { complete: true, gridHash: store.job.hash, tilesTotal: total.length, ...summary },
   });
   writeFileAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, jsonReplacer, 2)}\n`);
   return summary;
 }
 
-/** A resumable unsharded run: finished tiles live in `${out}.partial` until the outputs are written. */
-export function partialDirectory(out: string): string {
-  return `${out.replace(/[/\\]+$/, '')}.partial`;
-}
+export { partialDirectory };
 
+/** A resumable unsharded run: finished tiles live in `partialDirectory(out)` until the outputs are written. */
 export async function runResumable(resolved: ResolvedHeatmap, out: string, hooks: Hooks = {}): Promise<HeatmapResult> {
   const store = TileStore.open(partialDirectory(out), resolved);
   return runHeatmap(resolved, { ...hooks, store });
@@ -161,7 +160,7 @@ export async function runResumable(resolved: ResolvedHeatmap, out: string, hooks
 
 /** Removes the tile store of a run whose outputs have been written. */
 export function discardPartial(out: string): void {
-  rmSync(partialDirectory(out), { recursive: true, force: true });
+  removeJobDirectory(partialDirectory(out));
 }
 
 /** Shard directories named by the user: each is a shard, or a directory holding shard-* dirs. */
@@ -211,9 +210,9 @@ export function mergeShards(paths: readonly string[], workers = 0): MergeResult 
   const stores = dirs.map((d) => TileStore.read(d));
   const first = stores[0] as TileStore;
   for (const s of stores) {
-    if (s.job.gridHash !== first.job.gridHash) {
+    if (s.job.hash !== first.job.hash) {
       throw conflict(
-        `${s.dir} belongs to another sweep or eoslab build (grid hash ${s.job.gridHash.slice(0, 12)}…, build ${s.job.build.version}/${s.job.build.wasmSha256.slice(0, 8)}) than ${first.dir} (${first.job.gridHash.slice(0, 12)}…, build ${first.job.build.version}/${first.job.build.wasmSha256.slice(0, 8)})`,
+        `${s.dir} belongs to another sweep or eoslab build (grid hash ${s.job.hash.slice(0, 12)}…, build ${s.job.build.version}/${s.job.build.wasmSha256.slice(0, 8)}) than ${first.dir} (${first.job.hash.slice(0, 12)}…, build ${first.job.build.version}/${first.job.build.wasmSha256.slice(0, 8)})`,
         'dirs',
       );
     }

@@ -1,17 +1,13 @@
 /**
- * Fans a sweep out over a Piscina worker pool: the grid is cut into contiguous tiles, each worker
- * (one warmed-up WASM instance) computes whole tiles, and results are copied into the full arrays
- * at their cell offsets — so the output is bit-identical for any worker count and tile size.
- * `workers: 0` computes the tiles in the calling thread (no pool).
+ * Fans a sweep out over the worker pool (pool/pool.ts, task `heatmap`): the grid is cut into
+ * contiguous tiles, each worker (one warmed-up WASM instance) computes whole tiles, and results are
+ * copied into the full arrays at their cell offsets — so the output is bit-identical for any worker
+ * count and tile size. `workers: 0` computes the tiles in the calling thread (no pool).
  */
-import { statSync } from 'node:fs';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import { engine as defaultEngine } from '../../api.js';
-import { aborted, EoslabError } from '../../base/errors.js';
-import { compiledWorker, fromWorker, type WorkerError } from '../../pool/pool.js';
-import type { TileStore } from '../../io/store.js';
+import { EoslabError } from '../../base/errors.js';
+import { runJobs, WorkerPool, type JobSpec, type WorkerPoolOptions } from '../../pool/pool.js';
+import type { TileStore } from './tileStore.js';
 import { cellCount, tiles, type GridSpec, type KernelKind, type MapKind, type RunSpec } from './grid.js';
 import {
   runTile,
@@ -68,45 +64,6 @@ export interface InvariantSetArrays {
 
 export type SweepArrays = SharpnessArrays | InvariantSetArrays;
 
-/** Sources compiled into the worker; when running from src/, dist/ must not be older than them. */
-const WORKER_SOURCES = [
-  'experiments/heatmap/worker',
-  'experiments/heatmap/tile',
-  'experiments/heatmap/grid',
-  'engines/scalar',
-  'wasm/module',
-  'base/status',
-  'base/errors',
-];
-
-/**
- * The compiled worker: dist/experiments/heatmap/worker.js — also when this module runs from src/ under tsx or
- * vitest, in which case a dist/ older than the sources is refused (the pool would run old code).
- */
-export function workerFile(): string {
-  const here = import.meta.url;
-  const compiled = compiledWorker('experiments/heatmap/worker');
-  if (!here.endsWith('.ts')) return compiled;
-  for (const source of WORKER_SOURCES) {
-    // this file is src/experiments/heatmap/sweep.ts
-    const ts = fileURLToPath(new URL(`../../${source}.ts`, here));
-    const js = fileURLToPath(new URL(`../../../dist/${source}.js`, here));
-    let stale: boolean;
-    try {
-      stale = statSync(js).mtimeMs < statSync(ts).mtimeMs;
-    } catch {
-      stale = true;
-    }
-    if (stale) {
-      throw new EoslabError(
-        'E_WASM',
-        `dist/${source}.js is missing or older than src/${source}.ts: run \`npm run build\``,
-      );
-    }
-  }
-  return compiled;
-}
-
 function allocate(job: SweepJob, cells: number): SweepArrays {
   const shared = {
     initGfsSharpness: new Float64Array(cells),
@@ -151,11 +108,6 @@ function place(out: SweepArrays, tile: TileResult): void {
   }
 }
 
-/**
- * A reusable pool of warmed-up workers (each compiles the WASM once). `runSweep` makes a transient
- * one when none is given; benchmarks and long sessions keep one across sweeps.
- */
-
 /** Attempts per tile before a sweep gives up (a worker that crashes mid-tile is replaced). */
 export const MAX_TILE_ATTEMPTS = 3;
 
@@ -170,71 +122,53 @@ function tileFailure(task: TileTask, attempts: number, error: unknown): EoslabEr
   );
 }
 
-export class SweepPool {
-  readonly workers: number;
-  private readonly piscina: Piscina<TileTask, TileResult | WorkerError>;
-  private failure: unknown;
-  private expectFailures = false;
-  /** Tiles retried after a failed attempt (a crashed or killed worker), over the pool's life. */
-  retries = 0;
+/** The heatmap's pools: every worker warms its WASM kernels up as it starts. */
+const SWEEP_POOL: WorkerPoolOptions = { prepare: ['heatmap'], idleTimeout: 60_000 };
 
+/**
+ * The heatmap's jobs for runJobs: one `heatmap` task per tile, all queued at once; a tile whose
+ * worker crashes or is killed is retried (up to MAX_TILE_ATTEMPTS attempts, then E_WORKER naming
+ * the tile); with no pool the tiles run in this thread.
+ */
+function tileJobs(
+  tasks: readonly TileTask[],
+  finished: (tile: TileResult) => void,
+  signal: AbortSignal | undefined,
+): JobSpec<TileTask, TileTask, TileResult> {
+  return {
+    task: 'heatmap',
+    jobs: tasks,
+    local: (task) => runTile(defaultEngine(), task),
+    onResult: finished,
+    signal,
+    what: 'the sweep',
+    attempts: MAX_TILE_ATTEMPTS,
+    failure: tileFailure,
+    pool: SWEEP_POOL,
+  };
+}
+
+/**
+ * A reusable pool of warmed-up workers (each compiles the WASM once and warms its kernels up).
+ * `runSweep` makes a transient one when none is given; benchmarks and long sessions keep one
+ * across sweeps.
+ */
+export class SweepPool extends WorkerPool {
   constructor(workers: number) {
-    this.workers = workers;
-    this.piscina = new Piscina<TileTask, TileResult | WorkerError>({
-      filename: workerFile(),
-      minThreads: workers,
-      maxThreads: workers,
-      idleTimeout: 60_000,
-    });
-    // Results still in flight when an abort destroys the pool arrive as pool 'error' events
-    // ("unexpected message"): expected then, a real failure otherwise.
-    this.piscina.on('error', (error: unknown) => {
-      if (!this.expectFailures) this.failure ??= error;
-    });
+    super(workers, SWEEP_POOL);
   }
 
-  /**
-   * Runs the tasks; `finished` sees every tile as it arrives. A tile whose worker crashes or is
-   * killed is retried (up to MAX_TILE_ATTEMPTS attempts, then E_WORKER naming the tile). Abort
-   * destroys the pool.
-   */
+  /** Worker threads. */
+  get workers(): number {
+    return this.size;
+  }
+
+  /** Runs the tiles; `finished` sees every tile as it arrives. Abort destroys the pool. */
   async run(tasks: readonly TileTask[], finished: (tile: TileResult) => void, signal?: AbortSignal): Promise<void> {
-    const onAbort = (): void => {
-      this.expectFailures = true;
-      void this.piscina.destroy();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.failure = undefined; // an earlier run's stray error must not fail this one
-    const attempt = async (task: TileTask): Promise<void> => {
-      for (let n = 1; ; n++) {
-        let result: TileResult | WorkerError;
-        try {
-          result = await this.piscina.run(task);
-        } catch (error) {
-          if (signal?.aborted) throw aborted('the sweep');
-          if (n >= MAX_TILE_ATTEMPTS) throw tileFailure(task, n, error);
-          this.retries++;
-          continue;
-        }
-        // a deterministic error (returned as data by the worker) is not retried
-        finished(fromWorker(result));
-        return;
-      }
-    };
-    try {
-      await Promise.all(tasks.map(attempt));
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
-    if (this.failure !== undefined) throw this.failure;
+    await this.runJobs(tileJobs(tasks, finished, signal));
   }
 
-  /** The live worker threads (tests kill one mid-tile to exercise the retry). */
-  get threads(): readonly { terminate(): Promise<number> }[] {
-    return this.piscina.threads;
-  }
-
-  /** Starts every worker and waits until each has compiled and warmed up its WASM. */
+  /** Waits until every worker has started, compiled and warmed up its WASM. */
   async ready(): Promise<void> {
     const grid = smallFig3Grid(2);
     const run: RunSpec = { eta: 0.1, tol: 1e-14, divergeAt: 1e6, maxSteps: 10 };
@@ -247,11 +181,6 @@ export class SweepPool {
       count: 4,
     }));
     await this.run(tasks, () => {});
-  }
-
-  async close(): Promise<void> {
-    this.expectFailures = true;
-    await this.piscina.destroy();
   }
 }
 
@@ -314,24 +243,8 @@ export async function computeTiles(
     accounting.computed++;
     onTile(tile, true);
   };
-  if (options.signal?.aborted) throw aborted('the sweep');
-  if (options.workers === 0 && !options.pool) {
-    const engine = defaultEngine();
-    for (const task of tasks) {
-      finished(runTile(engine, task));
-      await yieldToEventLoop();
-      if (options.signal?.aborted) throw aborted('the sweep');
-    }
-    return accounting;
-  }
-  const pool = options.pool ?? new SweepPool(options.workers);
-  const retriesBefore = pool.retries;
-  try {
-    await pool.run(tasks, finished, options.signal);
-  } finally {
-    accounting.retried = pool.retries - retriesBefore;
-    if (!options.pool) await pool.close();
-  }
+  const { retried } = await runJobs(options.pool ?? options.workers, tileJobs(tasks, finished, options.signal));
+  accounting.retried = retried;
   return accounting;
 }
 

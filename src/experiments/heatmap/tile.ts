@@ -185,20 +185,11 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
   }
 }
 
-/** The typed arrays of a tile result (to transfer them between threads without copying). */
-export function tileBuffers(result: TileResult): ArrayBuffer[] {
-  const views =
-    result.map === 'sharpness'
-      ? [
-          result.finalSharpness,
-          result.steps,
-          result.status,
-          result.gdStatus,
-          result.initGfsSharpness,
-          result.initProduct,
-        ]
-      : [result.member, result.monotone, result.gdStatus, result.initGfsSharpness, result.initProduct];
-  return views.map((v) => v.buffer as ArrayBuffer);
+/** The typed arrays of a tile result (transferred between threads, not copied). */
+export function tileArrays(result: TileResult): ArrayBufferView[] {
+  return result.map === 'sharpness'
+    ? [result.finalSharpness, result.steps, result.status, result.gdStatus, result.initGfsSharpness, result.initProduct]
+    : [result.member, result.monotone, result.gdStatus, result.initGfsSharpness, result.initProduct];
 }
 
 /** A small fig3 family grid (warm-ups and pool start-up). */

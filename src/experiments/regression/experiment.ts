@@ -10,8 +10,8 @@
  * (one task per seed, identical results for any worker count).
  */
 import { availableParallelism } from 'node:os';
-import { aborted, checkHooks, conflict } from '../../base/errors.js';
-import { compiledWorker, runOnPool } from '../../pool/pool.js';
+import { checkHooks, conflict } from '../../base/errors.js';
+import { runJobs } from '../../pool/pool.js';
 import { OPTIONS } from '../../base/options.js';
 import { syntheticData } from './data.js';
 import { checkProblem } from '../../engines/regressionProblem.js';
@@ -263,6 +263,11 @@ export function runSeed(task: SeedTask): SeedResult {
   };
 }
 
+/** The arrays of a seed's result (transferred back from a worker, not copied). */
+export function seedArrays(result: SeedResult): ArrayBufferView[] {
+  return completedRuns(result.runs).flatMap(({ run }) => [run.loss, run.sharpness, run.gfsSharpness, run.u, run.v]);
+}
+
 /** Statistics of φ along the runs (the paper's observation: φ decreases, rare tiny increases). */
 export interface GfsMonotonicity {
   /** Σ over runs of the steps with a φ value on both sides. */
@@ -400,22 +405,14 @@ export async function regressionExperiment(options: RegressionExperimentOptions 
     done++;
     options.onProgress?.(done, seeds.length);
   };
-  if (options.signal?.aborted) throw aborted('the regression experiment');
-  if (o.workers === 0) {
-    seeds.forEach((seed, i) => {
-      if (options.signal?.aborted) throw aborted('the regression experiment');
-      finished(i, runSeed({ options: o, seed }));
-    });
-  } else {
-    await runOnPool<SeedTask, SeedResult>(
-      compiledWorker('experiments/regression/worker'),
-      Math.min(o.workers, seeds.length),
-      seeds.map((seed) => ({ options: o, seed })),
-      (r, i) => finished(i, r),
-      options.signal,
-      'the regression experiment',
-    );
-  }
+  await runJobs(Math.min(o.workers, seeds.length), {
+    task: 'regression',
+    jobs: seeds.map((seed): SeedTask => ({ options: o, seed })),
+    local: runSeed,
+    onResult: (r: SeedResult, _task, i) => finished(i, r),
+    signal: options.signal,
+    what: 'the regression experiment',
+  });
   const runs = results.flatMap((r) => r.runs);
   return {
     ...o,

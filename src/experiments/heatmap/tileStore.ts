@@ -1,0 +1,217 @@
+/**
+ * The heatmap's tile store: a job directory (io/store.ts) whose entries are finished tiles,
+ * `tiles/<first cell>.tile` — the unit of resumption, sharding and merging. The job's identity is
+ * the grid, the GD settings, the map and the tile size (not the worker count nor the kernel kind,
+ * which give the same bits); results are a pure function of (job, tile), so a stored tile is exactly
+ * what recomputing it would give.
+ *
+ * Tile file: "EOSTILE1", u32 header length, JSON header {sha256, map, start, count, totalSteps,
+ * kernelSeconds, arrays: [{name, type, length}]}, padding to 8 bytes, then each array's bytes
+ * (little-endian), each padded to 8 bytes. The SHA-256 of the arrays' bytes detects a tile damaged
+ * on disk (it is then recomputed).
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { conflict, EoslabError } from '../../base/errors.js';
+import { JobStore, type StoredJob } from '../../io/store.js';
+import type { GridSpec, KernelKind, MapKind, RunSpec } from './grid.js';
+import type { TileResult } from './tile.js';
+
+/** What determines every bit of a sweep's results (not the worker count nor the kernel kind). */
+export interface TileJob {
+  readonly grid: GridSpec;
+  readonly run: RunSpec;
+  readonly map: MapKind;
+  readonly tileSize: number;
+}
+
+/** job.json of a tile store (hash: the "grid hash" of the sweep and build). */
+export type StoredTileJob = StoredJob<TileJob> & { readonly kernel: KernelKind };
+
+/** Format of the tile stores (2: job.json written by the generic job store, `hash` field). */
+const TILE_FORMAT = 'eoslab-tiles/2';
+
+const identity = (job: TileJob): TileJob => ({ grid: job.grid, run: job.run, map: job.map, tileSize: job.tileSize });
+
+const tileKey = (start: number): string => `tiles/${start}.tile`;
+
+const MAGIC = 'EOSTILE1';
+type ArrayName =
+  'finalSharpness' | 'steps' | 'status' | 'gdStatus' | 'initGfsSharpness' | 'initProduct' | 'member' | 'monotone';
+
+function arraysOf(tile: TileResult): [ArrayName, Float64Array | Int32Array | Uint8Array][] {
+  const shared: [ArrayName, Float64Array | Int32Array | Uint8Array][] = [
+    ['gdStatus', tile.gdStatus],
+    ['initGfsSharpness', tile.initGfsSharpness],
+    ['initProduct', tile.initProduct],
+  ];
+  return tile.map === 'sharpness'
+    ? [['finalSharpness', tile.finalSharpness], ['steps', tile.steps], ['status', tile.status], ...shared]
+    : [['member', tile.member], ['monotone', tile.monotone], ...shared];
+}
+
+const pad8 = (n: number): number => (n + 7) & ~7;
+
+/** SHA-256 of the arrays' bytes, in order (detects a tile damaged on disk). */
+function arraysDigest(arrays: readonly (Float64Array | Int32Array | Uint8Array)[]): string {
+  const hash = createHash('sha256');
+  for (const a of arrays) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return hash.digest('hex');
+}
+
+export function encodeTile(tile: TileResult): Uint8Array {
+  const arrays = arraysOf(tile);
+  const header = JSON.stringify({
+    sha256: arraysDigest(arrays.map(([, a]) => a)),
+    map: tile.map,
+    start: tile.start,
+    count: tile.count,
+    totalSteps: tile.map === 'sharpness' ? tile.totalSteps : 0,
+    kernelSeconds: tile.kernelSeconds,
+    arrays: arrays.map(([name, a]) => ({
+      name,
+      type: a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8',
+      length: a.length,
+    })),
+  });
+  const headerBytes = Buffer.from(header, 'utf8');
+  const dataStart = pad8(MAGIC.length + 4 + headerBytes.length);
+  const total = arrays.reduce((sum, [, a]) => sum + pad8(a.byteLength), dataStart);
+  const out = new Uint8Array(total);
+  out.set(Buffer.from(MAGIC, 'latin1'), 0);
+  new DataView(out.buffer).setUint32(MAGIC.length, headerBytes.length, true);
+  out.set(headerBytes, MAGIC.length + 4);
+  let offset = dataStart;
+  for (const [, a] of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
+    offset += pad8(a.byteLength);
+  }
+  return out;
+}
+
+export function decodeTile(bytes: Uint8Array, source: string): TileResult {
+  const bad = (why: string): EoslabError =>
+    new EoslabError('E_IO', `corrupt tile file ${source}: ${why}`, 'tile', source);
+  if (bytes.length < MAGIC.length + 4 || Buffer.from(bytes.subarray(0, MAGIC.length)).toString('latin1') !== MAGIC) {
+    throw bad('not an eoslab tile');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(MAGIC.length, true);
+  let header: {
+    sha256: string;
+    map: MapKind;
+    start: number;
+    count: number;
+    totalSteps: number;
+    kernelSeconds: number;
+    arrays: { name: ArrayName; type: 'f64' | 'i32' | 'u8'; length: number }[];
+  };
+  try {
+    header = JSON.parse(
+      Buffer.from(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + headerLength)).toString('utf8'),
+    );
+  } catch {
+    throw bad('unreadable header');
+  }
+  let offset = pad8(MAGIC.length + 4 + headerLength);
+  const arrays: Partial<Record<ArrayName, Float64Array | Int32Array | Uint8Array>> = {};
+  for (const a of header.arrays) {
+    const size = a.type === 'u8' ? 1 : a.type === 'i32' ? 4 : 8;
+    const byteLength = a.length * size;
+    if (a.length !== header.count || offset + byteLength > bytes.length) throw bad(`array ${a.name} is truncated`);
+    // a Buffer's slice is a view into a shared pool: copy into an ArrayBuffer of its own
+    const copy = new ArrayBuffer(byteLength);
+    new Uint8Array(copy).set(bytes.subarray(offset, offset + byteLength));
+    arrays[a.name] =
+      a.type === 'f64' ? new Float64Array(copy) : a.type === 'i32' ? new Int32Array(copy) : new Uint8Array(copy);
+    offset += pad8(byteLength);
+  }
+  if (arraysDigest(header.arrays.map((a) => arrays[a.name] as Float64Array)) !== header.sha256) {
+    throw bad('checksum mismatch');
+  }
+  const need = (name: ArrayName): never => {
+    throw bad(`missing array ${name}`);
+  };
+  const base = {
+    start: header.start,
+    count: header.count,
+    gdStatus: (arrays.gdStatus ?? need('gdStatus')) as Uint8Array,
+    initGfsSharpness: (arrays.initGfsSharpness ?? need('initGfsSharpness')) as Float64Array,
+    initProduct: (arrays.initProduct ?? need('initProduct')) as Float64Array,
+    kernelSeconds: header.kernelSeconds,
+  };
+  if (header.map === 'sharpness') {
+    return {
+      map: 'sharpness',
+      ...base,
+      finalSharpness: (arrays.finalSharpness ?? need('finalSharpness')) as Float64Array,
+      steps: (arrays.steps ?? need('steps')) as Int32Array,
+      status: (arrays.status ?? need('status')) as Uint8Array,
+      totalSteps: header.totalSteps,
+    };
+  }
+  return {
+    map: 'invariant-set',
+    ...base,
+    member: (arrays.member ?? need('member')) as Uint8Array,
+    monotone: (arrays.monotone ?? need('monotone')) as Uint8Array,
+  };
+}
+
+/** A directory of finished tiles of one sweep. */
+export class TileStore {
+  private constructor(private readonly store: JobStore<TileJob>) {}
+
+  get dir(): string {
+    return this.store.dir;
+  }
+
+  get job(): StoredTileJob {
+    return this.store.job as StoredTileJob;
+  }
+
+  /**
+   * Opens `dir` for `job`: creates it (writing job.json) or, when it already holds tiles, checks
+   * that they belong to the same sweep and build (same grid hash) — anything else is refused.
+   */
+  static open(dir: string, job: TileJob & { kernel: KernelKind }): TileStore {
+    return new TileStore(
+      JobStore.open(dir, {
+        format: TILE_FORMAT,
+        identity: identity(job),
+        describe: { kernel: job.kernel },
+        mismatch: 'tiles of a different sweep',
+      }),
+    );
+  }
+
+  /** Opens an existing store read-only (for merging). */
+  static read(dir: string): TileStore {
+    return new TileStore(JobStore.read(dir, TILE_FORMAT, identity, 'an eoslab shard or tile directory'));
+  }
+
+  /** First cells of the tiles stored here. */
+  completed(): Set<number> {
+    const names = this.store.entries('tiles').filter((n) => /^\d+\.tile$/.test(n));
+    return new Set(names.map((n) => Number(n.slice(0, -5))));
+  }
+
+  write(tile: TileResult): void {
+    this.store.write(tileKey(tile.start), encodeTile(tile));
+  }
+
+  /** Removes a stored tile (a damaged one, to be recomputed). */
+  discard(start: number): void {
+    this.store.discard(tileKey(start));
+  }
+
+  read(start: number): TileResult {
+    const path = join(this.dir, tileKey(start));
+    const bytes = this.store.read(tileKey(start));
+    if (bytes === undefined) throw new EoslabError('E_IO', `tile file ${path} is missing`, 'tile', path);
+    const tile = decodeTile(bytes, path);
+    if (tile.start !== start || tile.map !== this.job.map)
+      throw conflict(`tile file ${path} does not match its name or job`, 'dirs');
+    return tile;
+  }
+}
