@@ -7,7 +7,7 @@ import { ScalarEngine, type InvariantSetResult, type TrajectoryArrays } from './
 import { checkHooks, conflict, invalidOption } from './base/errors.js';
 import { DEFAULTS, MAX_DEPTH, MIN_DEPTH, OPTIONS } from './base/options.js';
 import { trajectoryPreset } from './base/presets.js';
-import { Status, statusLabel } from './base/status.js';
+import { Status, statusLabel } from './wasm/status.js';
 
 let defaultEngine: ScalarEngine | undefined;
 

@@ -40,8 +40,8 @@ export type {
 export { ScalarEngine, TRAJECTORY_CHUNK_ROWS } from './engines/scalar.js';
 export type { GfsResult, InvariantSetResult, TrajectoryArrays } from './engines/scalar.js';
 export type { WasmExports, Ptr } from './wasm/abi.js';
-export { Status, STATUS_LABELS, statusLabel } from './base/status.js';
-export type { StatusName, StatusCode } from './base/status.js';
+export { Status, STATUS_LABELS, statusLabel } from './wasm/status.js';
+export type { StatusName, StatusCode } from './wasm/status.js';
 export { EoslabError } from './base/errors.js';
 export type { ErrorCode } from './base/errors.js';
 export { TRAJECTORY_PRESETS, HEATMAP_PRESETS, trajectoryPreset, heatmapPreset } from './base/presets.js';

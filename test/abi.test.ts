@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error — a plain .mjs script without type declarations
 import { generate, parseEnums } from '../scripts/gen-abi.mjs';
-import { statusLabel } from '../src/base/status.js';
+import { statusLabel } from '../src/wasm/status.js';
 import { decodeRun, RUN_STRIDE } from '../src/experiments/check/record.js';
 import { orbitStatusLabel } from '../src/experiments/bifurcation/settings.js';
 import { CheckRunColumn, OrbitStatus, RegressionStatus, Status, WASM_FUNCTIONS } from '../src/wasm/abi.js';

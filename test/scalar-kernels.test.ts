@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ScalarEngine } from '../src/engines/scalar.js';
-import { Status } from '../src/base/status.js';
+import { Status } from '../src/wasm/status.js';
 import {
   finiteDifferenceGradient,
   finiteDifferenceHessian,

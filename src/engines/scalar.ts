@@ -6,7 +6,7 @@
  */
 import type { Ptr, WasmExports } from '../wasm/abi.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
-import { Status } from '../base/status.js';
+import { Status } from '../wasm/status.js';
 
 /** The kernels of `assembly/index.ts`, with their pointer-level signatures. */
 export interface GfsResult {

@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { conflict, EoslabError } from '../base/errors.js';
+import { conflict, EoslabError, ioError, messageOf } from '../base/errors.js';
 import { version } from '../base/version.js';
 import { wasmHash } from '../wasm/module.js';
 import { writeFileAtomic } from './atomic.js';
@@ -154,7 +154,7 @@ export class JobStore<I extends object = object> {
       return readFileSync(this.path(key));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new EoslabError('E_IO', `cannot read ${this.path(key)}: ${(error as Error).message}`, 'out', this.dir);
+      throw ioError(`cannot read ${this.path(key)}: ${messageOf(error)}`, this.dir, error);
     }
   }
 

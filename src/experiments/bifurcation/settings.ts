@@ -5,7 +5,7 @@
  * with errors naming the option.
  */
 import { conflict, invalidOption } from '../../base/errors.js';
-import { linspace } from '../heatmap/grid.js';
+import { linspace } from '../../base/linspace.js';
 import { OPTIONS } from '../../base/options.js';
 import { ORBIT_STATUS_LABELS as LABELS, OrbitStatus } from '../../wasm/abi.js';
 import { labelOf, labelsInOrder } from '../../wasm/decode.js';

@@ -5,7 +5,7 @@
  */
 import { defaultDirection } from '../../api.js';
 import { heatmapPreset } from '../../base/presets.js';
-import { Status, STATUS_LABELS } from '../../base/status.js';
+import { Status, STATUS_LABELS } from '../../wasm/status.js';
 import { categoricalMap, heatmapFigure, sideBySide } from '../../plot/index.js';
 import { axisLabels, xRangeOf, yRangeOf } from './grid.js';
 import { INVARIANT_CLASSES, invariantClasses, type HeatmapResult } from './heatmap.js';

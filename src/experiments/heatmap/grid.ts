@@ -3,6 +3,7 @@
  * same object travels to every worker. Axes are inclusive linspaces; cell k = i·cols + j, column j
  * on the first axis (x: φ₀ or weight `axes[0]`), row i on the second (y: p₀ or weight `axes[1]`).
  */
+import { linspace } from '../../base/linspace.js';
 
 /** The (φ₀, p₀) family of SPEC §2 with balance direction c. */
 export interface FamilyGrid {
@@ -58,10 +59,7 @@ export function yRangeOf(grid: GridSpec): readonly [number, number] {
 }
 
 /** The inclusive linspace lo + (hi − lo)·k/(count − 1), with the kernels' arithmetic. */
-export function linspace(range: readonly [number, number], count: number): Float64Array {
-  const [lo, hi] = range;
-  return Float64Array.from({ length: count }, (_, k) => lo + ((hi - lo) * k) / (count - 1));
-}
+export { linspace };
 
 export function axisLabels(grid: GridSpec): { x: string; y: string } {
   if (grid.kind === 'family') return { x: 'initial GFS sharpness φ₀', y: 'initial product p₀' };

@@ -4,7 +4,7 @@
  * figures (figures.ts) and the output files (writer.ts).
  */
 import { checkHooks, invalidOption } from '../../base/errors.js';
-import { Status, STATUS_LABELS } from '../../base/status.js';
+import { Status, STATUS_LABELS } from '../../wasm/status.js';
 import type { TileStore } from './tileStore.js';
 import { cellCount, linspace, xRangeOf, yRangeOf } from './grid.js';
 import { checkMemory, resolveHeatmapOptions, type HeatmapOptions, type ResolvedHeatmap } from './resolve.js';

@@ -3,7 +3,7 @@
  * written into a staging directory and swapped into place as one set.
  */
 import { join } from 'node:path';
-import { Status, STATUS_LABELS } from '../../base/status.js';
+import { Status, STATUS_LABELS } from '../../wasm/status.js';
 import { writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
 import { writeManifest } from '../../io/manifest.js';
 import { writeNpy } from '../../io/npy.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Trajectory } from '../../api.js';
-import { statusLabel } from '../../base/status.js';
+import { statusLabel } from '../../wasm/status.js';
 import { writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
 import { writeCsv } from '../../io/csv.js';
 import { writeManifest } from '../../io/manifest.js';

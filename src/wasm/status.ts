@@ -3,8 +3,8 @@
  * the `Status` enum of assembly/abi.ts, and generated into src/wasm/abi.ts; a diverging or
  * saddle-bound run is data, never an exception.
  */
-import { STATUS_LABELS as LABELS, Status } from '../wasm/abi.js';
-import { labelOf, labelsInOrder } from '../wasm/decode.js';
+import { STATUS_LABELS as LABELS, Status } from './abi.js';
+import { labelOf, labelsInOrder } from './decode.js';
 
 export { Status };
 export type StatusName = keyof typeof Status;
