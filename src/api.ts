@@ -5,7 +5,8 @@
  */
 import { ScalarEngine, type InvariantSetResult, type TrajectoryArrays } from './engines/scalar.js';
 import { checkHooks, conflict, invalidOption } from './base/errors.js';
-import { DEFAULTS, MAX_DEPTH, MIN_DEPTH, OPTIONS } from './base/options.js';
+import { MAX_DEPTH, MIN_DEPTH, OPTIONS } from './base/options.js';
+import { defineOptions, derived, pick, resolveOptions } from './base/optionSet.js';
 import { trajectoryPreset } from './base/presets.js';
 import { Status, statusLabel } from './wasm/status.js';
 
@@ -58,9 +59,12 @@ export interface SharpnessOptions {
   method?: 'secular' | 'jacobi';
 }
 
+/** Options of `sharpness`. */
+export const SHARPNESS_OPTIONS = defineOptions({ method: { spec: OPTIONS.method, default: 'secular' } });
+
 /** Sharpness S(w) = λmax(∇²L(w)). */
 export function sharpness(w: Weights, options: SharpnessOptions = {}): number {
-  const method = options.method !== undefined ? OPTIONS.method.check(options.method, 'method') : DEFAULTS.method;
+  const { method } = resolveOptions(SHARPNESS_OPTIONS, options);
   return engine().sharpness(checkWeights(w), method);
 }
 
@@ -179,13 +183,16 @@ export function initFromGfsSharpness(options: FamilyOptions): Float64Array {
   return engine().initFromGfsSharpness(direction, options.phi0, options.p0);
 }
 
+/** Depth of a (φ₀, p₀) family given neither a depth nor a direction. */
+export const FAMILY_DEPTH = 4;
+
 /**
  * The depth and balance direction of a (φ₀, p₀) family: `depth` if given, else the direction's
  * length, else `fallbackDepth`; the direction checked against it, or `defaultDirection(depth)`.
  */
 export function resolveFamilyDirection(
   options: { depth?: unknown; direction?: unknown },
-  fallbackDepth = 4,
+  fallbackDepth = FAMILY_DEPTH,
 ): { direction: Float64Array; depth: number } {
   const depth =
     options.depth !== undefined
@@ -224,6 +231,36 @@ export interface TrajectoryOptions {
   divergeAt?: number;
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
 }
+
+/** GD steps of a trajectory without a preset. */
+const TRAJECTORY_STEPS = 3000;
+
+/**
+ * Options of `trajectory` and `eoslab trajectory` (the help texts are the command's). Those
+ * without a default are resolved from each other by `resolveTrajectoryOptions`.
+ */
+export const TRAJECTORY_OPTIONS = defineOptions({
+  preset: { spec: OPTIONS.trajectoryPreset },
+  w0: { spec: OPTIONS.w, help: 'initial weights w⁽⁰⁾ (instead of --phi0/--p0)' },
+  phi0: { spec: OPTIONS.phi0 },
+  p0: { spec: OPTIONS.p0 },
+  direction: {
+    spec: OPTIONS.direction,
+    help: 'balance direction c of the (φ₀, p₀) family',
+    defaultText: '(1,…,1,−…) with Σc = 0',
+  },
+  depth: { spec: OPTIONS.depth, help: 'depth D for --phi0/--p0', defaultText: String(FAMILY_DEPTH) },
+  eta: { spec: OPTIONS.eta, help: 'GD step size η', defaultText: 'the preset’s, else required' },
+  steps: {
+    spec: OPTIONS.steps,
+    help: 'number of GD steps T',
+    default: derived(`the preset’s, else ${TRAJECTORY_STEPS}`, (o: { preset?: string }) =>
+      o.preset !== undefined ? trajectoryPreset(o.preset).steps : TRAJECTORY_STEPS,
+    ),
+  },
+  tol: { spec: OPTIONS.tol, default: 0 },
+  divergeAt: { spec: OPTIONS.divergeAt, default: 1e6 },
+});
 
 export interface Trajectory extends TrajectoryArrays {
   w0: Float64Array;
@@ -279,7 +316,7 @@ export function resolveTrajectoryOptions(options: TrajectoryOptions): ResolvedTr
   }
   const etaInput = options.eta ?? preset?.eta;
   if (etaInput === undefined) throw conflict('eta is required', 'eta');
-  const steps = OPTIONS.steps.check(options.steps ?? preset?.steps ?? DEFAULTS.trajectorySteps, 'steps');
+  const { steps } = resolveOptions(pick(TRAJECTORY_OPTIONS, 'preset', 'steps'), options);
   let eta: number | Float64Array;
   if (typeof etaInput === 'number') {
     eta = checkEta(etaInput);
@@ -291,8 +328,7 @@ export function resolveTrajectoryOptions(options: TrajectoryOptions): ResolvedTr
     schedule.forEach((x, i) => checkEta(x, `eta[${i}]`));
     eta = schedule;
   }
-  const tol = OPTIONS.tol.check(options.tol ?? DEFAULTS.trajectoryTol, 'tol');
-  const divergeAt = OPTIONS.divergeAt.check(options.divergeAt ?? DEFAULTS.divergeAt, 'divergeAt');
+  const { tol, divergeAt } = resolveOptions(pick(TRAJECTORY_OPTIONS, 'tol', 'divergeAt'), options);
   const resolved: ResolvedTrajectoryOptions = { w0, eta, steps, tol, divergeAt };
   if (options.preset !== undefined) resolved.preset = options.preset;
   if (phi0 !== undefined) resolved.phi0 = phi0;
@@ -336,15 +372,20 @@ export interface GradientFlowOptions {
   maxSteps?: number;
 }
 
+/** Options of `gradientFlow` (library only). */
+export const GRADIENT_FLOW_OPTIONS = defineOptions({
+  hScale: { spec: OPTIONS.eta, default: 0.01 },
+  tol: { spec: OPTIONS.tol, default: 1e-28 },
+  maxSteps: { spec: OPTIONS.steps, default: 1_000_000 },
+});
+
 /** RK4 gradient flow from w to loss < tol: the numerical cross-check of `gfs`. */
 export function gradientFlow(
   w: Weights,
   options: GradientFlowOptions = {},
 ): { point: Float64Array; steps: number; converged: boolean } {
   const weights = checkWeights(w);
-  const hScale = OPTIONS.eta.check(options.hScale ?? 0.01, 'hScale');
-  const tol = OPTIONS.tol.check(options.tol ?? 1e-28, 'tol');
-  const maxSteps = OPTIONS.steps.check(options.maxSteps ?? 1_000_000, 'maxSteps');
+  const { hScale, tol, maxSteps } = resolveOptions(GRADIENT_FLOW_OPTIONS, options);
   return engine().gradientFlow(weights, hScale, tol, maxSteps);
 }
 

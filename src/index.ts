@@ -25,6 +25,10 @@ export {
   checkWeights,
   checkDirection,
   resolveTrajectoryOptions,
+  TRAJECTORY_OPTIONS,
+  SHARPNESS_OPTIONS,
+  GRADIENT_FLOW_OPTIONS,
+  FAMILY_DEPTH,
   MIN_DEPTH,
   MAX_DEPTH,
 } from './api.js';
@@ -46,10 +50,14 @@ export { EoslabError } from './base/errors.js';
 export type { ErrorCode } from './base/errors.js';
 export { TRAJECTORY_PRESETS, HEATMAP_PRESETS, trajectoryPreset, heatmapPreset } from './base/presets.js';
 export { OPTIONS } from './base/options.js';
+export type { OptionSpec } from './base/options.js';
+export { defineOptions, resolveOptions, defaultsOf, derived, DerivedDefault } from './base/optionSet.js';
+export type { OptionEntry, OptionSet, Resolved, Defaults } from './base/optionSet.js';
 export { wasmHash, wasmPath, instantiate, wasmModule, Arena } from './wasm/module.js';
 export type { RawExports } from './wasm/module.js';
 export {
   resolveHeatmapOptions,
+  HEATMAP_OPTIONS,
   MAX_CELLS,
   checkMemory,
   memoryBudget,
@@ -67,7 +75,7 @@ export type { SweepArrays, SharpnessArrays, InvariantSetArrays } from './experim
 export {
   stableSet,
   resolveStableSetOptions,
-  STABLE_SET_DEFAULTS,
+  STABLE_SET_OPTIONS,
   STABLE_SET_CLASSES,
   ROOT_RTOL,
   DERIVED_NON_MINIMUM_LOSS_INFIMUM,
@@ -85,7 +93,8 @@ export type {
 export { check, runCheck, type CheckResult } from './experiments/check/check.js';
 export {
   resolveCheckOptions,
-  CHECK_DEFAULTS,
+  CHECK_OPTIONS,
+  CHECK_METHOD,
   CHECK_TOLERANCES,
   type CheckOptions,
   type ResolvedCheck,
@@ -128,7 +137,8 @@ export {
   OrbitStatus,
   ORBIT_STATUS_LABELS,
   orbitStatusLabel,
-  ORBIT_DEFAULTS,
+  ORBIT_OPTIONS,
+  AXIS_OPTIONS,
   MAX_ORBIT_VALUES,
 } from './experiments/bifurcation/settings.js';
 export type { BifurcationResult, SliceModel } from './experiments/bifurcation/chunks.js';
@@ -137,7 +147,7 @@ export type { PhiAxisOptions, PointsOptions, Orbit } from './experiments/bifurca
 export type { SliceBifurcationOptions } from './experiments/bifurcation/slice.js';
 export { RegressionEngine } from './engines/regression.js';
 export type { RegressionProblem, GfsSolution, RegressionRun } from './engines/regression.js';
-export { flattestSharpness, FLAT_DEFAULTS } from './experiments/regression/flat.js';
+export { flattestSharpness, FLAT_OPTIONS } from './experiments/regression/flat.js';
 export type { FlatProblem, FlatOptions, FlatResult, FlatCertificate } from './experiments/regression/flat.js';
 export { syntheticData } from './experiments/regression/data.js';
 export { checkProblem } from './engines/regressionProblem.js';
@@ -147,7 +157,7 @@ export {
   runSeed,
   monotonicity,
   normalisedChanges,
-  REGRESSION_DEFAULTS,
+  REGRESSION_OPTIONS,
 } from './experiments/regression/experiment.js';
 export type {
   RegressionExperimentOptions,
@@ -173,7 +183,7 @@ export {
   fcnetExperiment,
   resolveFcnetOptions,
   recordSteps,
-  FCNET_DEFAULTS,
+  FCNET_OPTIONS,
   type FcnetOptions,
   type ResolvedFcnet,
   type FcnetRun,

@@ -17,10 +17,11 @@ import {
   SENSITIVITY_FACTOR,
   resolveFcnetOptions,
   engineBytes,
-  FCNET_DEFAULTS,
+  FCNET_OPTIONS,
   type FcnetExperiment,
   type FcnetOptions,
 } from '../src/experiments/fcnet/experiment.js';
+import { defaultsOf } from '../src/base/optionSet.js';
 import { fcnetFigureSvg, figureStem, runSummary, writeFcnet } from '../src/experiments/fcnet/figures.js';
 
 const TOL_SHARPNESS = 1e-3; // records' S (Lanczos tol 1e-4 residual) vs a tight Lanczos, relative
@@ -79,9 +80,9 @@ describe('fcnet options', () => {
   it("defaults: hardtanh (the paper's Fig 6 network), 784 → 200 → 200 → 10, 3 sensitivity records", () => {
     const o = resolveFcnetOptions({ workers: 0 });
     expect(o.activations).toEqual(['hardtanh']);
-    expect(o.n).toBe(FCNET_DEFAULTS.n);
+    expect(o.n).toBe(FCNET_OPTIONS.n.default);
     expect(o.hidden).toEqual([200, 200]);
-    expect(o.etas).toEqual([...FCNET_DEFAULTS.etas]);
+    expect(o.etas).toEqual([...FCNET_OPTIONS.eta.default]);
     expect(o.sensitivityRecords).toBe(3);
   });
 
@@ -108,12 +109,12 @@ describe('fcnet options', () => {
     // GD alone at the defaults (no flows: ~600 gradients of the 100-digit network, a few seconds).
     // A flow takes 0 RK4 steps exactly when its start is already below τ, so this guards "every
     // flow of the default run takes > 0 RK4 steps" (measured: 18.6×, flows of 1 006–2 697 steps).
-    const D = FCNET_DEFAULTS;
+    const D = defaultsOf(FCNET_OPTIONS);
     const engine = new MlpEngine(
-      { input: 784, hidden: [...D.hidden], output: 10, activation: D.activations[0]! },
+      { input: 784, hidden: [...D.hidden], output: 10, activation: D.activation[0]! },
       loadDigits(D.n),
     );
-    const gd = engine.gradientDescent(engine.initialParameters(D.seed), D.etas[0]!, D.steps);
+    const gd = engine.gradientDescent(engine.initialParameters(D.seed), D.eta[0]!, D.steps);
     expect(gd.diverged).toBe(false);
     const minLoss = Math.min(...Array.from(gd.losses), engine.loss(gd.theta));
     expect(minLoss / D.lossThreshold).toBeGreaterThanOrEqual(10);
@@ -162,7 +163,7 @@ describe('fcnet experiment', () => {
         const g = engine.gfsSharpness(theta, {
           lossThreshold: SMALL.lossThreshold,
           maxSteps: SMALL.flowSteps,
-          sharpnessEvery: FCNET_DEFAULTS.sharpnessEvery,
+          sharpnessEvery: FCNET_OPTIONS.sharpnessEvery.default,
         });
         expect(run.records.gfsStatus[k]).toBe(g.status);
         expect(run.records.flowSteps[k]).toBe(g.steps);

@@ -19,11 +19,12 @@ import {
   monotonicity,
   regimeSummary,
   regressionExperiment,
-  REGRESSION_DEFAULTS,
+  REGRESSION_OPTIONS,
   resolveRegressionOptions,
   spread,
   type ExperimentRun,
 } from '../src/experiments/regression/experiment.js';
+import { defaultsOf } from '../src/base/optionSet.js';
 import { writeRegression } from '../src/experiments/regression/figures.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'eoslab-regression-'));
@@ -103,7 +104,7 @@ describe('experiment', () => {
 
   it('the GFS sharpness of the default start equals RK4 gradient flow run to convergence', () => {
     // independent reference for φ₀ in the small-initialisation regime (the engine tests use α = 1)
-    const D = REGRESSION_DEFAULTS;
+    const D = defaultsOf(REGRESSION_OPTIONS);
     for (const seed of [0, 3]) {
       const engine = new RegressionEngine(syntheticData(D.n, D.d, seed, D.xMean));
       const u = new Float64Array(D.d).fill(D.alpha);

@@ -14,7 +14,7 @@ import { EoslabError } from '../src/base/errors.js';
 import {
   DERIVED_NON_MINIMUM_LOSS_INFIMUM,
   ROOT_RTOL,
-  STABLE_SET_DEFAULTS,
+  STABLE_SET_OPTIONS,
   resolveStableSetOptions,
   stableSet,
   type StableSetResult,
@@ -292,7 +292,7 @@ describe('eoslab stable-set', () => {
 
   it('has help with the defaults', () => {
     expect(parseCommandArgs(stableSetCommand, ['--help']).help).toBe(true);
-    expect(STABLE_SET_DEFAULTS.resolution).toBe(301);
+    expect(STABLE_SET_OPTIONS.resolution.default).toBe(301);
   });
 
   it('bad input names the option and the value, and writes nothing', async () => {

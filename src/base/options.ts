@@ -1,7 +1,9 @@
 /**
- * The options table: one place that gives every option its API key, CLI flag, description,
- * default and validation. The CLI parser, `--help`, the library's option checks and the
- * documentation table in the README are all generated from it.
+ * The options table: one place that gives every option its API key, CLI flag, description and
+ * validation (typed: an `OptionSpec<T>` parses and checks to a T). Each experiment and command
+ * takes its options from here in an option set with their defaults (src/base/optionSet.ts); the
+ * CLI parser, `--help`, the library's option checks and the README's option reference all come
+ * from those sets.
  */
 import { invalidOption } from './errors.js';
 import { HEATMAP_PRESETS, TRAJECTORY_PRESETS } from './presets.js';
@@ -22,6 +24,8 @@ export interface OptionSpec<T> {
 
 export const MIN_DEPTH = 2;
 export const MAX_DEPTH = 64;
+/** Largest worker pool. */
+export const MAX_WORKERS = 256;
 
 interface NumberConstraints {
   integer?: boolean;
@@ -246,8 +250,8 @@ export function booleanOption(key: string, flag: string, description: string): O
 }
 
 // ---------------------------------------------------------------------------------------------
-// The table. Descriptions are what `--help` and the README print; DEFAULTS below are shared by the
-// library API and the CLI (a command may show a preset's value as its default).
+// The table. Descriptions are what `--help` and the README print. Defaults are not here: each
+// experiment's option set (src/base/optionSet.ts) gives its options theirs, once.
 // ---------------------------------------------------------------------------------------------
 
 const weightElement: NumberConstraints = {};
@@ -265,6 +269,8 @@ export const OPTIONS = {
     min: 1,
     max: 10_000_000,
   }),
+  /** `--steps` of runs that keep no per-step record (eoslab check): only the kernel's 32-bit count bounds it. */
+  stepBudget: numberOption('steps', 'steps', 'GD step budget per run', { integer: true, min: 1, max: 2_147_483_647 }),
   phi0: numberOption('phi0', 'phi0', 'GFS sharpness φ₀ of the initialisation (≥ depth D)', { exclusiveMin: 0 }),
   p0: numberOption('p0', 'p0', 'product π of the initialisation (> 0)', { exclusiveMin: 0 }),
   direction: listOption('direction', 'direction', 'balance direction c of the (φ₀, p₀) family (Σc = 0)', {
@@ -319,7 +325,7 @@ export const OPTIONS = {
   workers: numberOption('workers', 'workers', 'worker threads (0: run in the main thread)', {
     integer: true,
     min: 0,
-    max: 256,
+    max: MAX_WORKERS,
   }),
   tileSize: numberOption('tileSize', 'tile-size', 'cells per tile handed to a worker', {
     integer: true,
@@ -533,19 +539,3 @@ export const OPTIONS = {
 } as const;
 
 export type OptionKey = keyof typeof OPTIONS;
-
-/** Defaults shared by the library API and the CLI. */
-export const DEFAULTS = {
-  /** |π| bound beyond which a run counts as diverged. */
-  divergeAt: 1e6,
-  /** Cells per tile handed to a worker. */
-  tileSize: 1024,
-  /** GD steps of a trajectory without a preset. */
-  trajectorySteps: 3000,
-  /** Trajectories run all their steps unless a tol > 0 is given. */
-  trajectoryTol: 0,
-  /** Heatmap cells per axis. */
-  resolution: 256,
-  /** Sharpness route of `sharpness()`. */
-  method: 'secular' as 'secular' | 'jacobi',
-} as const;

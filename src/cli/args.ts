@@ -1,18 +1,24 @@
 /**
- * CLI argument parsing driven by the options table: `--flag value`, `--flag=value`, boolean
- * flags without a value, `-h/--help`. Every value goes through its option's `parse`, so errors
- * name the flag and the value. Nothing is executed here.
+ * Commands and their argument parsing, driven by option sets (src/base/optionSet.ts): a command
+ * declares one set, and its flags, `--help`, the README's option reference and its defaults all
+ * come from it; its `run` receives the typed, resolved options. Parsing takes `--flag value`,
+ * `--flag=value`, boolean flags without a value and `-h/--help`; every value goes through its
+ * option's `parse`, so errors name the flag and the value. Nothing is executed here.
  */
 import { conflict, unknownOption } from '../base/errors.js';
-import type { OptionSpec } from '../base/options.js';
+import {
+  defaultDescription,
+  resolveOptions,
+  type OptionEntry,
+  type OptionSet,
+  type Resolved,
+} from '../base/optionSet.js';
 
-export interface CommandOption {
-  readonly spec: OptionSpec<unknown>;
-  /** Default when the flag is absent (shown in help); undefined = no default. */
-  readonly default?: unknown;
-  /** Overrides the table's description for this command. */
-  readonly help?: string;
-}
+/** One option of a command: an entry of its set, with its key. */
+export type CommandOption = OptionEntry<unknown> & {
+  /** The option's key in the resolved options (the library API's name for it). */
+  readonly key: string;
+};
 
 export interface CliIo {
   out(text: string): void;
@@ -21,33 +27,73 @@ export interface CliIo {
   readonly interactive: boolean;
 }
 
-export type Values = ReadonlyMap<string, unknown>;
+/** The option keys the user typed (the other options hold their defaults). */
+export interface GivenKeys<K extends string> {
+  has(key: K): boolean;
+}
 
-export interface Command {
+interface CommandInfo {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
   readonly details?: string;
-  readonly options: readonly CommandOption[];
   /** Positional arguments the command takes (e.g. directories), if any. */
   readonly positional?: { readonly name: string; readonly description: string };
   readonly examples: readonly string[];
-  /** `given`: the option keys the user typed (the others in `values` are defaults). */
-  run(values: Values, io: CliIo, given: ReadonlySet<string>): Promise<number>;
+}
+
+/** A command as written: its option set and a `run` over the typed options. */
+export interface CommandDefinition<S extends OptionSet> extends CommandInfo {
+  readonly options: S;
+  run(
+    options: Resolved<S>,
+    io: CliIo,
+    given: GivenKeys<keyof S & string>,
+    positionals: readonly string[],
+  ): Promise<number>;
+}
+
+/** A command as the dispatcher, help and docs see it. */
+export interface Command extends CommandInfo {
+  readonly optionSet: OptionSet;
+  /** The set's entries in order (help order), each with its key. */
+  readonly options: readonly CommandOption[];
+  /** Runs the command on the options `parseCommandArgs` resolved (its `values` and `given`). */
+  run(
+    values: Readonly<Record<string, unknown>>,
+    io: CliIo,
+    given: ReadonlySet<string>,
+    positionals?: readonly string[],
+  ): Promise<number>;
+}
+
+export function defineCommand<S extends OptionSet>(definition: CommandDefinition<S>): Command {
+  const { options: set, run, ...info } = definition;
+  return {
+    ...info,
+    optionSet: set,
+    options: Object.entries(set).map(([key, entry]) => ({ ...entry, key })),
+    // the one place the erased values regain their type: they come from parseCommandArgs, which
+    // resolved them against this very set
+    run: (values, io, given, positionals = []) => run(values as Resolved<S>, io, given, positionals),
+  };
 }
 
 export interface ParsedArgs {
   help: boolean;
-  /** Option key → typed value (defaults applied). */
-  values: Map<string, unknown>;
-  /** Keys given explicitly on the command line (positional arguments under 'positionals'). */
+  /** Option key → typed value, defaults applied. */
+  values: Record<string, unknown>;
+  /** Keys given explicitly on the command line. */
   given: Set<string>;
+  /** Positional arguments, for commands that take them. */
+  positionals: string[];
 }
 
 export function parseCommandArgs(command: Command, argv: readonly string[]): ParsedArgs {
   const byFlag = new Map(command.options.map((o) => [o.spec.flag, o]));
-  const values = new Map<string, unknown>();
+  const typed: Record<string, unknown> = {};
   const given = new Set<string>();
+  const positionals: string[] = [];
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i] as string;
@@ -57,10 +103,7 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Par
     }
     if (!token.startsWith('--') || token === '--') {
       if (command.positional && token !== '--') {
-        const list = (values.get('positionals') as string[] | undefined) ?? [];
-        list.push(token);
-        values.set('positionals', list);
-        given.add('positionals');
+        positionals.push(token);
         continue;
       }
       throw conflict(
@@ -71,7 +114,7 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Par
     const flag = eq >= 0 ? token.slice(2, eq) : token.slice(2);
     const option = byFlag.get(flag);
     if (!option) throw unknownOption(`--${flag}`, command.name);
-    const key = option.spec.key;
+    const key = option.key;
     if (given.has(key)) throw conflict(`--${flag} given more than once`, key);
     let text: string;
     if (eq >= 0) {
@@ -87,25 +130,22 @@ export function parseCommandArgs(command: Command, argv: readonly string[]): Par
       text = next;
       i++;
     }
-    values.set(key, option.spec.parse(text, `--${flag}`));
+    typed[key] = option.spec.parse(text, `--${flag}`);
     given.add(key);
   }
-  for (const option of command.options) {
-    if (!values.has(option.spec.key) && option.default !== undefined) values.set(option.spec.key, option.default);
-  }
-  return { help, values, given };
+  return { help, values: resolveOptions(command.optionSet, typed), given, positionals };
 }
 
-function formatDefault(value: unknown): string {
-  if (Array.isArray(value) || ArrayBuffer.isView(value)) return Array.from(value as ArrayLike<number>).join(',');
-  return String(value);
+/** `[default: …]` for help, or '' (boolean flags and options without a default). */
+function defaultSuffix(option: CommandOption): string {
+  const text = option.spec.valueName !== '' ? defaultDescription(option) : '';
+  return text !== '' ? ` [default: ${text}]` : '';
 }
 
 export function commandHelp(command: Command): string {
   const rows = command.options.map((o) => {
     const left = `  --${o.spec.flag}${o.spec.valueName ? ` ${o.spec.valueName}` : ''}`;
-    const def = o.default !== undefined && o.spec.valueName !== '' ? ` [default: ${formatDefault(o.default)}]` : '';
-    return [left, `${o.help ?? o.spec.description}${def}`] as const;
+    return [left, `${o.help ?? o.spec.description}${defaultSuffix(o)}`] as const;
   });
   rows.push(['  -h, --help', 'show this help']);
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;

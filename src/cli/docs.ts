@@ -2,21 +2,23 @@
  * The README's option reference, generated from the options table and the commands
  * (`npm run docs` rewrites it; a test keeps README and code in sync).
  */
-import type { Command } from './args.js';
+import { defaultDescription, DerivedDefault } from '../base/optionSet.js';
+import type { Command, CommandOption } from './args.js';
 import { COMMANDS } from './main.js';
 
-function formatDefault(value: unknown): string {
-  if (value === undefined) return '';
-  if (Array.isArray(value) || ArrayBuffer.isView(value))
-    return `\`${Array.from(value as ArrayLike<number>).join(',')}\``;
-  return `\`${String(value)}\``;
+/** A constant default as code (`256`), a derived or contextual one in words. */
+function formatDefault(option: CommandOption): string {
+  const text = defaultDescription(option);
+  if (text === '') return '';
+  const constant = option.default !== undefined && !(option.default instanceof DerivedDefault);
+  return constant ? `\`${text}\`` : text;
 }
 
 function commandTable(command: Command): string {
   const rows = command.options.map((o) => {
     const flag = `\`--${o.spec.flag}${o.spec.valueName ? ` ${o.spec.valueName}` : ''}\``.replace(/\|/g, '\\|');
     const text = (o.help ?? o.spec.description).replace(/\|/g, '\\|');
-    return `| ${flag} | \`${o.spec.key}\` | ${formatDefault(o.default)} | ${text} |`;
+    return `| ${flag} | \`${o.key}\` | ${formatDefault(o).replace(/\|/g, '\\|')} | ${text} |`;
   });
   return [
     `#### \`eoslab ${command.name}\` — ${command.summary}`,

@@ -60,7 +60,7 @@ export function inCliTerms(message: string, command: Command | undefined): strin
   if (!command) return message;
   let out = message;
   for (const option of command.options) {
-    const key = option.spec.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const key = option.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     // only where an option is named, not in prose ("the depth 4")
     out = out.replace(
       new RegExp(`(^|invalid |with |either |give |or )${key}(?=[\\s:,)]|$)`, 'g'),
@@ -93,8 +93,13 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       return 0;
     }
     // output directories held by the command (against a concurrent run) are released when it ends
-    return await withOutputClaims(() => command.run(parsed.values, io, parsed.given));
+    return await withOutputClaims(() => command.run(parsed.values, io, parsed.given, parsed.positionals));
   } catch (error) {
+    if (error instanceof EoslabError && error.code === 'E_ABORTED') {
+      // Ctrl-C (src/cli/cancel.ts): what was kept and how to resume, not an error of the user's
+      io.err(`eoslab: interrupted: ${error.message}\n`);
+      return error.exitCode;
+    }
     if (error instanceof EoslabError) {
       io.err(`eoslab: error: ${inCliTerms(error.message, command)}\n`);
       return error.exitCode;

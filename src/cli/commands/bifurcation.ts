@@ -5,11 +5,12 @@
  * written as PNG + SVG + .npy/CSV data + manifest.json. This file reads the flags, calls the
  * experiment (src/experiments/bifurcation/) and prints; the computations, figures and files are there.
  */
-import { resolveTrajectoryOptions } from '../../api.js';
+import { FAMILY_DEPTH, resolveTrajectoryOptions, TRAJECTORY_OPTIONS } from '../../api.js';
 import { conflict, invalidOption } from '../../base/errors.js';
 import { stageOutputDirectory } from '../../io/atomic.js';
 import { writeManifest } from '../../io/manifest.js';
 import { choiceOption, OPTIONS } from '../../base/options.js';
+import { defineOptions, derived, type Resolved } from '../../base/optionSet.js';
 import type { BifurcationResult } from '../../experiments/bifurcation/chunks.js';
 import {
   BIFURCATION_RUNS,
@@ -28,8 +29,8 @@ import {
   resolvePhiAxisOptions,
 } from '../../experiments/bifurcation/orbits.js';
 import {
-  DEFAULT_AXIS_POINTS,
-  ORBIT_DEFAULTS,
+  AXIS_OPTIONS,
+  ORBIT_OPTIONS,
   resolveOrbitSettings,
   type OrbitOptions,
   type OrbitSettings,
@@ -49,7 +50,8 @@ import {
   writeRunOutputs,
   writeSliceOutputs,
 } from '../../experiments/bifurcation/writer.js';
-import type { CliIo, Command, Values } from '../args.js';
+import { defineCommand, type CliIo } from '../args.js';
+import { withCancellation } from '../cancel.js';
 import { table, toJson } from '../format.js';
 import { createProgress } from '../progress.js';
 
@@ -66,13 +68,57 @@ const figureOption = choiceOption(
   ['fig4', 'fig10', 'fig11'] as const,
 );
 
-/** What every figure's run shares: where to print, how, and the worker count. */
+/** The options of `eoslab bifurcation`: the GD run's start, the φ axis and the orbits. */
+const BIFURCATION_OPTIONS = defineOptions({
+  figure: { spec: figureOption, default: 'fig4' },
+  preset: { spec: presetOption, defaultText: 'fig2; fig11 for --figure fig11' },
+  w: { spec: OPTIONS.w, help: 'start of the GD run w⁽⁰⁾ (instead of a preset)' },
+  phi0: { spec: OPTIONS.phi0, help: 'GFS sharpness φ₀ of the GD run’s start (with --p0)' },
+  p0: {
+    spec: OPTIONS.p0,
+    help: 'product p₀ of the GD run’s start (with --phi0); with --phi-range, the start product of every orbit',
+    defaultText: `${AXIS_OPTIONS.p0.default} with --phi-range`,
+  },
+  direction: {
+    spec: OPTIONS.direction,
+    help: 'balance direction c (Σc = 0) for --phi0/--p0 or --phi-range',
+    defaultText: TRAJECTORY_OPTIONS.direction.defaultText,
+  },
+  depth: { spec: OPTIONS.depth, help: 'depth D for --phi0/--p0 or --phi-range', defaultText: String(FAMILY_DEPTH) },
+  eta: { spec: OPTIONS.eta, help: 'GD step size η', defaultText: `the preset’s, else ${ORBIT_OPTIONS.eta.default}` },
+  steps: { spec: OPTIONS.steps, help: 'GD steps of the run', defaultText: TRAJECTORY_OPTIONS.steps.default.text },
+  phiRange: {
+    spec: OPTIONS.phiRange,
+    help: `φ axis of a dense diagram (fig4) or of the slice maps (fig10, default ${FIG10_PHI_RANGE.join(',')})`,
+  },
+  points: { ...AXIS_OPTIONS.points, help: 'φ values on --phi-range' },
+  orbitSteps: ORBIT_OPTIONS.orbitSteps,
+  keep: ORBIT_OPTIONS.keep,
+  maxPeriod: ORBIT_OPTIONS.maxPeriod,
+  periodTol: ORBIT_OPTIONS.periodTol,
+  divergeAt: ORBIT_OPTIONS.divergeAt,
+  method: {
+    ...ORBIT_OPTIONS.method,
+    help: `${OPTIONS.orbitMethod.description} (fig4, fig11; the slice maps of fig10 are exact)`,
+  },
+  workers: { spec: OPTIONS.workers, defaultText: 'the number of cores for long runs' },
+  out: {
+    spec: OPTIONS.out,
+    default: derived('out/bifurcation, out/fig10 or out/fig11', (o: { figure: FigureName }) =>
+      o.figure === 'fig4' ? 'out/bifurcation' : `out/${o.figure}`,
+    ),
+  },
+  json: { spec: OPTIONS.json, help: 'print the summary as JSON' },
+});
+
+type BifurcationOptions = Resolved<typeof BIFURCATION_OPTIONS>;
+
+/** What every figure's run shares: where to print, how, the worker count and the options. */
 interface Context {
   readonly io: CliIo;
-  readonly json: boolean;
   readonly hooksBase: { workers?: number };
-  readonly values: Values;
-  readonly given: (key: string) => boolean;
+  readonly options: BifurcationOptions;
+  readonly given: (key: keyof BifurcationOptions) => boolean;
 }
 
 /** The tail of every figure: manifest.json, the staged directory moved into place, the summary printed. */
@@ -93,28 +139,21 @@ function publish(
     summary,
   });
   stage.commit();
-  if (ctx.json) ctx.io.out(toJson(summary));
+  if (ctx.options.json) ctx.io.out(toJson(summary));
   else ctx.io.out(table(rows));
   return 0;
 }
 
-function orbitOptionValues(values: Values, eta: number): OrbitOptions {
-  const o: OrbitOptions = { eta };
-  for (const key of ['orbitSteps', 'keep', 'maxPeriod', 'periodTol', 'divergeAt', 'method'] as const) {
-    const v = values.get(key);
-    if (v !== undefined) (o as Record<string, unknown>)[key] = v;
-  }
-  return o;
+/** The orbit options, with the step size of the run (or of the axis). */
+function orbitOptions(o: BifurcationOptions, eta: number): Required<OrbitOptions> {
+  const { orbitSteps, keep, maxPeriod, periodTol, divergeAt, method } = o;
+  return { eta, orbitSteps, keep, maxPeriod, periodTol, divergeAt, method };
 }
 
 /** The start of the GD run, from --preset / --w / --phi0 --p0 (and --direction, --depth, --eta, --steps). */
-function runStart(values: Values): RunStart {
-  const start: RunStart = { divergeAt: values.get('divergeAt') as number };
-  for (const key of ['preset', 'w', 'phi0', 'p0', 'direction', 'depth', 'eta', 'steps'] as const) {
-    const v = values.get(key);
-    if (v !== undefined) (start as unknown as Record<string, unknown>)[key] = v;
-  }
-  return start;
+function runStart(o: BifurcationOptions): RunStart {
+  const { preset, w, phi0, p0, direction, depth, eta, steps, divergeAt } = o;
+  return { preset, w, phi0, p0, direction, depth, eta, steps, divergeAt };
 }
 
 function periodList(periods: Record<string, number>): string {
@@ -128,34 +167,26 @@ async function withProgress<T>(
   total: number,
   body: (hooks: { onProgress: (done: number) => void; signal: AbortSignal }) => Promise<T>,
 ): Promise<T> {
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once('SIGINT', onSigint);
   const progress = createProgress(label, total, 'orbits');
-  try {
-    return await body({ onProgress: (done) => progress.update(done), signal: controller.signal });
-  } finally {
-    process.off('SIGINT', onSigint);
-    progress.finish();
-  }
+  return withCancellation((signal) => body({ onProgress: (done) => progress.update(done), signal }), { progress });
 }
 
 /** Fig 4, dense version: orbits over a φ axis at a fixed balance direction. */
-async function axisFigure(ctx: Context, figure: FigureName): Promise<number> {
-  const { values, given } = ctx;
+async function axisFigure(ctx: Context, figure: FigureName, phiRange: readonly [number, number]): Promise<number> {
+  const { options: o, given } = ctx;
   for (const key of ['w', 'phi0', 'preset', 'steps'] as const) {
-    if (given(key)) throw conflict(`--${key === 'phi0' ? 'phi0' : key} does not go with --phi-range`, key);
+    if (given(key)) throw conflict(`--${key} does not go with --phi-range`, key);
   }
   const axisOptions = {
-    ...orbitOptionValues(values, (values.get('eta') as number | undefined) ?? ORBIT_DEFAULTS.eta),
-    phiRange: values.get('phiRange') as readonly [number, number],
-    ...(given('points') ? { points: values.get('points') as number } : {}),
-    ...(given('direction') ? { direction: values.get('direction') as Float64Array } : {}),
-    ...(given('depth') ? { depth: values.get('depth') as number } : {}),
-    ...(given('p0') ? { p0: values.get('p0') as number } : {}),
+    ...orbitOptions(o, o.eta ?? ORBIT_OPTIONS.eta.default),
+    phiRange,
+    points: o.points,
+    direction: o.direction,
+    depth: o.depth,
+    p0: o.p0,
   };
   const resolved = resolvePhiAxisOptions(axisOptions);
-  const out = (values.get('out') as string | undefined) ?? 'out/bifurcation';
+  const out = o.out;
   const started = performance.now();
   const result = await withProgress('bifurcation', resolved.phi.length, (hooks) =>
     bifurcationOverPhi({ ...axisOptions, ...ctx.hooksBase, ...hooks }),
@@ -188,11 +219,11 @@ async function axisFigure(ctx: Context, figure: FigureName): Promise<number> {
 
 /** The figures over a GD run: Fig 4 and Fig 11 (orbits from every iterate), Fig 10 (the slice maps, GD on top). */
 async function runFigure(ctx: Context, figure: FigureName): Promise<number> {
-  const { values, given } = ctx;
+  const { options: o, given } = ctx;
   if (given('points') && figure !== 'fig10') throw conflict('--points needs --phi-range', 'points');
   if (given('phiRange') && figure === 'fig11')
     throw conflict('--phi-range does not go with --figure fig11', 'phiRange');
-  const options = runOptions(runStart(values), figure);
+  const options = runOptions(runStart(o), figure);
   if (figure === 'fig10') {
     if (given('method')) {
       throw conflict('--figure fig10 iterates the exact slice maps: it takes no --method', 'method');
@@ -207,15 +238,9 @@ async function runFigure(ctx: Context, figure: FigureName): Promise<number> {
     }
   }
   resolveTrajectoryOptions(options); // validate the run before any work
-  const orbitSettings: OrbitSettings = resolveOrbitSettings(orbitOptionValues(values, options.eta as number));
-  const out = (values.get('out') as string | undefined) ?? (figure === 'fig4' ? 'out/bifurcation' : `out/${figure}`);
-  const sliceAxis =
-    figure === 'fig10'
-      ? fig10Axis(
-          values.get('phiRange') as readonly [number, number] | undefined,
-          values.get('points') as number | undefined,
-        )
-      : undefined;
+  const orbitSettings: OrbitSettings = resolveOrbitSettings(orbitOptions(o, options.eta as number));
+  const out = o.out;
+  const sliceAxis = figure === 'fig10' ? fig10Axis(o.phiRange, o.points) : undefined;
   const started = performance.now();
   const run = runGd(options);
   const description = runDescription(run);
@@ -229,8 +254,9 @@ async function runFigure(ctx: Context, figure: FigureName): Promise<number> {
   });
 
   if (sliceAxis) {
-    const sliceOptions = { ...orbitOptionValues(values, run.eta), ...sliceAxis, ...ctx.hooksBase };
-    delete (sliceOptions as OrbitOptions).method;
+    // the slice maps are exact: no --method
+    const { method: _method, ...orbit } = orbitOptions(o, run.eta);
+    const sliceOptions = { ...orbit, ...sliceAxis, ...ctx.hooksBase };
     const { exact, quasistatic } = await withProgress('bifurcation', 2 * sliceAxis.points, (hooks) =>
       fig10Slices({ ...sliceOptions, ...hooks }),
     );
@@ -300,7 +326,7 @@ async function runFigure(ctx: Context, figure: FigureName): Promise<number> {
   ]);
 }
 
-export const bifurcationCommand: Command = {
+export const bifurcationCommand = defineCommand({
   name: 'bifurcation',
   summary: 'GPGD bifurcation diagrams, periods and chaos (Fig 4, Fig 10, Fig 11)',
   usage:
@@ -321,44 +347,7 @@ export const bifurcationCommand: Command = {
     `Every figure comes with .npy data, manifest.json and an SVG; ${STATUS_NOTE}.\n` +
     'Results are identical for any --workers and for --method map (the 1-D map g) or gpgd (full steps)\n' +
     'up to rounding (chaotic orbits decorrelate, their statistics do not).',
-  options: [
-    { spec: figureOption, default: 'fig4' },
-    { spec: presetOption, help: `${presetOption.description} [default: fig2; fig11 for --figure fig11]` },
-    { spec: OPTIONS.w, help: 'start of the GD run w⁽⁰⁾ (instead of a preset)' },
-    { spec: OPTIONS.phi0, help: 'GFS sharpness φ₀ of the GD run’s start (with --p0)' },
-    {
-      spec: OPTIONS.p0,
-      help: 'product p₀ of the GD run’s start (with --phi0); with --phi-range, the start product of every orbit [default: 1.5]',
-    },
-    {
-      spec: OPTIONS.direction,
-      help: 'balance direction c (Σc = 0) for --phi0/--p0 or --phi-range [default: SPEC §2’s]',
-    },
-    { spec: OPTIONS.depth, help: 'depth D for --phi0/--p0 or --phi-range [default: 4]' },
-    { spec: OPTIONS.eta, help: 'GD step size η [default: the preset’s, else 0.1]' },
-    { spec: OPTIONS.steps, help: 'GD steps of the run [default: the preset’s, else 3000]' },
-    {
-      spec: OPTIONS.phiRange,
-      help: `φ axis of a dense diagram (fig4) or of the slice maps (fig10, default ${FIG10_PHI_RANGE.join(',')})`,
-    },
-    { spec: OPTIONS.points, help: `φ values on --phi-range [default: ${DEFAULT_AXIS_POINTS}]` },
-    { spec: OPTIONS.orbitSteps, default: ORBIT_DEFAULTS.orbitSteps },
-    { spec: OPTIONS.keep, help: `${OPTIONS.keep.description} [default: ${ORBIT_DEFAULTS.keep}, at most N]` },
-    {
-      spec: OPTIONS.maxPeriod,
-      help: `${OPTIONS.maxPeriod.description} [default: ${ORBIT_DEFAULTS.maxPeriod}, at most K/2]`,
-    },
-    { spec: OPTIONS.periodTol, default: ORBIT_DEFAULTS.periodTol },
-    { spec: OPTIONS.divergeAt, default: ORBIT_DEFAULTS.divergeAt },
-    {
-      spec: OPTIONS.orbitMethod,
-      default: ORBIT_DEFAULTS.method,
-      help: `${OPTIONS.orbitMethod.description} (fig4, fig11; the slice maps of fig10 are exact)`,
-    },
-    { spec: OPTIONS.workers, help: `${OPTIONS.workers.description} [default: the number of cores for long runs]` },
-    { spec: OPTIONS.out, help: 'output directory [default: out/bifurcation, out/fig10 or out/fig11]' },
-    { spec: OPTIONS.json, help: 'print the summary as JSON' },
-  ],
+  options: BIFURCATION_OPTIONS,
   examples: [
     'eoslab bifurcation --preset fig2 --out out/fig4',
     'eoslab bifurcation --phi-range 18,30 --points 1200 --out out/fig4-dense',
@@ -366,19 +355,14 @@ export const bifurcationCommand: Command = {
     'eoslab bifurcation --figure fig10 --out out/fig10',
     'eoslab bifurcation --figure fig11 --out out/fig11',
   ],
-  async run(values, io, givenKeys?: ReadonlySet<string>) {
-    const figure = values.get('figure') as FigureName;
-    // without the parser's set of typed keys, an option counts as given when it has no default
-    const defaulted = new Set(bifurcationCommand.options.filter((o) => o.default !== undefined).map((o) => o.spec.key));
-    const given = (key: string): boolean => (givenKeys ? givenKeys.has(key) : values.has(key) && !defaulted.has(key));
-    const workers = values.get('workers') as number | undefined;
+  async run(options, io, given) {
     const ctx: Context = {
       io,
-      json: Boolean(values.get('json')),
-      hooksBase: workers !== undefined ? { workers } : {},
-      values,
-      given,
+      hooksBase: options.workers !== undefined ? { workers: options.workers } : {},
+      options,
+      given: (key) => given.has(key),
     };
-    return figure === 'fig4' && given('phiRange') ? axisFigure(ctx, figure) : runFigure(ctx, figure);
+    const { figure, phiRange } = options;
+    return figure === 'fig4' && phiRange !== undefined ? axisFigure(ctx, figure, phiRange) : runFigure(ctx, figure);
   },
-};
+});

@@ -6,28 +6,25 @@
 import { join } from 'node:path';
 import { checkOutputDirectory } from '../../io/atomic.js';
 import {
-  FCNET_DEFAULTS,
+  FCNET_OPTIONS,
   SENSITIVITY_FACTOR,
   fcnetExperiment,
   resolveFcnetOptions,
   discardCheckpoint,
 } from '../../experiments/fcnet/experiment.js';
-import type { FcnetOptions } from '../../experiments/fcnet/experiment.js';
 import { figureStem, formatThreshold, runSummary, writeFcnet } from '../../experiments/fcnet/figures.js';
-import type { Activation } from '../../engines/mlp.js';
 import { OPTIONS } from '../../base/options.js';
 import { partialDirectory } from '../../experiments/heatmap/shards.js';
-import type { Command } from '../args.js';
+import { defineCommand } from '../args.js';
+import { withCancellation } from '../cancel.js';
 import { table, toJson } from '../format.js';
 import { createProgress, type Progress } from '../progress.js';
-
-const D = FCNET_DEFAULTS;
 
 /** x.toPrecision(digits), or its plain text for NaN / ±Infinity (no records, a diverged run). */
 const precise = (x: number, digits = 5): string => (Number.isFinite(x) ? x.toPrecision(digits) : String(x));
 const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 
-export const fcnetCommand: Command = {
+export const fcnetCommand = defineCommand({
   name: 'fcnet',
   summary: 'fully connected network on MNIST digits: S and φ along GD (Fig 6/12)',
   usage:
@@ -48,81 +45,43 @@ export const fcnetCommand: Command = {
     'Finished tasks are kept in OUT.partial while the run goes: after a kill or Ctrl-C the same\n' +
     'command resumes from the last record. Writes fig6-fc-hardtanh / fig12-fc-tanh / fig12-fc-relu\n' +
     '(.png/.svg), records.csv, sharpness.csv, loss.csv, summary.csv and manifest.json.',
-  options: [
-    { spec: OPTIONS.activations, default: D.activations.join(',') },
-    { spec: OPTIONS.digits, default: D.n },
-    { spec: OPTIONS.etas, default: D.etas },
-    { spec: OPTIONS.steps, default: D.steps, help: 'number of GD steps' },
-    { spec: OPTIONS.gfsEvery, default: D.gfsEvery },
-    { spec: OPTIONS.sEvery, default: D.sEvery },
-    { spec: OPTIONS.lossThreshold, default: D.lossThreshold },
-    { spec: OPTIONS.flowSteps, default: D.flowSteps },
-    { spec: OPTIONS.rk4Alpha, default: D.rk4Alpha },
-    { spec: OPTIONS.sharpnessEvery, default: D.sharpnessEvery },
-    { spec: OPTIONS.sensitivityRecords, default: D.sensitivityRecords },
-    { spec: OPTIONS.hidden, default: D.hidden },
-    { spec: OPTIONS.seed, default: D.seed, help: 'seed of the initial weights' },
-    { spec: OPTIONS.divergeAtLoss, default: D.divergeAt },
-    { spec: OPTIONS.workers, help: `${OPTIONS.workers.description} [default: the number of cores]` },
-    { spec: OPTIONS.out, default: 'out/fcnet' },
-    { spec: OPTIONS.json, help: 'print the summary as JSON' },
-  ],
+  options: {
+    ...FCNET_OPTIONS,
+    out: { spec: OPTIONS.out, default: 'out/fcnet' },
+    json: { spec: OPTIONS.json, help: 'print the summary as JSON' },
+  },
   examples: [
     'eoslab fcnet --out out/fig6',
     'eoslab fcnet --activation tanh --eta 0.05 --loss-threshold 3e-5 --out out/fig12-tanh',
     'eoslab fcnet --activation relu --eta 0.1 --loss-threshold 1e-6 --out out/fig12-relu',
   ],
-  async run(values, io, given) {
-    const options: FcnetOptions = {
-      activation: values.get('activation') as readonly Activation[],
-      n: values.get('n') as number,
-      eta: values.get('eta') as ArrayLike<number>,
-      steps: values.get('steps') as number,
-      gfsEvery: values.get('gfsEvery') as number,
-      sEvery: values.get('sEvery') as number,
-      lossThreshold: values.get('lossThreshold') as number,
-      flowSteps: values.get('flowSteps') as number,
-      rk4Alpha: values.get('rk4Alpha') as number,
-      sharpnessEvery: values.get('sharpnessEvery') as number,
-      hidden: values.get('hidden') as ArrayLike<number>,
-      seed: values.get('seed') as number,
-      divergeAt: values.get('divergeAt') as number,
-      sensitivityRecords: values.get('sensitivityRecords') as number,
-    };
-    if (given.has('workers')) options.workers = values.get('workers') as number;
+  async run({ out, json, ...options }, io) {
     resolveFcnetOptions(options); // validate before any work or output
-    const out = values.get('out') as string;
     checkOutputDirectory(out); // a foreign --out is refused before the work
     const checkpoint = partialDirectory(out);
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.once('SIGINT', onSigint);
     let progress: Progress | undefined;
-    let experiment;
-    try {
-      experiment = await fcnetExperiment({
-        ...options,
-        checkpoint,
-        signal: controller.signal,
-        onProgress: (done, total) => {
-          // Flows may stop long before their RK4 budget: the total (and the ETA) is an upper bound.
-          progress ??= createProgress('fcnet', Math.round(total), 'gradients', process.stderr, true);
-          progress.update(Math.round(done), Math.round(total));
-        },
-      });
-    } catch (error) {
-      if (controller.signal.aborted)
-        io.err(`fcnet: stopped; finished tasks are kept in ${checkpoint} — run the same command again to resume`);
-      throw error;
-    } finally {
-      process.off('SIGINT', onSigint);
-      progress?.finish();
-    }
+    const experiment = await withCancellation(
+      (signal) =>
+        fcnetExperiment({
+          ...options,
+          checkpoint,
+          signal,
+          onProgress: (done, total) => {
+            // Flows may stop long before their RK4 budget: the total (and the ETA) is an upper bound.
+            progress ??= createProgress('fcnet', Math.round(total), 'gradients', process.stderr, true);
+            progress.update(Math.round(done), Math.round(total));
+          },
+        }),
+      {
+        progress: { finish: () => progress?.finish() },
+        resume: () => `finished tasks are kept in ${checkpoint}; run the same command again to resume`,
+      },
+    );
     writeFcnet(out, experiment);
     discardCheckpoint(checkpoint);
     const summaries = experiment.runs.map((run) => runSummary(run, experiment));
     const stems = experiment.runs.map((r) => join(out, `${figureStem(r, experiment.etas.length > 1)}.png`));
-    if (values.get('json')) {
+    if (json) {
       io.out(
         toJson({
           out,
@@ -187,4 +146,4 @@ export const fcnetCommand: Command = {
     io.out(table(rows));
     return 0;
   },
-};
+});

@@ -2,7 +2,7 @@
 import { gfs, inInvariantSet, type GfsInfo } from '../../api.js';
 import { conflict } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';
-import type { Command } from '../args.js';
+import { defineCommand } from '../args.js';
 import { table, toJson } from '../format.js';
 
 /** How each status of gfs(w) is printed. */
@@ -12,7 +12,7 @@ const STATUS_TEXT: Record<GfsInfo['status'], string> = {
   'non-finite': 'non-finite: wᵢ² or φ overflows float64, so the GFS cannot be computed',
 };
 
-export const gfsCommand: Command = {
+export const gfsCommand = defineCommand({
   name: 'gfs',
   summary: 'gradient-flow solution of a point and its sharpness',
   usage: 'eoslab gfs --w w1,w2,...,wD [--eta η] [--json]',
@@ -20,16 +20,14 @@ export const gfsCommand: Command = {
     'Prints the loss, product π, sharpness S = λmax(∇²L), the gradient-flow solution 𝒮(w) (the minimum\n' +
     'that gradient flow from w reaches), its sharpness φ, and, with --eta, the stability threshold 2/η\n' +
     'and whether w lies in the positive invariant set 𝕊 of Kreisler et al. (2023), Definition 3.1.',
-  options: [
-    { spec: OPTIONS.w },
-    { spec: OPTIONS.eta, help: 'GD step size η: adds 2/η and membership in 𝕊' },
-    { spec: OPTIONS.json },
-  ],
+  options: {
+    w: { spec: OPTIONS.w },
+    eta: { spec: OPTIONS.eta, help: 'GD step size η: adds 2/η and membership in 𝕊' },
+    json: { spec: OPTIONS.json },
+  },
   examples: ['eoslab gfs --w 1.2,0.8,1.1,0.9 --eta 0.1', 'eoslab gfs --w 2,-1,0.5 --json'],
-  async run(values, io) {
-    const w = values.get('w') as Float64Array | undefined;
+  async run({ w, eta, json }, io) {
     if (!w) throw conflict('--w is required (e.g. --w 1.2,0.8,1.1,0.9)', 'w');
-    const eta = values.get('eta') as number | undefined;
     const info = gfs(w);
     const invariant = eta !== undefined ? inInvariantSet(w, eta) : undefined;
     const status = STATUS_TEXT[info.status];
@@ -43,7 +41,7 @@ export const gfsCommand: Command = {
       inInvariantSet: invariant ? invariant.member : null,
       status,
     };
-    if (values.get('json')) {
+    if (json) {
       io.out(toJson(result));
       return 0;
     }
@@ -66,4 +64,4 @@ export const gfsCommand: Command = {
     io.out(table(rows));
     return 0;
   },
-};
+});

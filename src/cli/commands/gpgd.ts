@@ -2,10 +2,10 @@
 import { gdStep, gfsSharpness, gpgdStep, loss, product } from '../../api.js';
 import { conflict } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';
-import type { Command } from '../args.js';
+import { defineCommand } from '../args.js';
 import { table, toJson } from '../format.js';
 
-export const gpgdCommand: Command = {
+export const gpgdCommand = defineCommand({
   name: 'gpgd',
   summary: 'one GD step and one GFS-preserving GD (GPGD) step from a point',
   usage: 'eoslab gpgd --w w1,...,wD --eta η [--json]',
@@ -13,11 +13,9 @@ export const gpgdCommand: Command = {
     'GPGD moves w along its own gradient-flow line to the product that GD reaches, so it keeps φ\n' +
     'and the balances while L(GPGD(w)) = L(GD(w)). It is undefined (status no-gfs) when π(w) ≤ 0\n' +
     'or π(GD(w)) ≤ 0.',
-  options: [{ spec: OPTIONS.w }, { spec: OPTIONS.eta }, { spec: OPTIONS.json }],
+  options: { w: { spec: OPTIONS.w }, eta: { spec: OPTIONS.eta }, json: { spec: OPTIONS.json } },
   examples: ['eoslab gpgd --w 1.2,0.8,1.1,0.9 --eta 0.1', 'eoslab gpgd --w 3.6,3.6,0.34,0.34 --eta 0.1 --json'],
-  async run(values, io) {
-    const w = values.get('w') as Float64Array | undefined;
-    const eta = values.get('eta') as number | undefined;
+  async run({ w, eta, json }, io) {
     if (!w) throw conflict('--w is required (e.g. --w 1.2,0.8,1.1,0.9)', 'w');
     if (eta === undefined) throw conflict('--eta is required (e.g. --eta 0.1)', 'eta');
     const gd = gdStep(w, eta);
@@ -36,7 +34,7 @@ export const gpgdCommand: Command = {
       },
       gfsSharpness: gfsSharpness(w),
     };
-    if (values.get('json')) {
+    if (json) {
       io.out(toJson(result));
       return 0;
     }
@@ -53,4 +51,4 @@ export const gpgdCommand: Command = {
     );
     return 0;
   },
-};
+});

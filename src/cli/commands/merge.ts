@@ -8,10 +8,10 @@ import { conflict } from '../../base/errors.js';
 import { writeHeatmap } from '../../experiments/heatmap/writer.js';
 import { OPTIONS } from '../../base/options.js';
 import { mergeShards } from '../../experiments/heatmap/shards.js';
-import type { Command } from '../args.js';
+import { defineCommand } from '../args.js';
 import { table, toJson } from '../format.js';
 
-export const mergeCommand: Command = {
+export const mergeCommand = defineCommand({
   name: 'merge',
   summary: 'merge the shards of a sharded heatmap into its outputs',
   usage: 'eoslab merge DIR... [--out OUT] [--json]',
@@ -22,24 +22,22 @@ export const mergeCommand: Command = {
   details:
     'Refuses shards of different sweeps (grid hash), overlapping shards and missing tiles, naming\n' +
     'them. Writes the same files as `eoslab heatmap` without --shard (identical .npy and figure).',
-  options: [
-    { spec: OPTIONS.out, default: 'out/merged' },
-    { spec: OPTIONS.json, help: 'print the summary as JSON' },
-  ],
+  options: {
+    out: { spec: OPTIONS.out, default: 'out/merged' },
+    json: { spec: OPTIONS.json, help: 'print the summary as JSON' },
+  },
   examples: [
     'eoslab merge out/big --out out/big-merged',
     'eoslab merge run-a/shard-1-of-2 run-b/shard-2-of-2 --out merged',
   ],
-  async run(values, io) {
-    const dirs = (values.get('positionals') as string[] | undefined) ?? [];
+  async run({ out, json }, io, _given, dirs) {
     if (dirs.length === 0)
       throw conflict('give the shard directories to merge (e.g. eoslab merge out/big --out merged)', 'dirs');
-    const out = values.get('out') as string;
     const { result, shards } = mergeShards(dirs);
     const files = writeHeatmap(out, result, { mergedFrom: shards });
     const figure = result.map === 'sharpness' ? 'heatmap.png' : 'invariant_set.png';
     const summary = { out, figure: join(out, figure), shards, counts: result.counts, files };
-    if (values.get('json')) {
+    if (json) {
       io.out(toJson(summary));
       return 0;
     }
@@ -60,4 +58,4 @@ export const mergeCommand: Command = {
     );
     return 0;
   },
-};
+});

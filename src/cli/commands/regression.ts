@@ -8,18 +8,18 @@ import { checkOutputDirectory } from '../../io/atomic.js';
 import { OPTIONS } from '../../base/options.js';
 import {
   regressionExperiment,
-  REGRESSION_DEFAULTS,
+  REGRESSION_OPTIONS,
   resolveRegressionOptions,
 } from '../../experiments/regression/experiment.js';
-import type { ExperimentRun, RegressionExperimentOptions } from '../../experiments/regression/experiment.js';
+import type { ExperimentRun } from '../../experiments/regression/experiment.js';
 import { runSummary, writeRegression } from '../../experiments/regression/figures.js';
-import type { Command } from '../args.js';
+import { omit } from '../../base/optionSet.js';
+import { defineCommand } from '../args.js';
+import { withCancellation } from '../cancel.js';
 import { formatValue, table, toJson } from '../format.js';
 import { createProgress } from '../progress.js';
 
-const D = REGRESSION_DEFAULTS;
-
-export const regressionCommand: Command = {
+export const regressionCommand = defineCommand({
   name: 'regression',
   summary: 'diagonal linear network: φ along GD at the edge of stability (Fig 5)',
   usage: 'eoslab regression [--seeds 8] [--n 10] [--d 100] [--out DIR]',
@@ -31,63 +31,24 @@ export const regressionCommand: Command = {
     '--loss-tol, recording loss, S and φ (the implicit-bias GFS of Azulay et al. 2021) at every\n' +
     'step. Writes fig5a/b/c (.png/.svg), runs.csv, summary.csv and manifest.json, and prints one\n' +
     'line per run and how often φ decreased.',
-  options: [
-    { spec: OPTIONS.seeds, default: D.seeds },
-    { spec: OPTIONS.seed, default: D.seed, help: 'first data seed (seeds seed, seed+1, …)' },
-    { spec: OPTIONS.samplesN, default: D.n },
-    { spec: OPTIONS.features, default: D.d },
-    { spec: OPTIONS.xMean, default: D.xMean },
-    { spec: OPTIONS.alpha, default: D.alpha },
-    { spec: OPTIONS.v0, default: D.v0 },
-    { spec: OPTIONS.thresholds, default: D.thresholds },
-    {
-      spec: OPTIONS.eta,
-      help: 'a fixed step size for every seed instead of --thresholds (each run reports whether S₀ < 2/η)',
-    },
-    { spec: OPTIONS.lossTol, default: D.lossTol },
-    { spec: OPTIONS.maxSteps, default: D.maxSteps },
-    { spec: OPTIONS.workers, help: `${OPTIONS.workers.description} [default: the number of cores]` },
-    { spec: OPTIONS.out, default: 'out/regression' },
-    { spec: OPTIONS.json, help: 'print the summary as JSON' },
-  ],
+  options: {
+    ...omit(REGRESSION_OPTIONS, 'divergeAt'),
+    out: { spec: OPTIONS.out, default: 'out/regression' },
+    json: { spec: OPTIONS.json, help: 'print the summary as JSON' },
+  },
   examples: [
     'eoslab regression --out out/fig5',
     'eoslab regression --seeds 2 --n 5 --d 40 --thresholds 0.5',
     'eoslab regression --x-mean 0 --thresholds 0.5,0.7 --json',
   ],
-  async run(values, io, given) {
-    const options: RegressionExperimentOptions = {
-      seeds: values.get('seeds') as number,
-      seed: values.get('seed') as number,
-      n: values.get('n') as number,
-      d: values.get('d') as number,
-      xMean: values.get('xMean') as number,
-      alpha: values.get('alpha') as number,
-      v0: values.get('v0') as number,
-      thresholds: values.get('thresholds') as ArrayLike<number>,
-      lossTol: values.get('lossTol') as number,
-      maxSteps: values.get('maxSteps') as number,
-    };
-    if (given.has('workers')) options.workers = values.get('workers') as number;
-    if (given.has('eta')) options.eta = values.get('eta') as number;
+  async run({ out, json, ...options }, io) {
     const resolved = resolveRegressionOptions(options); // validate before any work or output
-    const out = values.get('out') as string;
     checkOutputDirectory(out); // a foreign --out is refused before the work
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.once('SIGINT', onSigint);
     const progress = createProgress('regression', resolved.seeds, 'seeds');
-    let experiment;
-    try {
-      experiment = await regressionExperiment({
-        ...options,
-        signal: controller.signal,
-        onProgress: (done) => progress.update(done),
-      });
-    } finally {
-      process.off('SIGINT', onSigint);
-      progress.finish();
-    }
+    const experiment = await withCancellation(
+      (signal) => regressionExperiment({ ...options, signal, onProgress: (done) => progress.update(done) }),
+      { progress },
+    );
     const files = writeRegression(out, experiment);
     const m = experiment.monotonicity;
     const g = experiment.regime;
@@ -105,7 +66,7 @@ export const regressionCommand: Command = {
       wallSeconds: experiment.wallSeconds,
       perRun: all.map(runSummary),
     };
-    if (values.get('json')) {
+    if (json) {
       io.out(toJson(summary));
       return 0;
     }
@@ -141,7 +102,7 @@ export const regressionCommand: Command = {
     );
     return 0;
   },
-};
+});
 
 /** "min/median/max" with `digits` decimals (values scaled by `scale`). */
 function spreadText(s: { min: number; median: number; max: number }, digits: number, scale = 1): string {

@@ -9,18 +9,17 @@ import {
   DERIVED_NON_MINIMUM_LOSS_INFIMUM,
   resolveStableSetOptions,
   ROOT_RTOL,
-  STABLE_SET_DEFAULTS,
+  STABLE_SET_OPTIONS,
   stableSet,
   type StableSetOptions,
 } from '../../experiments/stableSet/stableSet.js';
 import { writeStableSet } from '../../experiments/stableSet/writer.js';
-import type { Command } from '../args.js';
+import { defineCommand } from '../args.js';
+import { withCancellation } from '../cancel.js';
 import { table, toJson } from '../format.js';
 import { createProgress, type Progress } from '../progress.js';
 
-const d = STABLE_SET_DEFAULTS;
-
-export const stableSetCommand: Command = {
+export const stableSetCommand = defineCommand({
   name: 'stable-set',
   summary: "Damian et al.'s stable set ℳ = {S ≤ 2/η, ∇L·u = 0} on a slice of the D = 3 network (Fig 7)",
   usage: 'eoslab stable-set [--eta η] [--fixed w3] [--x-range a,b] [--y-range c,d] [--resolution N] [--out DIR]',
@@ -36,66 +35,48 @@ export const stableSetCommand: Command = {
     'in_stable_set.npy, minimum.npy, zero_loss.npy, x_axis.npy, y_axis.npy, zeros.npy (one row per\n' +
     'zero: w1, w2, loss, S, π, relative residual, kind 1 min / 2 non-min, in ℳ), stable_set.png/.svg,\n' +
     'stable_set_loss.png/.svg and manifest.json.',
-  options: [
-    { spec: OPTIONS.eta, default: d.eta },
-    { spec: OPTIONS.fixed, default: d.fixed },
-    { spec: OPTIONS.xRange, help: 'range of w₁ (columns)', default: d.xRange },
-    { spec: OPTIONS.yRange, help: 'range of w₂ (rows)', default: d.yRange },
-    { spec: OPTIONS.resolution, default: d.resolution },
-    { spec: OPTIONS.rows, help: 'grid rows (w₂)' },
-    { spec: OPTIONS.cols, help: 'grid columns (w₁)' },
-    { spec: OPTIONS.minLoss, default: d.minLoss },
-    { spec: OPTIONS.refine, default: d.refine },
-    { spec: OPTIONS.out, default: 'out/stable-set' },
-    { spec: OPTIONS.json, help: 'print the summary as JSON' },
-  ],
+  options: {
+    ...STABLE_SET_OPTIONS,
+    out: { spec: OPTIONS.out, default: 'out/stable-set' },
+    json: { spec: OPTIONS.json, help: 'print the summary as JSON' },
+  },
   examples: [
     'eoslab stable-set --out out/fig7',
     'eoslab stable-set --eta 0.3 --x-range 0,4 --y-range 0,4 --resolution 401',
     'eoslab stable-set --fixed 0.3 --json',
   ],
-  async run(values, io, given) {
-    const options: StableSetOptions = {
-      eta: values.get('eta') as number,
-      fixed: values.get('fixed') as number,
-      minLoss: values.get('minLoss') as number,
-      refine: values.get('refine') as number,
-      xRange: values.get('xRange') as readonly [number, number],
-      yRange: values.get('yRange') as readonly [number, number],
-    };
+  async run({ out, json, resolution, rows, cols, ...grid }, io, given) {
+    const options: StableSetOptions = grid;
     if (given.has('rows') || given.has('cols')) {
-      options.rows = (values.get('rows') ?? values.get('cols')) as number;
-      options.cols = (values.get('cols') ?? values.get('rows')) as number;
-      if (given.has('resolution')) options.resolution = values.get('resolution') as number; // a conflict
+      options.rows = rows ?? cols;
+      options.cols = cols ?? rows;
+      if (given.has('resolution')) options.resolution = resolution; // a conflict
     } else {
-      options.resolution = values.get('resolution') as number;
+      options.resolution = resolution;
     }
     const resolved = resolveStableSetOptions(options); // all options checked before any work or output
-    const out = values.get('out') as string;
-    const controller = new AbortController();
-    const onSigint = (): void => controller.abort();
-    process.once('SIGINT', onSigint);
     const bars: Partial<Record<'cells' | 'zeros', Progress>> = {};
-    let result;
-    try {
-      result = stableSet({
-        ...options,
-        signal: controller.signal,
-        onProgress: (phase, done, total) => {
-          if (phase === 'zeros') bars.cells?.finish();
-          const bar = (bars[phase] ??= createProgress(
-            `stable-set ${phase}`,
-            total,
-            phase === 'cells' ? 'cells' : 'edges',
-          ));
-          bar.update(done);
-        },
-      });
-    } finally {
-      process.off('SIGINT', onSigint);
+    const finish = (): void => {
       bars.cells?.finish();
       bars.zeros?.finish();
-    }
+    };
+    const result = await withCancellation(
+      async (signal) =>
+        stableSet({
+          ...options,
+          signal,
+          onProgress: (phase, done, total) => {
+            if (phase === 'zeros') bars.cells?.finish();
+            const bar = (bars[phase] ??= createProgress(
+              `stable-set ${phase}`,
+              total,
+              phase === 'cells' ? 'cells' : 'edges',
+            ));
+            bar.update(done);
+          },
+        }),
+      { progress: { finish } },
+    );
     const files = writeStableSet(out, result);
     const best = result.smallestNonMinimumLoss;
     const refined = result.refinedSmallestNonMinimumLoss;
@@ -110,7 +91,7 @@ export const stableSetCommand: Command = {
       wallSeconds: result.wallSeconds,
       files,
     };
-    if (values.get('json')) {
+    if (json) {
       io.out(toJson(summary));
       return 0;
     }
@@ -136,4 +117,4 @@ export const stableSetCommand: Command = {
     );
     return 0;
   },
-};
+});

@@ -5,19 +5,20 @@
  * src/experiments/trajectory/.
  */
 import { join } from 'node:path';
-import { resolveTrajectoryOptions, trajectory, type TrajectoryOptions } from '../../api.js';
+import { resolveTrajectoryOptions, trajectory, TRAJECTORY_OPTIONS, type TrajectoryOptions } from '../../api.js';
 import { conflict } from '../../base/errors.js';
 import { checkOutputDirectory } from '../../io/atomic.js';
-import { DEFAULTS, OPTIONS } from '../../base/options.js';
+import { OPTIONS } from '../../base/options.js';
+import { derived } from '../../base/optionSet.js';
 import { TRAJECTORY_PRESETS } from '../../base/presets.js';
 import { trajectoryFigure, trajectoryTitle } from '../../experiments/trajectory/figure.js';
 import { thresholdCrossing, trajectorySummary } from '../../experiments/trajectory/summary.js';
 import { writeTrajectoryOutputs } from '../../experiments/trajectory/writer.js';
-import type { Command } from '../args.js';
+import { defineCommand } from '../args.js';
 import { table, toJson } from '../format.js';
 import { createProgress } from '../progress.js';
 
-export const trajectoryCommand: Command = {
+export const trajectoryCommand = defineCommand({
   name: 'trajectory',
   summary: 'GD trajectory with loss, sharpness S, GFS sharpness φ and product per step',
   usage: 'eoslab trajectory (--preset fig2 | --w w1,...,wD | --phi0 φ₀ --p0 p₀) [--eta η] [--steps T] [--out DIR]',
@@ -26,60 +27,47 @@ export const trajectoryCommand: Command = {
     'and DIR/trajectory.svg + .png (Fig 2a/2b of Kreisler et al. 2023, and Fig 8 as a zoom).\n' +
     'Row t is the iterate after t steps (t = 0..T). A run whose |π| exceeds --diverge-at or turns\n' +
     'non-finite stops there with status "diverged"; with --tol > 0 it stops once the loss is below tol.',
-  options: [
-    { spec: OPTIONS.trajectoryPreset },
-    { spec: OPTIONS.w, help: 'initial weights w⁽⁰⁾ (instead of --phi0/--p0)' },
-    { spec: OPTIONS.phi0 },
-    { spec: OPTIONS.p0 },
-    { spec: OPTIONS.direction, help: 'balance direction c of the (φ₀, p₀) family [default: (1,…,1,−…) with Σc = 0]' },
-    { spec: OPTIONS.depth, help: 'depth D for --phi0/--p0 [default: 4]' },
-    { spec: OPTIONS.eta, help: 'GD step size η [default: the preset’s, else required]' },
-    { spec: OPTIONS.steps, help: `number of GD steps T [default: the preset’s, else ${DEFAULTS.trajectorySteps}]` },
-    { spec: OPTIONS.tol, default: DEFAULTS.trajectoryTol },
-    { spec: OPTIONS.divergeAt, default: DEFAULTS.divergeAt },
-    { spec: OPTIONS.zoom, help: 'steps shown in the zoom panel (Fig 8) [default: T/10, at least 100]' },
-    { spec: OPTIONS.out, default: 'out/trajectory' },
-    { spec: OPTIONS.json, help: 'print the summary as JSON' },
-  ],
+  options: {
+    ...TRAJECTORY_OPTIONS,
+    zoom: {
+      spec: OPTIONS.zoom,
+      default: derived('T/10, at least 100', (o: { steps: number }) => Math.max(100, Math.floor(o.steps / 10))),
+    },
+    out: { spec: OPTIONS.out, default: 'out/trajectory' },
+    json: { spec: OPTIONS.json, help: 'print the summary as JSON' },
+  },
   examples: [
     'eoslab trajectory --preset fig2 --out out/fig2',
     'eoslab trajectory --phi0 30 --p0 0.5 --eta 0.1 --steps 5000 --out out/custom',
     'eoslab trajectory --w 1.5,1.2,0.5,0.4 --eta 0.1 --steps 2000',
   ],
-  async run(values, io, given) {
-    const presetName = values.get('preset') as string | undefined;
+  async run({ w0, zoom, out, json, ...run }, io, given) {
+    const presetName = run.preset;
     if (presetName !== undefined && (given.has('direction') || given.has('depth'))) {
       throw conflict('--preset fixes the depth and direction: drop --preset to choose them', 'preset');
     }
-    if (given.has('w') && (given.has('phi0') || given.has('p0') || given.has('direction') || given.has('depth'))) {
+    if (given.has('w0') && (given.has('phi0') || given.has('p0') || given.has('direction') || given.has('depth'))) {
       throw conflict('give either --w or --phi0/--p0 (with --direction/--depth), not both', 'w');
     }
-    if (!given.has('w') && presetName === undefined && !given.has('phi0') && !given.has('p0')) {
+    if (!given.has('w0') && presetName === undefined && !given.has('phi0') && !given.has('p0')) {
       throw conflict('give --preset, --w, or --phi0 with --p0 (see eoslab trajectory --help)', 'preset');
     }
     if (presetName === undefined && !given.has('eta')) {
       throw conflict('--eta is required without a preset (e.g. --eta 0.1)', 'eta');
     }
-    const options: TrajectoryOptions = {};
-    if (presetName !== undefined) options.preset = presetName;
-    for (const key of ['phi0', 'p0', 'direction', 'depth', 'eta', 'steps', 'tol', 'divergeAt'] as const) {
-      const v = values.get(key);
-      if (v !== undefined) (options as Record<string, unknown>)[key] = v;
-    }
-    const w = values.get('w') as Float64Array | undefined;
-    if (w !== undefined) {
-      // a preset with --w supplies only its η and step count
-      options.w0 = w;
-      options.preset = undefined;
-      const preset = presetName !== undefined ? TRAJECTORY_PRESETS[presetName] : undefined;
-      options.eta ??= preset?.eta;
-      options.steps ??= preset?.steps;
-    }
+    // a preset with --w supplies only its η (and its step count, the default of --steps)
+    const options: TrajectoryOptions =
+      w0 === undefined
+        ? run
+        : {
+            ...run,
+            w0,
+            preset: undefined,
+            eta: run.eta ?? (presetName !== undefined ? TRAJECTORY_PRESETS[presetName]?.eta : undefined),
+          };
     // Validate everything before anything is written.
     const resolved = resolveTrajectoryOptions(options);
     const eta = typeof resolved.eta === 'number' ? resolved.eta : (resolved.eta[0] as number);
-    const zoom = (values.get('zoom') as number | undefined) ?? Math.max(100, Math.floor(resolved.steps / 10));
-    const out = values.get('out') as string;
     checkOutputDirectory(out); // a foreign --out is refused before the work
 
     const progress = createProgress('trajectory', resolved.steps + 1, 'steps');
@@ -90,7 +78,7 @@ export const trajectoryCommand: Command = {
 
     const title = trajectoryTitle(t, eta, resolved);
     const crossing = thresholdCrossing(t, eta);
-    const figure = presetName !== undefined && w === undefined ? TRAJECTORY_PRESETS[presetName]?.figure : undefined;
+    const figure = presetName !== undefined && w0 === undefined ? TRAJECTORY_PRESETS[presetName]?.figure : undefined;
     const svg = trajectoryFigure(
       t,
       eta,
@@ -101,7 +89,7 @@ export const trajectoryCommand: Command = {
     );
     const summary = trajectorySummary(t, eta, crossing);
     writeTrajectoryOutputs(out, t, svg, { options: { ...resolved, zoom, out }, kernelSeconds, started, summary });
-    if (values.get('json')) {
+    if (json) {
       io.out(toJson({ out, ...summary }));
     } else {
       io.out(
@@ -123,4 +111,4 @@ export const trajectoryCommand: Command = {
     }
     return 0;
   },
-};
+});

@@ -15,7 +15,7 @@ import {
 import { conflict } from '../../base/errors.js';
 import { trajectoryPreset } from '../../base/presets.js';
 import { OPTIONS } from '../../base/options.js';
-import { ORBIT_DEFAULTS } from './settings.js';
+import { ORBIT_OPTIONS } from './settings.js';
 
 /** GD runs behind the run-based figures: docs/model.md §2's fig2, and a start whose GPGD orbits include chaos. */
 export const BIFURCATION_RUNS = {
@@ -98,8 +98,8 @@ export function runOptions(start: RunStart, figure: FigureName): GdRunOptions {
     if (start.direction !== undefined) options.direction = start.direction;
     if (start.depth !== undefined) options.depth = start.depth;
   }
-  options.eta = start.eta ?? preset?.eta ?? ORBIT_DEFAULTS.eta;
-  options.steps = start.steps ?? preset?.steps ?? 3000;
+  options.eta = start.eta ?? preset?.eta ?? ORBIT_OPTIONS.eta.default;
+  options.steps = start.steps ?? preset?.steps; // else the trajectory's default
   options.divergeAt = start.divergeAt;
   return options;
 }

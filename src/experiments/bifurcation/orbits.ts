@@ -13,10 +13,12 @@
 import { checkWeights, engine as defaultEngine, resolveFamilyDirection } from '../../api.js';
 import { checkHooks, conflict, invalidOption } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';
+import { pick, resolveOptions } from '../../base/optionSet.js';
 import { runChunks, runOrbitTask, type BifurcationResult } from './chunks.js';
 import {
+  AXIS_OPTIONS,
   checkSize,
-  ORBIT_DEFAULTS,
+  ORBIT_OPTIONS,
   orbitStatusLabel,
   resolveAxis,
   resolveOrbitSettings,
@@ -52,7 +54,7 @@ export interface ResolvedPhiAxis {
 export function resolvePhiAxisOptions(options: PhiAxisOptions): ResolvedPhiAxis {
   const { direction, depth } = resolveFamilyDirection(options);
   const phi = resolveAxis(options, depth, 'φ ≥ D');
-  const p0 = OPTIONS.p0.check(options.p0 ?? ORBIT_DEFAULTS.p0, 'p0');
+  const { p0 } = resolveOptions(pick(AXIS_OPTIONS, 'p0'), options);
   const settings = resolveOrbitSettings(options);
   checkSize(phi.length, settings.keep);
   return { phi, direction, depth, p0, settings };
@@ -183,7 +185,7 @@ export function detectPeriod(
   if (!ok || values.length < 2) throw invalidOption('values', values, 'a list of at least 2 numbers');
   const n = values.length;
   const maxPeriod = OPTIONS.maxPeriod.check(options.maxPeriod ?? Math.floor(n / 2), 'maxPeriod');
-  const periodTol = OPTIONS.periodTol.check(options.periodTol ?? ORBIT_DEFAULTS.periodTol, 'periodTol');
+  const { periodTol } = resolveOptions(pick(ORBIT_OPTIONS, 'periodTol'), options);
   const e = defaultEngine();
   const mark = e.arena.mark();
   try {

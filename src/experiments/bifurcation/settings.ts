@@ -7,6 +7,7 @@
 import { conflict, invalidOption } from '../../base/errors.js';
 import { linspace } from '../../base/linspace.js';
 import { OPTIONS } from '../../base/options.js';
+import { defineOptions, derived, pick, resolveOptions } from '../../base/optionSet.js';
 import { ORBIT_STATUS_LABELS as LABELS, OrbitStatus } from '../../wasm/abi.js';
 import { labelOf, labelsInOrder } from '../../wasm/decode.js';
 
@@ -41,17 +42,29 @@ export interface OrbitSettings {
 
 export type OrbitMethod = 'map' | 'gpgd';
 
-export const ORBIT_DEFAULTS = {
-  eta: 0.1,
-  orbitSteps: 2000,
-  keep: 128,
-  maxPeriod: 64,
-  periodTol: 1e-7,
-  divergeAt: 1e6,
-  method: 'map' as OrbitMethod,
-  /** Start product of the orbits of a φ axis (the (φ, p₀) family point; p₀ = 1 is a fixed point). */
-  p0: 1.5,
-};
+/** The orbit options, with their defaults (K and P default to 128 and 64 within their bounds). */
+export const ORBIT_OPTIONS = defineOptions({
+  eta: { spec: OPTIONS.eta, default: 0.1 },
+  orbitSteps: { spec: OPTIONS.orbitSteps, default: 2000 },
+  keep: {
+    spec: OPTIONS.keep,
+    default: derived('128, at most N', (o: { orbitSteps: number }) => Math.min(128, o.orbitSteps)),
+  },
+  maxPeriod: {
+    spec: OPTIONS.maxPeriod,
+    default: derived('64, at most K/2', (o: { keep: number }) => Math.min(64, Math.floor(o.keep / 2))),
+  },
+  periodTol: { spec: OPTIONS.periodTol, default: 1e-7 },
+  divergeAt: { spec: OPTIONS.divergeAt, default: 1e6 },
+  method: { spec: OPTIONS.orbitMethod, default: 'map' },
+});
+
+/** The φ axis of a dense diagram: its number of values on phiRange, and every orbit's start product. */
+export const AXIS_OPTIONS = defineOptions({
+  points: { spec: OPTIONS.points, default: 600 },
+  /** The (φ, p₀) family point; p₀ = 1 is a fixed point. */
+  p0: { spec: OPTIONS.p0, default: 1.5 },
+});
 
 /** Largest number of recorded orbit values per run (n × K float64 = 1 GiB). */
 export const MAX_ORBIT_VALUES = 1 << 27;
@@ -74,18 +87,12 @@ export interface RunHooks {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Validates the orbit options (defaults from ORBIT_DEFAULTS). */
+/** Validates the orbit options (defaults from ORBIT_OPTIONS). */
 export function resolveOrbitSettings(options: OrbitOptions = {}): OrbitSettings {
-  const eta = OPTIONS.eta.check(options.eta ?? ORBIT_DEFAULTS.eta, 'eta');
-  const orbitSteps = OPTIONS.orbitSteps.check(options.orbitSteps ?? ORBIT_DEFAULTS.orbitSteps, 'orbitSteps');
-  const keep = OPTIONS.keep.check(options.keep ?? Math.min(ORBIT_DEFAULTS.keep, orbitSteps), 'keep');
+  const { eta, orbitSteps, keep, maxPeriod, periodTol, divergeAt, method } = resolveOptions(ORBIT_OPTIONS, options);
   if (keep > orbitSteps) {
     throw invalidOption('keep', keep, `at most orbitSteps = ${orbitSteps} (the last K of N steps are kept)`);
   }
-  const maxPeriod = OPTIONS.maxPeriod.check(
-    options.maxPeriod ?? Math.min(ORBIT_DEFAULTS.maxPeriod, Math.floor(keep / 2)),
-    'maxPeriod',
-  );
   if (maxPeriod > Math.floor(keep / 2)) {
     throw invalidOption(
       'maxPeriod',
@@ -93,13 +100,8 @@ export function resolveOrbitSettings(options: OrbitOptions = {}): OrbitSettings 
       `at most keep/2 = ${Math.floor(keep / 2)} (a period is checked over two cycles of the kept values)`,
     );
   }
-  const periodTol = OPTIONS.periodTol.check(options.periodTol ?? ORBIT_DEFAULTS.periodTol, 'periodTol');
-  const divergeAt = OPTIONS.divergeAt.check(options.divergeAt ?? ORBIT_DEFAULTS.divergeAt, 'divergeAt');
-  const method = OPTIONS.orbitMethod.check(options.method ?? ORBIT_DEFAULTS.method, 'method');
   return { eta, orbitSteps, keep, maxPeriod, periodTol, divergeAt, method };
 }
-
-export const DEFAULT_AXIS_POINTS = 600;
 
 /** The φ values of an axis: an explicit list, or `points` values spread over `phiRange` (each ≥ minimum). */
 export function resolveAxis(
@@ -127,7 +129,7 @@ export function resolveAxis(
     if (range[0] < minimum) {
       throw invalidOption('phiRange', Array.from(range), `GFS sharpness values >= ${minimum} (${what})`);
     }
-    const points = OPTIONS.points.check(options.points ?? DEFAULT_AXIS_POINTS, 'points');
+    const { points } = resolveOptions(pick(AXIS_OPTIONS, 'points'), options);
     phi = linspace(range, points);
   }
   return phi;

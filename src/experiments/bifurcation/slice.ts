@@ -7,11 +7,11 @@
 import { engine as defaultEngine } from '../../api.js';
 import { checkHooks, invalidOption } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';
+import { pick, resolveOptions } from '../../base/optionSet.js';
 import { runChunks, type BifurcationResult, type SliceModel } from './chunks.js';
 import {
+  AXIS_OPTIONS,
   checkSize,
-  DEFAULT_AXIS_POINTS,
-  ORBIT_DEFAULTS,
   resolveAxis,
   resolveOrbitSettings,
   type OrbitOptions,
@@ -37,7 +37,7 @@ export async function sliceBifurcation(options: SliceBifurcationOptions): Promis
   const model = options.model;
   if (model !== 'exact' && model !== 'quasistatic') throw invalidOption('model', model, 'one of exact, quasistatic');
   const phi = resolveAxis(options, 4, 'φ ≥ 4 on the slice');
-  const p0 = OPTIONS.p0.check(options.p0 ?? ORBIT_DEFAULTS.p0, 'p0');
+  const { p0 } = resolveOptions(pick(AXIS_OPTIONS, 'p0'), options);
   const settings = resolveOrbitSettings({ ...options, method: 'map' });
   checkSize(phi.length, settings.keep);
   const d0 = Math.sqrt(p0);
@@ -72,12 +72,12 @@ export function quasistaticSliceMap(phi: number, eta: number, b: number): number
 /** Default φ axis of Fig 10 (slice maps): past the period doubling at 2/η = 20 up to the escape at ηφ = 3. */
 export const FIG10_PHI_RANGE: readonly [number, number] = [18, 30];
 
-/** Fig 10's φ axis (defaults: FIG10_PHI_RANGE, DEFAULT_AXIS_POINTS values), its range checked before any work. */
+/** Fig 10's φ axis (defaults: FIG10_PHI_RANGE, AXIS_OPTIONS.points values), its range checked before any work. */
 export function fig10Axis(
   phiRange: readonly [number, number] | undefined,
   points: number | undefined,
 ): { phiRange: readonly [number, number]; points: number } {
-  const axis = { phiRange: phiRange ?? FIG10_PHI_RANGE, points: points ?? DEFAULT_AXIS_POINTS };
+  const axis = { phiRange: phiRange ?? FIG10_PHI_RANGE, points: points ?? AXIS_OPTIONS.points.default };
   OPTIONS.phiRange.check(axis.phiRange, 'phiRange');
   if (axis.phiRange[0] < 4) {
     throw invalidOption('phiRange', Array.from(axis.phiRange), 'GFS sharpness values >= 4 (φ ≥ 4 on the slice)');

@@ -10,7 +10,7 @@
  * 2023; the paper's constants are lost, so what is checked is stated with each counter):
  *  · Theorem 3.3 for runs in 𝕊 at t = 0 whose φ crosses 2/η: the crossing step t₀, L(t₀), the final
  *    gap 2/η − S∞, a two-step loss decay rate after t₀ and convergence; violations counted for the
- *    runs with L(t₀) ≤ CHECK_DEFAULTS.thm33SmallLoss (see `summarize`);
+ *    runs with L(t₀) ≤ CHECK_OPTIONS.thm33SmallLoss's default (see `summarize`);
  *  · the entry into 𝕊 of runs that start outside it and whether φ is monotone from there on;
  *  · Lemmas 3.13 and 3.14 on separate points (`drawGpgdPoint`): GPGD from 1/η < φ < 2/η near
  *    π = 1 (sign alternation and geometric decay of π − 1), and L(GD²(w)) against L(GPGD²(w)).

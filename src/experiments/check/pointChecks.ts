@@ -10,7 +10,8 @@ import { ScalarEngine } from '../../engines/scalar.js';
 import { OPTIONS } from '../../base/options.js';
 import { runGpgdKernel, runKernel } from './kernels.js';
 import { decodeGpgdPoint, decodeRun, type CheckRun, type GpgdPointCheck } from './record.js';
-import { CHECK_DEFAULTS, checkLemmaConstant } from './settings.js';
+import { pick, resolveOptions } from '../../base/optionSet.js';
+import { CHECK_METHOD, CHECK_OPTIONS } from './settings.js';
 
 export interface CheckTrajectoryOptions {
   eta: number;
@@ -41,13 +42,7 @@ export function checkTrajectory(w0: ArrayLike<number>, options: CheckTrajectoryO
   const e = checkEngine(options.engine);
   const w = checkWeights(w0, 'w0');
   const eta = OPTIONS.eta.check(options.eta, 'eta');
-  const c = {
-    eta,
-    steps: OPTIONS.maxSteps.check(options.steps ?? CHECK_DEFAULTS.steps, 'steps'),
-    tol: OPTIONS.tol.check(options.tol ?? CHECK_DEFAULTS.tol, 'tol'),
-    divergeAt: OPTIONS.divergeAt.check(options.divergeAt ?? CHECK_DEFAULTS.divergeAt, 'divergeAt'),
-    lemma312Constant: checkLemmaConstant(options.lemma312Constant),
-  };
+  const c = { eta, ...resolveOptions(pick(CHECK_OPTIONS, 'steps', 'tol', 'divergeAt', 'lemma312Constant'), options) };
   const membershipEta = OPTIONS.eta.check(options.membershipEta ?? eta, 'membershipEta');
   return decodeRun(runKernel(e, c, w.length, w, true, membershipEta), 0);
 }
@@ -60,7 +55,7 @@ export function gpgdLemmaCheck(
   const e = checkEngine(options.engine);
   const weights = checkWeights(w, 'w');
   const eta = OPTIONS.eta.check(options.eta, 'eta');
-  const steps = options.steps ?? CHECK_DEFAULTS.gpgdSteps;
+  const steps = options.steps ?? CHECK_METHOD.gpgdSteps;
   if (!Number.isInteger(steps) || steps < 1 || steps > 8191) {
     throw invalidOption('steps', steps, 'an integer in [1, 8191]');
   }

@@ -1,11 +1,11 @@
 /**
- * Options of `eoslab check`: the defaults, the rounding tolerances (mirrors of the kernel's
- * constants), and their resolution and validation into a `ResolvedCheck` (errors name the option
- * and the value; nothing runs before every option is checked).
+ * Options of `eoslab check`: the option set with the defaults, the method's fixed parameters, the
+ * rounding tolerances (mirrors of the kernel's constants), and their resolution and validation
+ * into a `ResolvedCheck` (errors name the option and the value; nothing runs before every option
+ * is checked).
  */
-import { availableParallelism } from 'node:os';
-import { invalidOption } from '../../base/errors.js';
-import { OPTIONS } from '../../base/options.js';
+import { numberOption, OPTIONS } from '../../base/options.js';
+import { CORES, defineOptions, resolveOptions } from '../../base/optionSet.js';
 
 /**
  * Tolerances for rounding (mirrors of the constants in assembly/scalar/checks/theorems.ts):
@@ -36,36 +36,64 @@ export const CHECK_TOLERANCES = {
   PRODUCT_ATOL: 64 * Number.EPSILON,
 } as const;
 
-export const CHECK_DEFAULTS = {
-  depth: 4,
-  eta: 0.1,
-  samples: 1000,
-  seed: 1,
-  steps: 20000,
-  tol: 1e-14,
-  divergeAt: 1e6,
-  /** The constant C of the derived Lemma 3.12 bound φ⁺ ≥ φ − C η² max(1, π²) L φ³ (SPEC §1.8). */
-  lemma312Constant: 2,
+/** Fixed parameters of the check's samples and of its Lemma 3.13 points (not options). */
+export const CHECK_METHOD = {
+  /** p₀ of the samples, log-uniform on this range. */
   productRange: [0.05, 5] as readonly [number, number],
   /** φ₀'s upper end as a multiple of 𝕊's bound 2√2/η. */
   phiMaxFactor: 1.25,
+  /** Lemma 3.13 points: φ ∈ [(1 + μ)/η, (2 − μ)/η] (and φ ≥ D), μ = this. */
+  gpgdMargin: 0.05,
+  /** GPGD step budget per Lemma 3.13 point (the kernel caps it at 8191). */
+  gpgdSteps: 4000,
+} as const;
+
+/**
+ * The options of `check` and `eoslab check`, with their defaults. The last four are the
+ * library's only (no flag on the command line).
+ */
+export const CHECK_OPTIONS = defineOptions({
+  depth: { spec: OPTIONS.depth, default: 4 },
+  eta: { spec: OPTIONS.eta, default: 0.1 },
+  samples: { spec: OPTIONS.samples, default: 1000 },
+  seed: { spec: OPTIONS.seed, default: 1 },
+  steps: { spec: OPTIONS.stepBudget, default: 20000 },
+  tol: { spec: OPTIONS.tol, help: 'a run has converged when its loss is below tol', default: 1e-14 },
+  divergeAt: { spec: OPTIONS.divergeAt, default: 1e6 },
+  workers: { spec: OPTIONS.workers, default: CORES },
+  /** The constant C of the derived Lemma 3.12 bound φ⁺ ≥ φ − C η² max(1, π²) L φ³ (docs/model.md §1.8). */
+  lemma312Constant: {
+    spec: numberOption('lemma312Constant', 'lemma312-constant', 'constant C of the derived Lemma 3.12 bound', {
+      min: 0,
+    }),
+    default: 2,
+  },
   /**
    * Theorem 3.3's "small enough" loss at the crossing, chosen by measurement (README): the
    * counters of Theorem 3.3 apply to the runs with L(t₀) ≤ this.
    */
-  thm33SmallLoss: 1e-2,
+  thm33SmallLoss: {
+    spec: numberOption('thm33SmallLoss', 'thm33-small-loss', "Theorem 3.3's small loss at the crossing", {
+      exclusiveMin: 0,
+    }),
+    default: 1e-2,
+  },
   /**
    * K of our empirical bound on the final gap, (2/η − S∞)/(2/η) ≤ K·√max(L(t₀ − 1), L(t₀)) (not
    * the paper's constant, which is lost; README gives the measured largest ratio).
    */
-  thm33GapConstant: 1,
-  /** Lemma 3.13 points: φ ∈ [(1 + μ)/η, (2 − μ)/η] (and φ ≥ D), μ = this. */
-  gpgdMargin: 0.05,
+  thm33GapConstant: {
+    spec: numberOption('thm33GapConstant', 'thm33-gap-constant', 'K of the final-gap bound', { exclusiveMin: 0 }),
+    default: 1,
+  },
   /** Lemma 3.13 points: |π₀ − 1| ≤ β · min(ηφ − 1, 2 − ηφ), β = this (log-uniform over 4 decades). */
-  gpgdNeighbourhood: 0.25,
-  /** GPGD step budget per Lemma 3.13 point (the kernel caps it at 8191). */
-  gpgdSteps: 4000,
-} as const;
+  gpgdNeighbourhood: {
+    spec: numberOption('gpgdNeighbourhood', 'gpgd-neighbourhood', 'β of the Lemma 3.13 points’ neighbourhood', {
+      exclusiveMin: 0,
+    }),
+    default: 0.25,
+  },
+});
 
 export interface CheckOptions {
   depth?: number;
@@ -79,9 +107,9 @@ export interface CheckOptions {
   divergeAt?: number;
   /** Constant C of the Lemma 3.12 bound (default 2, SPEC's derivation). */
   lemma312Constant?: number;
-  /** Theorem 3.3's "small enough" loss at the crossing (default CHECK_DEFAULTS.thm33SmallLoss). */
+  /** Theorem 3.3's "small enough" loss at the crossing (default 1e-2). */
   thm33SmallLoss?: number;
-  /** K of the final-gap bound (default CHECK_DEFAULTS.thm33GapConstant). */
+  /** K of the final-gap bound (default 1). */
   thm33GapConstant?: number;
   /** β of the Lemma 3.13 points' neighbourhood |π₀ − 1| ≤ β·min(ηφ − 1, 2 − ηφ) (default 0.25). */
   gpgdNeighbourhood?: number;
@@ -112,54 +140,32 @@ export interface ResolvedCheck {
   gpgdSteps: number;
 }
 
-/** A finite number > 0 (library-only options). */
-function checkPositive(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw invalidOption(name, value, 'a finite number > 0');
-  }
-  return value;
-}
-
-/** The Lemma 3.12 constant C (SPEC §1.8 derives 2; the paper's is unknown). */
-export function checkLemmaConstant(value: unknown): number {
-  const c = value ?? CHECK_DEFAULTS.lemma312Constant;
-  if (typeof c !== 'number' || !(c >= 0) || !Number.isFinite(c)) {
-    throw invalidOption('lemma312Constant', c, 'a finite number >= 0');
-  }
-  return c;
-}
-
 /** The φ band of the Lemma 3.13 points for (D, η), or null when empty. */
 export function gpgdBand(depth: number, eta: number): readonly [number, number] | null {
-  const mu = CHECK_DEFAULTS.gpgdMargin;
+  const mu = CHECK_METHOD.gpgdMargin;
   const lo = Math.max((1 + mu) / eta, depth);
   const hi = (2 - mu) / eta;
   return hi > lo ? [lo, hi] : null;
 }
 
 export function resolveCheckOptions(options: CheckOptions = {}): ResolvedCheck {
-  const depth = OPTIONS.depth.check(options.depth ?? CHECK_DEFAULTS.depth, 'depth');
-  const eta = OPTIONS.eta.check(options.eta ?? CHECK_DEFAULTS.eta, 'eta');
-  const lemma312Constant = checkLemmaConstant(options.lemma312Constant);
+  const o = resolveOptions(CHECK_OPTIONS, options);
   return {
-    depth,
-    eta,
-    samples: OPTIONS.samples.check(options.samples ?? CHECK_DEFAULTS.samples, 'samples'),
-    seed: OPTIONS.seed.check(options.seed ?? CHECK_DEFAULTS.seed, 'seed'),
-    steps: OPTIONS.maxSteps.check(options.steps ?? CHECK_DEFAULTS.steps, 'steps'),
-    tol: OPTIONS.tol.check(options.tol ?? CHECK_DEFAULTS.tol, 'tol'),
-    divergeAt: OPTIONS.divergeAt.check(options.divergeAt ?? CHECK_DEFAULTS.divergeAt, 'divergeAt'),
-    lemma312Constant,
-    workers: options.workers !== undefined ? OPTIONS.workers.check(options.workers, 'workers') : availableParallelism(),
-    phiMax: Math.max(CHECK_DEFAULTS.phiMaxFactor * ((2 * Math.SQRT2) / eta), depth + 1),
-    productRange: CHECK_DEFAULTS.productRange,
-    thm33SmallLoss: checkPositive('thm33SmallLoss', options.thm33SmallLoss ?? CHECK_DEFAULTS.thm33SmallLoss),
-    thm33GapConstant: checkPositive('thm33GapConstant', options.thm33GapConstant ?? CHECK_DEFAULTS.thm33GapConstant),
-    gpgdBand: gpgdBand(depth, eta),
-    gpgdNeighbourhood: checkPositive(
-      'gpgdNeighbourhood',
-      options.gpgdNeighbourhood ?? CHECK_DEFAULTS.gpgdNeighbourhood,
-    ),
-    gpgdSteps: CHECK_DEFAULTS.gpgdSteps,
+    depth: o.depth,
+    eta: o.eta,
+    samples: o.samples,
+    seed: o.seed,
+    steps: o.steps,
+    tol: o.tol,
+    divergeAt: o.divergeAt,
+    lemma312Constant: o.lemma312Constant,
+    workers: o.workers,
+    phiMax: Math.max(CHECK_METHOD.phiMaxFactor * ((2 * Math.SQRT2) / o.eta), o.depth + 1),
+    productRange: CHECK_METHOD.productRange,
+    thm33SmallLoss: o.thm33SmallLoss,
+    thm33GapConstant: o.thm33GapConstant,
+    gpgdBand: gpgdBand(o.depth, o.eta),
+    gpgdNeighbourhood: o.gpgdNeighbourhood,
+    gpgdSteps: CHECK_METHOD.gpgdSteps,
   };
 }

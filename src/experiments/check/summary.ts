@@ -4,7 +4,7 @@
  * into it, and Lemmas 3.13–3.14 over the GPGD points (Kreisler et al. 2023).
  */
 import { decodeGpgdPoint, decodeRun, GPGD_STRIDE, RUN_STRIDE, type CheckRun } from './record.js';
-import { CHECK_DEFAULTS, CHECK_TOLERANCES, type ResolvedCheck } from './settings.js';
+import { CHECK_METHOD, CHECK_OPTIONS, CHECK_TOLERANCES, type ResolvedCheck } from './settings.js';
 import { quantiles, type Quantiles, type ViolationCount } from './stats.js';
 import { crossingLoss, theorem33Group, type Theorem33Group } from './theorem33.js';
 
@@ -146,8 +146,8 @@ export function summarize(
     sharpnessCondition: { runs: 0, phiNotMonotone: 0 },
     productCondition: { runs: 0, phiNotMonotone: 0 },
   };
-  const smallLoss = r.thm33SmallLoss ?? CHECK_DEFAULTS.thm33SmallLoss;
-  const gapConstant = r.thm33GapConstant ?? CHECK_DEFAULTS.thm33GapConstant;
+  const smallLoss = r.thm33SmallLoss ?? CHECK_OPTIONS.thm33SmallLoss.default;
+  const gapConstant = r.thm33GapConstant ?? CHECK_OPTIONS.thm33GapConstant.default;
   const entry: CheckSummary['entry'] = {
     runs: 0,
     entered: 0,
@@ -266,8 +266,8 @@ function summarizeGpgd(
   const lemma313: CheckSummary['lemma313'] = {
     points: 0,
     band: r.gpgdBand ?? null,
-    margin: CHECK_DEFAULTS.gpgdMargin,
-    neighbourhood: r.gpgdNeighbourhood ?? CHECK_DEFAULTS.gpgdNeighbourhood,
+    margin: CHECK_METHOD.gpgdMargin,
+    neighbourhood: r.gpgdNeighbourhood ?? CHECK_OPTIONS.gpgdNeighbourhood.default,
     reached: 0,
     maxSteps: 0,
     undefined: 0,

@@ -16,9 +16,9 @@
  * started again with the same options continues from the last record of each run and skips
  * finished GFS evaluations. The run states and results: results.ts.
  */
-import { availableParallelism } from 'node:os';
 import { checkHooks, conflict, EoslabError, invalidOption } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';
+import { CORES, defineOptions, resolveOptions } from '../../base/optionSet.js';
 import { removeJobDirectory } from '../../io/store.js';
 import { runJobs } from '../../pool/pool.js';
 import { DEFAULT_HIDDEN, GFS_LANCZOS_ITERATIONS as GFS_BASIS, type Activation } from '../../engines/mlp.js';
@@ -43,7 +43,8 @@ import {
 } from './tasks.js';
 
 /**
- * Defaults, chosen by measurement (README, "Fully connected networks"): the paper's Fig 6 network
+ * The options of `fcnetExperiment` and `eoslab fcnet`, with their defaults, chosen by measurement
+ * (README, "Fully connected networks"): the paper's Fig 6 network
  * (FC-hardtanh 784 → 200 → 200 → 10) on the first 100 digits. Per-channel standardisation gives
  * S₀ = 56 at θ₀, so η = 0.03 (2/η = 66.7) leaves room for progressive sharpening. GD's smallest
  * loss over the 600 steps is 9.3e-4 (at step 600), and the flow threshold 5e-5 lies 18.6× below
@@ -52,23 +53,26 @@ import {
  * within minutes: a flow to 1/10 of GD's loss costs about 5× GD's own time, and at n = 1 000 one
  * flow from step 300 moves the loss only from 0.118 to 0.101 in 200 RK4 steps (100 s).
  */
-export const FCNET_DEFAULTS = {
-  activations: ['hardtanh'] as readonly Activation[],
-  n: 100,
-  hidden: DEFAULT_HIDDEN,
-  etas: [0.03] as readonly number[],
-  steps: 600,
-  gfsEvery: 50,
-  sEvery: 10,
-  seed: 0,
-  lossThreshold: 5e-5,
-  flowSteps: 8000,
-  rk4Alpha: 1,
-  sharpnessEvery: 20,
-  divergeAt: 1e3,
-  lanczosTol: 1e-4,
-  sensitivityRecords: 3,
-} as const;
+export const FCNET_OPTIONS = defineOptions({
+  activation: { spec: OPTIONS.activations, default: ['hardtanh'] },
+  n: { spec: OPTIONS.digits, default: 100 },
+  eta: { spec: OPTIONS.etas, default: [0.03] },
+  steps: { spec: OPTIONS.steps, default: 600, help: 'number of GD steps' },
+  gfsEvery: { spec: OPTIONS.gfsEvery, default: 50 },
+  sEvery: { spec: OPTIONS.sEvery, default: 10 },
+  lossThreshold: { spec: OPTIONS.lossThreshold, default: 5e-5 },
+  flowSteps: { spec: OPTIONS.flowSteps, default: 8000 },
+  rk4Alpha: { spec: OPTIONS.rk4Alpha, default: 1 },
+  sharpnessEvery: { spec: OPTIONS.sharpnessEvery, default: 20 },
+  sensitivityRecords: { spec: OPTIONS.sensitivityRecords, default: 3 },
+  hidden: { spec: OPTIONS.hidden, default: DEFAULT_HIDDEN },
+  seed: { spec: OPTIONS.seed, default: 0, help: 'seed of the initial weights' },
+  divergeAt: { spec: OPTIONS.divergeAtLoss, default: 1e3 },
+  workers: { spec: OPTIONS.workers, default: CORES },
+});
+
+/** Lanczos tolerance of the sharpness estimates (not an option). */
+const LANCZOS_TOL = 1e-4;
 
 /** The threshold-sensitivity report evaluates φ again at this fraction of the loss threshold. */
 export const SENSITIVITY_FACTOR = 0.1;
@@ -136,12 +140,6 @@ export interface ResolvedFcnet {
   workers: number;
 }
 
-function asList<T>(value: T | ArrayLike<T> | undefined, fallback: readonly T[]): unknown[] {
-  if (value === undefined) return [...fallback];
-  if (typeof value === 'object' && value !== null && 'length' in value) return Array.from(value as ArrayLike<T>);
-  return [value];
-}
-
 /** wasm32 memory, less a margin for the module's own data. */
 const WASM_BYTES = 4 * 2 ** 30 - 64 * 2 ** 20;
 
@@ -162,50 +160,43 @@ export function engineBytes(n: number, hidden: readonly number[]): number {
 }
 
 export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
-  const D = FCNET_DEFAULTS;
-  const activations = OPTIONS.activations.check(asList(options.activation, D.activations), 'activation');
-  const n = OPTIONS.digits.check(options.n ?? D.n, 'n');
+  // one step size may be given as a number
+  const eta = typeof options.eta === 'number' ? [options.eta] : options.eta;
+  const o = resolveOptions(FCNET_OPTIONS, { ...options, eta });
   const available = availableDigits();
-  if (n > available) {
-    throw invalidOption('n', n, `at most ${available}: the mnist package holds ${available} digits`);
+  if (o.n > available) {
+    throw invalidOption('n', o.n, `at most ${available}: the mnist package holds ${available} digits`);
   }
-  const etas = Array.from(OPTIONS.etas.check(asList(options.eta, D.etas), 'eta'));
+  const etas = Array.from(o.eta);
   if (new Set(etas).size !== etas.length) throw invalidOption('eta', etas.join(','), 'distinct step sizes');
-  const steps = OPTIONS.steps.check(options.steps ?? D.steps, 'steps');
-  const gfsEvery = OPTIONS.gfsEvery.check(options.gfsEvery ?? D.gfsEvery, 'gfsEvery');
-  const hidden = Array.from(
-    OPTIONS.hidden.check(options.hidden !== undefined ? Array.from(options.hidden) : [...D.hidden], 'hidden'),
-  );
-  const bytes = engineBytes(n, hidden);
+  const hidden = Array.from(o.hidden);
+  const bytes = engineBytes(o.n, hidden);
   if (bytes > WASM_BYTES) {
     throw new EoslabError(
       'E_MEMORY',
-      `a ${[784, ...hidden, 10].join('→')} network on ${n} digits needs ${(bytes / 2 ** 30).toFixed(1)} GiB of WASM memory (at most 4 GiB); use smaller --hidden or --n`,
+      `a ${[784, ...hidden, 10].join('→')} network on ${o.n} digits needs ${(bytes / 2 ** 30).toFixed(1)} GiB of WASM memory (at most 4 GiB); use smaller --hidden or --n`,
       'hidden',
     );
   }
-  if (steps / gfsEvery > 100_000)
-    throw conflict(`steps / gfs-every = ${steps / gfsEvery} records: at most 100000`, 'gfsEvery');
+  if (o.steps / o.gfsEvery > 100_000)
+    throw conflict(`steps / gfs-every = ${o.steps / o.gfsEvery} records: at most 100000`, 'gfsEvery');
   return {
-    activations: [...activations],
-    n,
+    activations: [...o.activation],
+    n: o.n,
     hidden,
     etas,
-    steps,
-    gfsEvery,
-    sEvery: OPTIONS.sEvery.check(options.sEvery ?? D.sEvery, 'sEvery'),
-    seed: OPTIONS.seed.check(options.seed ?? D.seed, 'seed'),
-    lossThreshold: OPTIONS.lossThreshold.check(options.lossThreshold ?? D.lossThreshold, 'lossThreshold'),
-    flowSteps: OPTIONS.flowSteps.check(options.flowSteps ?? D.flowSteps, 'flowSteps'),
-    rk4Alpha: OPTIONS.rk4Alpha.check(options.rk4Alpha ?? D.rk4Alpha, 'rk4Alpha'),
-    sharpnessEvery: OPTIONS.sharpnessEvery.check(options.sharpnessEvery ?? D.sharpnessEvery, 'sharpnessEvery'),
-    divergeAt: OPTIONS.divergeAtLoss.check(options.divergeAt ?? D.divergeAt, 'divergeAt'),
-    lanczosTol: D.lanczosTol,
-    sensitivityRecords: OPTIONS.sensitivityRecords.check(
-      options.sensitivityRecords ?? D.sensitivityRecords,
-      'sensitivityRecords',
-    ),
-    workers: options.workers !== undefined ? OPTIONS.workers.check(options.workers, 'workers') : availableParallelism(),
+    steps: o.steps,
+    gfsEvery: o.gfsEvery,
+    sEvery: o.sEvery,
+    seed: o.seed,
+    lossThreshold: o.lossThreshold,
+    flowSteps: o.flowSteps,
+    rk4Alpha: o.rk4Alpha,
+    sharpnessEvery: o.sharpnessEvery,
+    divergeAt: o.divergeAt,
+    lanczosTol: LANCZOS_TOL,
+    sensitivityRecords: o.sensitivityRecords,
+    workers: o.workers,
   };
 }
 

@@ -3,11 +3,12 @@
  * validation into a ResolvedHeatmap (errors name the option and the value), and the memory check
  * that refuses, before any work, a grid that would not fit.
  */
-import { availableParallelism, totalmem } from 'node:os';
+import { totalmem } from 'node:os';
 import { checkWeights, resolveFamilyDirection } from '../../api.js';
 import { conflict, EoslabError, invalidOption } from '../../base/errors.js';
-import { heatmapPreset } from '../../base/presets.js';
-import { DEFAULTS, OPTIONS, type OptionSpec } from '../../base/options.js';
+import { heatmapPreset, type HeatmapPreset } from '../../base/presets.js';
+import { OPTIONS } from '../../base/options.js';
+import { CORES, defineOptions, derived, resolveOptions } from '../../base/optionSet.js';
 import type { GridSpec, KernelKind, MapKind, RunSpec } from './grid.js';
 import type { SweepPool } from './sweep.js';
 
@@ -45,8 +46,6 @@ export function checkMemory(cells: number, what: string, env: NodeJS.ProcessEnv 
     );
   }
 }
-/** Default cells per axis: 256 × 256 = 65 536 initialisations, about a second on 2 cores. */
-export const DEFAULT_RESOLUTION = DEFAULTS.resolution;
 
 export interface SliceOptions {
   /** The fixed point; its depth is the network's. */
@@ -80,7 +79,7 @@ export interface HeatmapOptions {
   kernel?: KernelKind;
   /** Worker threads (default: available cores; 0 = this thread). */
   workers?: number;
-  /** Cells per tile (default DEFAULTS.tileSize = 1024). */
+  /** Cells per tile (default 1024). */
   tileSize?: number;
   signal?: AbortSignal;
   onProgress?: (cellsDone: number, cellsTotal: number) => void;
@@ -100,13 +99,48 @@ export interface ResolvedHeatmap {
 
 const FIG3 = heatmapPreset('fig3');
 
-function checkRange(
-  value: unknown,
-  label: string,
-  spec: OptionSpec<readonly [number, number]>,
-): readonly [number, number] {
-  return spec.check(value, label);
+/** A value of the preset (fig3's unless another is given). */
+function fromPreset<K extends 'eta' | 'maxSteps' | 'tol' | 'divergeAt'>(key: K) {
+  return derived(`${FIG3[key]} (the preset’s)`, (o: { preset: string }) => heatmapPreset(o.preset)[key]);
 }
+
+/** The preset's value in words, for options whose default `resolveHeatmapOptions` works out. */
+function presetText(key: keyof HeatmapPreset): string {
+  const value = FIG3[key];
+  return `${Array.isArray(value) ? value.join(',') : String(value)} (the preset’s)`;
+}
+
+/**
+ * The options of heatmaps and invariant-set maps (the slice grid is given as `slice`), with their
+ * defaults: the preset's (docs/model.md §2) for the run and the family. The depth, direction and ranges are
+ * resolved together by `resolveHeatmapOptions`.
+ */
+export const HEATMAP_OPTIONS = defineOptions({
+  preset: { spec: OPTIONS.heatmapPreset, default: 'fig3' },
+  /** 256 × 256 = 65 536 initialisations, about a second on 2 cores. */
+  resolution: { spec: OPTIONS.resolution, default: 256 },
+  rows: { spec: OPTIONS.rows },
+  cols: { spec: OPTIONS.cols },
+  eta: { spec: OPTIONS.eta, default: fromPreset('eta') },
+  depth: {
+    spec: OPTIONS.depth,
+    help: 'depth D of the (φ₀, p₀) family',
+    defaultText: `the direction’s length, else ${presetText('depth')}`,
+  },
+  direction: { spec: OPTIONS.direction, defaultText: '(1,…,1,−…) with Σc = 0' },
+  phiRange: { spec: OPTIONS.phiRange, defaultText: presetText('phiRange') },
+  productRange: { spec: OPTIONS.productRange, defaultText: presetText('productRange') },
+  maxSteps: { spec: OPTIONS.maxSteps, default: fromPreset('maxSteps') },
+  tol: { spec: OPTIONS.tol, default: fromPreset('tol') },
+  divergeAt: { spec: OPTIONS.divergeAt, default: fromPreset('divergeAt') },
+  map: { spec: OPTIONS.map, default: 'sharpness' },
+  kernel: { spec: OPTIONS.kernel, default: 'simd' },
+  workers: { spec: OPTIONS.workers, default: CORES },
+  tileSize: { spec: OPTIONS.tileSize, default: 1024 },
+});
+
+/** Default cells per axis. */
+export const DEFAULT_RESOLUTION = HEATMAP_OPTIONS.resolution.default;
 
 /** Validate and resolve heatmap options; throws EoslabError naming the offending option. */
 export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap {
@@ -114,10 +148,9 @@ export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap 
   if (options.resolution !== undefined && (options.rows !== undefined || options.cols !== undefined)) {
     throw conflict('give either resolution or rows/cols, not both', 'resolution');
   }
-  const resolution =
-    options.resolution !== undefined ? OPTIONS.resolution.check(options.resolution, 'resolution') : DEFAULT_RESOLUTION;
-  const rows = options.rows !== undefined ? OPTIONS.rows.check(options.rows, 'rows') : resolution;
-  const cols = options.cols !== undefined ? OPTIONS.cols.check(options.cols, 'cols') : resolution;
+  const o = resolveOptions(HEATMAP_OPTIONS, options);
+  const rows = o.rows ?? o.resolution;
+  const cols = o.cols ?? o.resolution;
   const cells = rows * cols;
   if (cells > MAX_CELLS) {
     const gib = ((cells * BYTES_PER_CELL) / 2 ** 30).toFixed(0);
@@ -127,25 +160,20 @@ export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap 
       `at most ${MAX_CELLS} cells per run (this grid needs ≈ ${gib} GiB)`,
     );
   }
-  const run: RunSpec = {
-    eta: OPTIONS.eta.check(options.eta ?? preset.eta, 'eta'),
-    tol: OPTIONS.tol.check(options.tol ?? preset.tol, 'tol'),
-    divergeAt: OPTIONS.divergeAt.check(options.divergeAt ?? preset.divergeAt, 'divergeAt'),
-    maxSteps: OPTIONS.maxSteps.check(options.maxSteps ?? preset.maxSteps, 'maxSteps'),
-  };
+  const run: RunSpec = { eta: o.eta, tol: o.tol, divergeAt: o.divergeAt, maxSteps: o.maxSteps };
   if (!(run.tol > 0)) {
     // with tol = 0 no cell can converge and the map would be empty
     throw invalidOption('tol', run.tol, 'a loss threshold > 0 for heatmaps (cells converge when the loss is below it)');
   }
   let grid: GridSpec;
   if (options.slice !== undefined) {
-    if (options.phiRange !== undefined || options.productRange !== undefined || options.direction !== undefined) {
+    if (o.phiRange !== undefined || o.productRange !== undefined || o.direction !== undefined) {
       throw conflict('a slice grid takes xRange/yRange, not phiRange/productRange/direction', 'slice');
     }
     const base = checkWeights(options.slice.base, 'slice.base');
     const depth = base.length;
-    if (options.depth !== undefined && options.depth !== depth) {
-      throw invalidOption('depth', options.depth, `the slice base's depth ${depth}`);
+    if (o.depth !== undefined && o.depth !== depth) {
+      throw invalidOption('depth', o.depth, `the slice base's depth ${depth}`);
     }
     const axes = options.slice.axes;
     const axisOk = (a: unknown): boolean => Number.isInteger(a) && (a as number) >= 0 && (a as number) < depth;
@@ -157,16 +185,16 @@ export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap 
       depth,
       base: Array.from(base),
       axes: [axes[0], axes[1]],
-      xRange: checkRange(options.slice.xRange, 'slice.xRange', OPTIONS.xRange),
-      yRange: checkRange(options.slice.yRange, 'slice.yRange', OPTIONS.yRange),
+      xRange: OPTIONS.xRange.check(options.slice.xRange, 'slice.xRange'),
+      yRange: OPTIONS.yRange.check(options.slice.yRange, 'slice.yRange'),
       rows,
       cols,
     };
   } else {
-    const { direction, depth } = resolveFamilyDirection(options, preset.depth);
-    const phiRange = checkRange(options.phiRange ?? preset.phiRange, 'phiRange', OPTIONS.phiRange);
+    const { direction, depth } = resolveFamilyDirection(o, preset.depth);
+    const phiRange = o.phiRange ?? OPTIONS.phiRange.check(preset.phiRange, 'phiRange');
     if (phiRange[0] < depth) {
-      if (options.phiRange === undefined) {
+      if (o.phiRange === undefined) {
         throw conflict(
           `the default φ₀ range [${phiRange.join(', ')}] starts below the depth ${depth} (φ₀ ≥ D): give phiRange`,
           'phiRange',
@@ -174,16 +202,17 @@ export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap 
       }
       throw invalidOption('phiRange', Array.from(phiRange), `GFS sharpness values >= the depth ${depth} (φ₀ ≥ D)`);
     }
-    const productRange = checkRange(options.productRange ?? preset.productRange, 'productRange', OPTIONS.productRange);
+    const productRange = o.productRange ?? OPTIONS.productRange.check(preset.productRange, 'productRange');
     grid = { kind: 'family', depth, direction: Array.from(direction), phiRange, productRange, rows, cols };
   }
-  const map = options.map !== undefined ? OPTIONS.map.check(options.map, 'map') : 'sharpness';
-  const kernel = options.kernel !== undefined ? OPTIONS.kernel.check(options.kernel, 'kernel') : 'simd';
-  const workers =
-    options.workers !== undefined ? OPTIONS.workers.check(options.workers, 'workers') : availableParallelism();
-  const tileSize =
-    options.tileSize !== undefined ? OPTIONS.tileSize.check(options.tileSize, 'tileSize') : DEFAULTS.tileSize;
-  const resolved: ResolvedHeatmap = { grid, run, map, kernel, workers, tileSize };
+  const resolved: ResolvedHeatmap = {
+    grid,
+    run,
+    map: o.map,
+    kernel: o.kernel,
+    workers: o.workers,
+    tileSize: o.tileSize,
+  };
   if (options.preset !== undefined) resolved.preset = options.preset;
   return resolved;
 }

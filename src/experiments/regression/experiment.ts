@@ -9,38 +9,45 @@
  * run with status 'no-valid-eta' and a reason, not an error. Seeds fan out over a worker pool
  * (one task per seed, identical results for any worker count).
  */
-import { availableParallelism } from 'node:os';
 import { checkHooks, conflict } from '../../base/errors.js';
 import { runJobs } from '../../pool/pool.js';
 import { OPTIONS } from '../../base/options.js';
+import { CORES, defineOptions, resolveOptions } from '../../base/optionSet.js';
 import { syntheticData } from './data.js';
 import { checkProblem } from '../../engines/regressionProblem.js';
 import { RegressionEngine, type RegressionRun } from '../../engines/regression.js';
 import { flattestSharpness } from './flat.js';
 
-export const REGRESSION_DEFAULTS = {
-  seeds: 8,
-  seed: 0,
-  n: 10,
-  d: 100,
+/** The options of `regressionExperiment` and `eoslab regression`, with their defaults. */
+export const REGRESSION_OPTIONS = defineOptions({
+  seeds: { spec: OPTIONS.seeds, default: 8 },
+  seed: { spec: OPTIONS.seed, default: 0, help: 'first data seed (seeds seed, seed+1, …)' },
+  n: { spec: OPTIONS.samplesN, default: 10 },
+  d: { spec: OPTIONS.features, default: 100 },
   // Inputs x ~ 𝒩(μ𝟏, I) as in the paper's App. B.3. With centred inputs (μ = 0) and a small
   // initialisation the start's sharpness S₀ ≈ max|Xᵀy|/N is already 55–75 % of φ₀ (a scalar
   // network has S₀ = φ₀/2 exactly), so every valid 2/η has ηS₀ > 1: S dips, then jumps over 2/η
   // within 3–5 steps while φ drifts by 3–10 %. With μ = 1.5, S₀ < λ_flat/3 and S rises to 2/η
   // over 17–49 steps while φ moves < 2 % (measured on seeds 0–7).
-  xMean: 1.5,
+  xMean: { spec: OPTIONS.xMean, default: 1.5 },
   // Small initialisation (rich regime): u₀ = 0.05·𝟏, v₀ = 0.005·𝟏. At α = 1 (lazy regime) S₀ ≈ φ₀
   // lies above every admissible 2/η.
-  alpha: 0.05,
-  v0: 0.005,
+  alpha: { spec: OPTIONS.alpha, default: 0.05 },
+  v0: { spec: OPTIONS.v0, default: 0.005 },
   // 2/η at 30 % and 50 % of the way from λ_flat to φ₀. On the default data every run converges
   // with φ ending within 0.6 % of 2/η and no catapult (max S/(2/η) ≤ 1.5); at f ≥ 0.7 some runs
   // reach the loss threshold before φ has come down to 2/η (ending up to 12 % above it).
-  thresholds: [0.3, 0.5] as readonly number[],
-  lossTol: 1e-6,
-  maxSteps: 200_000,
-  divergeAt: 1e6,
-} as const;
+  thresholds: { spec: OPTIONS.thresholds, default: [0.3, 0.5] },
+  eta: {
+    spec: OPTIONS.eta,
+    help: 'a fixed step size for every seed instead of --thresholds (each run reports whether S₀ < 2/η)',
+  },
+  lossTol: { spec: OPTIONS.lossTol, default: 1e-6 },
+  maxSteps: { spec: OPTIONS.maxSteps, default: 200_000 },
+  /** Library only (the command line keeps the default). */
+  divergeAt: { spec: OPTIONS.divergeAt, default: 1e6 },
+  workers: { spec: OPTIONS.workers, default: CORES },
+});
 
 export interface RegressionExperimentOptions {
   /** Number of data seeds (default 8). */
@@ -84,33 +91,23 @@ export interface ResolvedRegression {
 }
 
 export function resolveRegressionOptions(options: RegressionExperimentOptions = {}): ResolvedRegression {
-  const D = REGRESSION_DEFAULTS;
-  const n = OPTIONS.samplesN.check(options.n ?? D.n, 'n');
-  const d = OPTIONS.features.check(options.d ?? D.d, 'd');
-  if (n > d) throw conflict(`n = ${n} > d = ${d}: the model must be able to interpolate (N ≤ d)`, 'n');
-  const xMean = OPTIONS.xMean.check(options.xMean ?? D.xMean, 'xMean');
-  const alpha = OPTIONS.alpha.check(options.alpha ?? D.alpha, 'alpha');
-  const v0 = OPTIONS.v0.check(options.v0 ?? D.v0, 'v0');
-  if (v0 === alpha) throw conflict('v0 must differ from alpha: k = |u₀² − v₀²| must be > 0', 'v0');
+  const o = resolveOptions(REGRESSION_OPTIONS, options);
+  if (o.n > o.d) throw conflict(`n = ${o.n} > d = ${o.d}: the model must be able to interpolate (N ≤ d)`, 'n');
+  if (o.v0 === o.alpha) throw conflict('v0 must differ from alpha: k = |u₀² − v₀²| must be > 0', 'v0');
   return {
-    seeds: OPTIONS.seeds.check(options.seeds ?? D.seeds, 'seeds'),
-    seed: OPTIONS.seed.check(options.seed ?? D.seed, 'seed'),
-    n,
-    d,
-    xMean,
-    alpha,
-    v0,
-    thresholds: Array.from(
-      OPTIONS.thresholds.check(
-        options.thresholds !== undefined ? Array.from(options.thresholds) : [...D.thresholds],
-        'thresholds',
-      ),
-    ),
-    eta: options.eta !== undefined ? OPTIONS.eta.check(options.eta, 'eta') : null,
-    lossTol: OPTIONS.lossTol.check(options.lossTol ?? D.lossTol, 'lossTol'),
-    maxSteps: OPTIONS.maxSteps.check(options.maxSteps ?? D.maxSteps, 'maxSteps'),
-    divergeAt: OPTIONS.divergeAt.check(options.divergeAt ?? D.divergeAt, 'divergeAt'),
-    workers: options.workers !== undefined ? OPTIONS.workers.check(options.workers, 'workers') : availableParallelism(),
+    seeds: o.seeds,
+    seed: o.seed,
+    n: o.n,
+    d: o.d,
+    xMean: o.xMean,
+    alpha: o.alpha,
+    v0: o.v0,
+    thresholds: Array.from(o.thresholds),
+    eta: o.eta ?? null,
+    lossTol: o.lossTol,
+    maxSteps: o.maxSteps,
+    divergeAt: o.divergeAt,
+    workers: o.workers,
   };
 }
 

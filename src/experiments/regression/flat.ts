@@ -56,7 +56,7 @@ import {
   type FlatResult,
 } from './flatProblem.js';
 
-export { FLAT_DEFAULTS } from './flatProblem.js';
+export { FLAT_OPTIONS } from './flatProblem.js';
 export type { FlatCertificate, FlatOptions, FlatProblem, FlatResult } from './flatProblem.js';
 
 /** Barrier parameter growth per stage. */

@@ -5,6 +5,8 @@
  * the Cholesky factor of XXᵀ and the projection onto {Xβ = y}.
  */
 import { EoslabError } from '../../base/errors.js';
+import { numberOption } from '../../base/options.js';
+import { defineOptions, resolveOptions } from '../../base/optionSet.js';
 import { cholesky, choleskySolve, maxOf, minOf, symmetricEigen } from '../../base/dense.js';
 
 /** One data set: X is N × d row-major (N = n rows/samples, d columns/features), y ∈ ℝᴺ. */
@@ -52,7 +54,17 @@ export interface FlatResult {
   certificate: FlatCertificate;
 }
 
-export const FLAT_DEFAULTS = { gapTol: 1e-8, maxIterations: 400 } as const;
+/** The options of `flattestSharpness` (library only), with their defaults. */
+export const FLAT_OPTIONS = defineOptions({
+  gapTol: {
+    spec: numberOption('gapTol', 'gap-tol', 'absolute gap U − L to reach', { exclusiveMin: 0 }),
+    default: 1e-8,
+  },
+  maxIterations: {
+    spec: numberOption('maxIterations', 'max-iterations', 'budget of Newton steps', { integer: true, min: 1 }),
+    default: 400,
+  },
+});
 
 /** A(β) = (2/N) X diag(|β|) Xᵀ. */
 export function sharpnessMatrix(X: Float64Array, n: number, d: number, beta: Float64Array): Float64Array {
@@ -161,13 +173,5 @@ export function validateFlat(problem: FlatProblem, options: FlatOptions) {
     if (!Number.isFinite(y[k]!))
       throw new EoslabError('E_OPTION', `flattestSharpness: y has a non-finite entry at ${k}: ${y[k]}`);
   }
-  const gapTol = options.gapTol ?? FLAT_DEFAULTS.gapTol;
-  const maxIterations = options.maxIterations ?? FLAT_DEFAULTS.maxIterations;
-  if (!(gapTol > 0) || !Number.isFinite(gapTol)) {
-    throw new EoslabError('E_OPTION', `flattestSharpness: gapTol must be a finite number > 0, got ${gapTol}`);
-  }
-  if (!Number.isInteger(maxIterations) || maxIterations < 1) {
-    throw new EoslabError('E_OPTION', `flattestSharpness: maxIterations must be an integer ≥ 1, got ${maxIterations}`);
-  }
-  return { gapTol, maxIterations };
+  return resolveOptions(FLAT_OPTIONS, options);
 }

@@ -34,6 +34,7 @@ import {
 import { labelOf } from '../../wasm/decode.js';
 import { aborted, checkHooks, conflict, invalidOption } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';
+import { defineOptions, resolveOptions } from '../../base/optionSet.js';
 
 /** Depth of the network of Fig 7. */
 export const STABLE_SET_DEPTH = 3;
@@ -46,15 +47,18 @@ export const ROOT_RTOL = 1e-6;
 const CELL_CHUNK = 4096;
 const EDGE_CHUNK = 1024;
 
-export const STABLE_SET_DEFAULTS = {
-  eta: 0.1,
-  fixed: 0.5,
-  xRange: [0, 3] as readonly [number, number],
-  yRange: [0, 3] as readonly [number, number],
-  resolution: 301,
-  minLoss: 1e-8,
-  refine: 3,
-} as const;
+/** The options of `stableSet` and `eoslab stable-set`, with their defaults. */
+export const STABLE_SET_OPTIONS = defineOptions({
+  eta: { spec: OPTIONS.eta, default: 0.1 },
+  fixed: { spec: OPTIONS.fixed, default: 0.5 },
+  xRange: { spec: OPTIONS.xRange, help: 'range of w₁ (columns)', default: [0, 3] },
+  yRange: { spec: OPTIONS.yRange, help: 'range of w₂ (rows)', default: [0, 3] },
+  resolution: { spec: OPTIONS.resolution, default: 301 },
+  rows: { spec: OPTIONS.rows, help: 'grid rows (w₂)' },
+  cols: { spec: OPTIONS.cols, help: 'grid columns (w₁)' },
+  minLoss: { spec: OPTIONS.minLoss, default: 1e-8 },
+  refine: { spec: OPTIONS.refine, default: 3 },
+});
 
 /** Cell classes (code.npy). Codes not listed are 0: no zero of ∇L·u in the cell, S ≤ 2/η. */
 export const STABLE_SET_CLASSES = [
@@ -177,28 +181,21 @@ export function resolveStableSetOptions(options: StableSetOptions = {}): Resolve
   if (options.resolution !== undefined && (options.rows !== undefined || options.cols !== undefined)) {
     throw conflict('give either resolution or rows/cols, not both', 'resolution');
   }
-  const resolution =
-    options.resolution !== undefined
-      ? OPTIONS.resolution.check(options.resolution, 'resolution')
-      : STABLE_SET_DEFAULTS.resolution;
-  const rows = options.rows !== undefined ? OPTIONS.rows.check(options.rows, 'rows') : resolution;
-  const cols = options.cols !== undefined ? OPTIONS.cols.check(options.cols, 'cols') : resolution;
+  const o = resolveOptions(STABLE_SET_OPTIONS, options);
+  const rows = o.rows ?? o.resolution;
+  const cols = o.cols ?? o.resolution;
   if (rows * cols > 1 << 24) {
     throw invalidOption('resolution', `${rows}×${cols}`, `at most ${1 << 24} cells`);
   }
-  const refine = options.refine ?? STABLE_SET_DEFAULTS.refine;
-  if (!Number.isInteger(refine) || refine < 0 || refine > 12) {
-    throw invalidOption('refine', refine, 'an integer >= 0 and <= 12');
-  }
   return {
-    eta: OPTIONS.eta.check(options.eta ?? STABLE_SET_DEFAULTS.eta, 'eta'),
-    fixed: OPTIONS.fixed.check(options.fixed ?? STABLE_SET_DEFAULTS.fixed, 'fixed'),
-    xRange: OPTIONS.xRange.check(options.xRange ?? STABLE_SET_DEFAULTS.xRange, 'xRange'),
-    yRange: OPTIONS.yRange.check(options.yRange ?? STABLE_SET_DEFAULTS.yRange, 'yRange'),
+    eta: o.eta,
+    fixed: o.fixed,
+    xRange: o.xRange,
+    yRange: o.yRange,
     rows,
     cols,
-    minLoss: OPTIONS.minLoss.check(options.minLoss ?? STABLE_SET_DEFAULTS.minLoss, 'minLoss'),
-    refine,
+    minLoss: o.minLoss,
+    refine: o.refine,
   };
 }
 
