@@ -1,5 +1,5 @@
 /**
- * The `fig3` benchmark workload (SPEC §2), shared by bench/sweep-kernel.bench.ts and
+ * The `fig3` benchmark workload (model.md §2), shared by bench/sweep-kernel.bench.ts and
  * bench/heatmap.bench.ts: D = 4, η = 0.1, tol = 1e-14, divergeAt = 1e6, maxSteps = 20000 on an
  * R × R grid of (φ₀, p₀) initialisations; the same lane-refill GD loop in plain JavaScript; and a
  * runner for the C baseline (compiled here with gcc -O3 -march=native from a path you give).

@@ -1,5 +1,5 @@
 /**
- * Heatmap throughput on the `fig3` workload (SPEC §2: D = 4, η = 0.1, tol = 1e-14, |π| < 1e6,
+ * Heatmap throughput on the `fig3` workload (model.md §2: D = 4, η = 0.1, tol = 1e-14, |π| < 1e6,
  * ≤ 20 000 steps), side by side in one run with tinybench:
  *   - the C baseline (optional: --c-baseline PATH, compiled with gcc -O3 -march=native; its own
  *     kernel timer is reported to tinybench as the sample),

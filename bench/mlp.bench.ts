@@ -1,5 +1,5 @@
 /**
- * MLP benchmark (issue 6): full-batch gradient, Hessian-vector product and GD step of the SPEC §5
+ * MLP benchmark (issue 6): full-batch gradient, Hessian-vector product and GD step of the model.md §5
  * network 784 → 200 → 200 → 10 (tanh) on the first n = 1 000 digits of `loadDigits`, in plain
  * JavaScript (`test/helpers/mlp-reference.ts`) and in the WASM engine, side by side in one run; then the
  * WASM-only pieces of the GFS sharpness: one RK4 flow step (4 gradients) and S by Lanczos

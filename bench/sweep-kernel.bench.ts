@@ -1,9 +1,9 @@
 /**
- * Heatmap sweep kernel benchmark: the `fig3` workload (SPEC §2) — D = 4, η = 0.1, tol = 1e-14,
+ * Heatmap sweep kernel benchmark: the `fig3` workload (model.md §2) — D = 4, η = 0.1, tol = 1e-14,
  * divergeAt = 1e6, maxSteps = 20000 — on an R × R grid of (φ₀, p₀) initialisations.
  *
- * Per cell (SPEC §1.1, §1.4): GD wᵢ ← wᵢ − η(π−1)·∏_{j≠i}wⱼ on L = ½(π−1)², stopping before a step
- * when !(|π| < 1e6), ½(π−1)² < tol or steps = maxSteps. Initialisation (SPEC §2, c = (1, 1, −1, −1)):
+ * Per cell (model.md §1.1, §1.4): GD wᵢ ← wᵢ − η(π−1)·∏_{j≠i}wⱼ on L = ½(π−1)², stopping before a step
+ * when !(|π| < 1e6), ½(π−1)² < tol or steps = maxSteps. Initialisation (model.md §2, c = (1, 1, −1, −1)):
  * w* = (eᵗ, eᵗ, e⁻ᵗ, e⁻ᵗ) with cosh(2t) = φ₀/4, u = w*², s with Σ log(uᵢ + s) = 2 log p₀ (bisection),
  * wᵢ = √(uᵢ + s). Columns: φ₀ = linspace(4.05, 34, R); rows: p₀ = linspace(0.05, 5, R).
  *

@@ -3,7 +3,7 @@
 import { gfs, heatmap, inInvariantSet, initFromGfsSharpness, stabilityThreshold, trajectory } from 'eoslab';
 
 const eta = 0.1;
-const w0 = initFromGfsSharpness({ phi0: 26, p0: 1.5 }); // the fig2 initialisation (SPEC §2)
+const w0 = initFromGfsSharpness({ phi0: 26, p0: 1.5 }); // the fig2 initialisation (model.md §2)
 const info = gfs(w0);
 console.log(`w0 = [${Array.from(w0, (x) => x.toFixed(4)).join(', ')}]`);
 console.log(

@@ -1,4 +1,4 @@
-// A fully connected network on MNIST digits from a Node script (SPEC §5): GD at the edge of
+// A fully connected network on MNIST digits from a Node script (model.md §5): GD at the edge of
 // stability, the sharpness S by Lanczos and the GFS sharpness φ by RK4 gradient flow.
 // Run after `npm install`: node examples/mlp-gfs-sharpness.mjs [n]
 import { MlpEngine, loadDigits, stabilityThreshold } from 'eoslab';

@@ -86,7 +86,7 @@ export interface GfsInfo {
   gfsSharpness: number;
 }
 
-/** Everything about w and its gradient-flow solution (SPEC §1.5). */
+/** Everything about w and its gradient-flow solution (model.md §1.5). */
 export function gfs(w: Weights): GfsInfo {
   const weights = checkWeights(w);
   const e = engine();
@@ -112,13 +112,13 @@ export function gdStep(w: Weights, eta: number): Float64Array {
   return engine().gdStep(checkWeights(w), checkEta(eta));
 }
 
-/** One GPGD step (SPEC §1.6); status 'no-gfs' when π(w) ≤ 0 or π(GD(w)) ≤ 0. */
+/** One GPGD step (model.md §1.6); status 'no-gfs' when π(w) ≤ 0 or π(GD(w)) ≤ 0. */
 export function gpgdStep(w: Weights, eta: number): { status: string; point: Float64Array } {
   const r = engine().gpgdStep(checkWeights(w), checkEta(eta));
   return { status: r.status === Status.converged ? 'ok' : statusLabel(r.status), point: r.point };
 }
 
-/** The 1-D GPGD map g(x) on the GF line with GFS squares u (SPEC §1.6). */
+/** The 1-D GPGD map g(x) on the GF line with GFS squares u (model.md §1.6). */
 export function gpgdMap1d(u: Weights, eta: number, x: number): number {
   const squares = OPTIONS.w.check(u, 'u');
   let logProduct = 0;
@@ -133,12 +133,12 @@ export function gpgdMap1d(u: Weights, eta: number, x: number): number {
   return engine().gpgdMap1d(squares, checkEta(eta), OPTIONS.p0.check(x, 'x'));
 }
 
-/** Membership of w in the positive invariant set 𝕊ᴰ_η (SPEC §1.7). */
+/** Membership of w in the positive invariant set 𝕊ᴰ_η (model.md §1.7). */
 export function inInvariantSet(w: Weights, eta: number): InvariantSetResult {
   return engine().invariantSet(checkWeights(w), checkEta(eta));
 }
 
-/** The default balance direction of SPEC §2: first ⌈D/2⌉ entries +1, the rest equal, Σ = 0. */
+/** The default balance direction of model.md §2: first ⌈D/2⌉ entries +1, the rest equal, Σ = 0. */
 export function defaultDirection(depth: number): Float64Array {
   const D = OPTIONS.depth.check(depth, 'depth');
   const positives = Math.ceil(D / 2);
@@ -177,7 +177,7 @@ export interface FamilyOptions {
   depth?: number;
 }
 
-/** The (φ₀, p₀) initialisation of SPEC §2: the point of product p₀ whose GFS has sharpness φ₀. */
+/** The (φ₀, p₀) initialisation of model.md §2: the point of product p₀ whose GFS has sharpness φ₀. */
 export function initFromGfsSharpness(options: FamilyOptions): Float64Array {
   const { direction } = checkFamily(options);
   return engine().initFromGfsSharpness(direction, options.phi0, options.p0);
@@ -337,7 +337,7 @@ export function resolveTrajectoryOptions(options: TrajectoryOptions): ResolvedTr
   return resolved;
 }
 
-/** GD trajectory recording loss, S, φ, π and status for iterates 0..steps (SPEC §1.4, Fig 2). */
+/** GD trajectory recording loss, S, φ, π and status for iterates 0..steps (model.md §1.4, Fig 2). */
 export function trajectory(options: TrajectoryOptions): Trajectory {
   checkHooks(options as { onProgress?: unknown });
   const r = resolveTrajectoryOptions(options);

@@ -96,7 +96,7 @@ describe('the top-level API agrees with the references', () => {
     }
   });
 
-  it('defaultDirection follows SPEC §2', () => {
+  it('defaultDirection follows model.md §2', () => {
     expect(Array.from(eoslab.defaultDirection(4))).toEqual([1, 1, -1, -1]);
     expect(Array.from(eoslab.defaultDirection(3))).toEqual([1, 1, -2]);
     expect(Array.from(eoslab.defaultDirection(5)).reduce((a, b) => a + b, 0)).toBeCloseTo(0, 14);

@@ -1,6 +1,6 @@
 /**
  * GPGD bifurcation kernels, period/chaos detection, Zhu et al.'s slice maps, the bifurcation API
- * and the `eoslab bifurcation` command (SPEC §1.6, §3 Fig 4, Fig 10, Fig 11). References are
+ * and the `eoslab bifurcation` command (model.md §1.6, §3 Fig 4, Fig 10, Fig 11). References are
  * written here or in test/helpers (bisection for the GF shift, the GD step from the gradient,
  * the slice maps straight from their formulas, the logistic map for Lyapunov exponents).
  */
@@ -40,13 +40,13 @@ const ROUTE_AGREEMENT = 1e-9;
 const ETA = 0.1;
 const scratch = mkdtempSync(join(tmpdir(), 'eoslab-bifurcation-'));
 
-/** The exact fixed-c map of the slice, from SPEC §3's formula. */
+/** The exact fixed-c map of the slice, from model.md §3's formula. */
 function refSliceMap(c2: number, eta: number, d: number): number {
   const e = d * d - 1;
   return d * (1 - eta * e * Math.sqrt(c2 * c2 + 4 * d * d) + eta * eta * e * e * d * d);
 }
 
-/** The 1-D GPGD map g(x) for GFS squares u (SPEC §1.6), with the bisection shift. */
+/** The 1-D GPGD map g(x) for GFS squares u (model.md §1.6), with the bisection shift. */
 function refMap1d(u: readonly number[], eta: number, x: number): number {
   const sigma = refLogShift(u, 2 * Math.log(x));
   return u.reduce((g, ui) => g * (1 - (eta * x * (x - 1)) / (ui + sigma)), x);

@@ -1,5 +1,5 @@
 /**
- * The digits loader (SPEC §5 "Data [ours]", issue 6 item 2): shapes, one-hot targets, the
+ * The digits loader (model.md §5 "Data [ours]", issue 6 item 2): shapes, one-hot targets, the
  * round-robin class order (class-balanced prefixes), per-channel standardisation (one mean, one std
  * over all pixels of the n digits, against a plain two-pass computation),
  * determinism, and clear errors for a bad n.

@@ -1,5 +1,5 @@
 /**
- * The MLP engine (SPEC §5) against independent references: a plain TypeScript forward pass for
+ * The MLP engine (model.md §5) against independent references: a plain TypeScript forward pass for
  * the loss, central finite differences of the loss for the gradient and of the gradient for the
  * Hessian-vector product (Pearlmutter's R-operator), for every activation; hardtanh/ReLU at points
  * whose hidden pre-activations stay a named margin away from the kinks.

@@ -1,5 +1,5 @@
 /**
- * The fcnet experiment runner (SPEC §5, Fig 6/12) on small networks: its records against a direct
+ * The fcnet experiment runner (model.md §5, Fig 6/12) on small networks: its records against a direct
  * computation with the engine, independence from the worker count, resumption from a checkpoint
  * after an abort, divergence as data, option validation, and the files it writes.
  */

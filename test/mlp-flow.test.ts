@@ -1,5 +1,5 @@
 /**
- * The MLP's sharpness and GFS machinery (SPEC §5) against independent references:
+ * The MLP's sharpness and GFS machinery (model.md §5) against independent references:
  * - Lanczos with full re-orthogonalisation (assembly/linalg/lanczos.ts over the WASM HVP) against
  *   cyclic Jacobi on the dense Hessian assembled column by column from the plain-TypeScript
  *   R-operator of test/helpers/mlp-reference.ts, for every activation, cold and warm started;

@@ -1,5 +1,5 @@
 /**
- * The plain-JavaScript MLP reference (SPEC §5) against central finite differences: the gradient
+ * The plain-JavaScript MLP reference (model.md §5) against central finite differences: the gradient
  * against differences of the loss, the Hessian-vector product (Pearlmutter R-op) against
  * differences of the gradient, for every activation, on tiny networks. hardtanh and ReLU are tested
  * away from their kinks: every hidden pre-activation keeps a stated margin from them, asserted.

@@ -1,6 +1,6 @@
 /**
- * The regression engine (SPEC §4) against independent references: central finite differences,
- * the SPEC's Hessian block form written here in plain TypeScript, a TypeScript shifted power
+ * The regression engine (model.md §4) against independent references: central finite differences,
+ * the Hessian block form of model.md §4 written here in plain TypeScript, a TypeScript shifted power
  * iteration, RK4 gradient flow run to convergence, and the optimality conditions of the GFS
  * (Xβ∞ = y, arcsinh(2β∞/k) − arcsinh(2β₀/k) ∈ range(2Xᵀ)) checked by a TypeScript least-squares fit.
  */
@@ -57,7 +57,7 @@ function refLoss(p: RegressionProblem, u: ArrayLike<number>, v: ArrayLike<number
   return r.reduce((s, x) => s + x * x, 0) / (2 * p.n);
 }
 
-/** The SPEC §4 block form: G = XᵀX/N, g = Xᵀr/N, blocks (vvᵀ)⊙G, (vuᵀ)⊙G + diag(g), (uvᵀ)⊙G + diag(g), (uuᵀ)⊙G. */
+/** The model.md §4 block form: G = XᵀX/N, g = Xᵀr/N, blocks (vvᵀ)⊙G, (vuᵀ)⊙G + diag(g), (uvᵀ)⊙G + diag(g), (uuᵀ)⊙G. */
 function refHessian(p: RegressionProblem, u: Float64Array, v: Float64Array): Float64Array {
   const { n, d, X } = p;
   const r = refResidual(p, u, v);
@@ -261,7 +261,7 @@ describe('loss, gradient, GD step, HVP, Hessian', () => {
         expect(Math.abs((hvp.a[j] as number) - (fdU[j] as number)) / scale).toBeLessThan(TOL_FINITE_DIFFERENCE);
         expect(Math.abs((hvp.b[j] as number) - (fdV[j] as number)) / scale).toBeLessThan(TOL_FINITE_DIFFERENCE);
       }
-      // Against the SPEC block form in TypeScript.
+      // Against the block form of model.md §4 in TypeScript.
       const H = refHessian(p, u, v);
       const m = 2 * p.d;
       const z = Float64Array.from([...dir.u, ...dir.v]);
@@ -273,7 +273,7 @@ describe('loss, gradient, GD step, HVP, Hessian', () => {
       }
     });
 
-    it(`N=${p.n}, d=${p.d}: dense Hessian equals the SPEC block form and is symmetric`, () => {
+    it(`N=${p.n}, d=${p.d}: dense Hessian equals the block form of model.md §4 and is symmetric`, () => {
       const e = engineFor(p);
       const { u, v } = randomPoint(p.d, 25);
       const H = e.hessian(u, v);

@@ -1,5 +1,5 @@
 /**
- * The flattest sharpness λ_flat = min_{Xβ=y} λmax((2/N) X diag(|β|) Xᵀ) (SPEC §4) and its
+ * The flattest sharpness λ_flat = min_{Xβ=y} λmax((2/N) X diag(|β|) Xᵀ) (model.md §4) and its
  * certificate. Everything the solver claims is re-checked here with code independent of
  * src/experiments/regression/flat*.ts and src/base/dense.ts: a classical (largest-pivot) Jacobi
  * eigensolver, a Cholesky solve, the weak-duality inequalities, a brute-force scan for N = 2, d = 3 (the feasible set is a line),

@@ -1,5 +1,5 @@
 /**
- * Every scalar-network kernel against an independent reference (SPEC §1): finite differences,
+ * Every scalar-network kernel against an independent reference (model.md §1): finite differences,
  * closed forms, the Jacobi eigensolver, a bisection GFS in plain TypeScript, RK4 gradient flow.
  */
 import { describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ function frobenius(a: ArrayLike<number>): number {
   return Math.sqrt(s);
 }
 
-describe('loss and gradient (SPEC §1.1)', () => {
+describe('loss and gradient (model.md §1.1)', () => {
   it.each(DEPTHS)('D = %i: gradient equals the direct formula and central differences', (D) => {
     for (const w of [...points(D, 20, D, 0.3), Float64Array.from({ length: D }, (_, i) => (i === 1 ? 0 : 1.1))]) {
       expect(relativeError(engine.loss(w), refLoss(w))).toBeLessThan(TOL_EXACT_ROUTE + 1e-300);
@@ -69,7 +69,7 @@ describe('loss and gradient (SPEC §1.1)', () => {
   });
 });
 
-describe('Hessian (SPEC §1.2)', () => {
+describe('Hessian (model.md §1.2)', () => {
   it.each(DEPTHS)('D = %i: Hessian equals central differences of the gradient', (D) => {
     const cases = [...points(D, 8, 100 + D, 0.3), Float64Array.from({ length: D }, (_, i) => (i === 0 ? 0 : 0.9))];
     for (const w of cases) {
@@ -101,7 +101,7 @@ describe('Hessian (SPEC §1.2)', () => {
   });
 });
 
-describe('sharpness S = λmax(H) (SPEC §1.2–§1.3)', () => {
+describe('sharpness S = λmax(H) (model.md §1.2–§1.3)', () => {
   it.each(DEPTHS)('D = %i: secular fast path equals Jacobi (π > 0, π < 0, wᵢ = 0)', (D) => {
     const cases = [
       ...points(D, 25, 200 + D, 0),
@@ -127,7 +127,7 @@ describe('sharpness S = λmax(H) (SPEC §1.2–§1.3)', () => {
       const closed = 0.5 * (a + d) + Math.sqrt(0.25 * (a - d) ** 2 + b * b);
       expect(relativeError(engine.sharpness(w, 'jacobi'), closed)).toBeLessThan(1e-13);
     }
-    // at a minimum S = Σ 1/wᵢ² (SPEC §1.3)
+    // at a minimum S = Σ 1/wᵢ² (model.md §1.3)
     const minimum = [2, 0.5, 1.25, 0.8];
     expect(refProduct(minimum)).toBeCloseTo(1, 15);
     const expected = minimum.reduce((s, x) => s + 1 / x ** 2, 0);
@@ -187,7 +187,7 @@ describe('sharpness S = λmax(H) (SPEC §1.2–§1.3)', () => {
   });
 });
 
-describe('gradient-flow solution and its sharpness φ (SPEC §1.5)', () => {
+describe('gradient-flow solution and its sharpness φ (model.md §1.5)', () => {
   it.each(DEPTHS)('D = %i: φ equals a bisection reference (≤ 1e-12) and RK4 gradient flow (≤ 1e-7)', (D) => {
     const cases = [...points(D, 12, 400 + D, 0), ...points(D, 6, 500 + D, 0.5).filter((w) => refProduct(w) > 0)];
     for (const w of cases) {
@@ -268,7 +268,7 @@ describe('gradient-flow solution and its sharpness φ (SPEC §1.5)', () => {
     }
   });
 
-  it('(φ₀, p₀) family lands on the requested φ₀ and p₀ (SPEC §2)', () => {
+  it('(φ₀, p₀) family lands on the requested φ₀ and p₀ (model.md §2)', () => {
     for (const [phi0, p0, c] of [
       [26, 1.5, [1, 1, -1, -1]],
       [4.05, 0.05, [1, 1, -1, -1]],
@@ -283,8 +283,8 @@ describe('gradient-flow solution and its sharpness φ (SPEC §1.5)', () => {
   });
 });
 
-describe('GD and GPGD steps (SPEC §1.4, §1.6)', () => {
-  it('GD step equals the reference; product and balance updates of SPEC §1.4 hold', () => {
+describe('GD and GPGD steps (model.md §1.4, §1.6)', () => {
+  it('GD step equals the reference; product and balance updates of model.md §1.4 hold', () => {
     const eta = 0.1;
     for (const w of points(5, 30, 77, 0.3)) {
       const next = engine.gdStep(w, eta);
@@ -364,7 +364,7 @@ describe('GD and GPGD steps (SPEC §1.4, §1.6)', () => {
   });
 });
 
-describe('positive invariant set 𝕊 (SPEC §1.7)', () => {
+describe('positive invariant set 𝕊 (model.md §1.7)', () => {
   it('nesting (Lemma I.1): η₁ ≤ η₂ ⇒ 𝕊^{η₂} ⊆ 𝕊^{η₁}', () => {
     const random = rng(5);
     let members = 0;

@@ -70,7 +70,7 @@ function reference(w: number[]): { S: number; absGradDotU: number; gap: number }
   return { S: value, absGradDotU: Math.abs(vector.reduce((s, u, i) => s + u * (g[i] as number), 0)), gap };
 }
 
-/** S at w from the exact Hessian of SPEC §1.2 (written out here) and the closed-form solver. */
+/** S at w from the exact Hessian of model.md §1.2 (written out here) and the closed-form solver. */
 function exactSharpness(w: number[]): number {
   const p = refProduct(w);
   const q = w.map((_, i) => w.reduce((acc, x, j) => (j === i ? acc : acc * x), 1));
@@ -157,7 +157,7 @@ describe('the zeros of ∇L·u', () => {
       r.yAxis.forEach((y, i) => {
         const x = 1 / (r.fixed * y); // π = 1
         if (!(x > r.xRange[0] && x < r.xRange[1])) return;
-        const S = 1 / x ** 2 + 1 / y ** 2 + 1 / r.fixed ** 2; // SPEC §1.3
+        const S = 1 / x ** 2 + 1 / y ** 2 + 1 / r.fixed ** 2; // model.md §1.3
         const threshold = 2 / r.eta;
         if (Math.abs(S - threshold) < 1e-9 * threshold) return;
         const zero = r.zeros.find((z) => z.kind === 'minimum' && z.w2 === y && Math.abs(z.w1 - x) < LOCATION_TOL);

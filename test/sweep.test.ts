@@ -1,5 +1,5 @@
 /**
- * Heatmap sweep kernels `sweepScalar` / `sweepSimd` (assembly/scalar/sweep/, SPEC §1.1, §1.4, §2).
+ * Heatmap sweep kernels `sweepScalar` / `sweepSimd` (assembly/scalar/sweep/, model.md §1.1, §1.4, §2).
  *
  * Per cell: GD wᵢ ← wᵢ − η(π−1)·∏_{j≠i}wⱼ on L = ½(π−1)², stopping before a step when
  * !(|π| < divergeAt) (1), ½(π−1)² < tol (0) or steps ≥ maxSteps (2). Checked here:
@@ -213,7 +213,7 @@ function expectMatchesReference(result: SweepResult, win: Float64Array, D: numbe
   }
 }
 
-describe('sweep kernels (SPEC §1.1, §1.4, §2)', () => {
+describe('sweep kernels (model.md §1.1, §1.4, §2)', () => {
   describe('(a) sweepScalar and sweepSimd agree bit for bit', () => {
     it.each(DEPTHS)('D = %i, every tile size', (D) => {
       const p = paramsFor(D);

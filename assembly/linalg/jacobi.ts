@@ -1,4 +1,4 @@
-// Cyclic Jacobi eigensolver for a dense symmetric n×n matrix (SPEC §1.2: the reference route to
+// Cyclic Jacobi eigensolver for a dense symmetric n×n matrix (model.md §1.2: the reference route to
 // the sharpness S = λmax(H)). Each rotation J(p,q,θ) zeroes a_pq; A ← Jᵀ A J with
 //   θ = (a_qq − a_pp) / (2 a_pq),  t = sign(θ) / (|θ| + √(θ² + 1)),  c = 1/√(t²+1),  s = t c.
 // Sweeps stop when the off-diagonal mass is below (ε‖A‖_F)² — Jacobi converges quadratically,

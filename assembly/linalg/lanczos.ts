@@ -1,5 +1,5 @@
 // Lanczos with full re-orthogonalisation, one iteration per call, for any symmetric operator the
-// host applies between calls (SPEC §5: φ = λmax(∇²L) over exact Hessian-vector products; also S at
+// host applies between calls (model.md §5: φ = λmax(∇²L) over exact Hessian-vector products; also S at
 // a GD iterate). With q₀ the unit start vector and Q = [q₀ … q_j] (the `basis`, dim-vectors one
 // after another), iteration j receives w = H q_j and does
 //   α_j = q_jᵀw,  w ← w − α_j q_j − β_{j−1} q_{j−1},  then w ← w − Q(Qᵀw) twice (modified

@@ -1,4 +1,4 @@
-// Largest eigenvalue of a diagonal-plus-rank-one matrix M = diag(d) + ρ z zᵀ (SPEC §1.2 fast path),
+// Largest eigenvalue of a diagonal-plus-rank-one matrix M = diag(d) + ρ z zᵀ (model.md §1.2 fast path),
 // from the secular equation 1 + ρ Σᵢ zᵢ² / (dᵢ − λ) = 0. With d₁ = max dᵢ and δᵢ = d₁ − dᵢ ≥ 0:
 //  • ρ > 0: λ = d₁ + μ, μ > 0 the root of g(μ) = Σ zᵢ²/(δᵢ + μ) − 1/ρ. g is convex and decreasing,
 //    so Newton started left of the root (μ₀ = ρ z₁², where g ≥ 0) increases monotonically to it.

@@ -1,5 +1,5 @@
 // Top eigenpair of a symmetric tridiagonal T (diagonal α, off-diagonal β) — the Rayleigh–Ritz
-// step of every Lanczos in eoslab (regression/lanczos.ts, linalg/lanczos.ts; SPEC §4 and §5):
+// step of every Lanczos in eoslab (regression/lanczos.ts, linalg/lanczos.ts; model.md §4 and §5):
 // top eigenvalue by Sturm-sequence bisection (count of eigenvalues < x from the LDLᵀ pivots
 // q₀ = α₀ − x, qᵢ = αᵢ − x − βᵢ₋₁²/qᵢ₋₁), its eigenvector by inverse iteration with (T − θI)
 // factorised by Gaussian elimination with partial pivoting (LAPACK dgttrf/dgttrs layout).

@@ -1,4 +1,4 @@
-// Activations of the fully connected network (SPEC §5) with their first and second derivatives
+// Activations of the fully connected network (model.md §5) with their first and second derivatives
 // (the R-operator needs σ'' for the backward R-pass). The codes are the Activation enum below
 // (generated into src/wasm/abi.ts for the host).
 //   0 tanh      σ = tanh z,              σ' = 1 − σ²,             σ'' = −2σ(1 − σ²)

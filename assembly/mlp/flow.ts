@@ -1,5 +1,5 @@
 // One classical Runge–Kutta (RK4) step of the gradient flow θ̇ = −∇L(θ) of the fully connected
-// network (SPEC §5: the GFS is reached by RK4 with h = α/S, S re-estimated every few steps by the
+// network (model.md §5: the GFS is reached by RK4 with h = α/S, S re-estimated every few steps by the
 // host, as in Cohen et al. 2021 and the paper's Appendix B.4):
 //   k₁ = ∇L(θ),  k₂ = ∇L(θ − h/2 k₁),  k₃ = ∇L(θ − h/2 k₂),  k₄ = ∇L(θ − h k₃),
 //   θ⁺ = θ − h/6 (k₁ + 2k₂ + 2k₃ + k₄).

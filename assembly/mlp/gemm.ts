@@ -1,4 +1,4 @@
-// Dense f64 matrix products for the MLP kernels (SPEC §5), all row-major and all accumulating
+// Dense f64 matrix products for the MLP kernels (model.md §5), all row-major and all accumulating
 // (C += ·; callers initialise C with zeros or a broadcast bias):
 //   gemmNT  C[m×N] += A[m×K] · B[N×K]ᵀ   (forward:  Z = A Wᵀ,        W is d_out × d_in)
 //   gemmNN  C[m×N] += A[m×J] · B[J×N]    (backward: E = Δ W)

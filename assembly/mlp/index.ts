@@ -1,4 +1,4 @@
-// Fully connected networks on real data (SPEC §5): model kernels (network.ts), the RK4 flow step
+// Fully connected networks on real data (model.md §5): model kernels (network.ts), the RK4 flow step
 // (flow.ts) and the activations; Lanczos lives in linalg/lanczos.ts (operator-agnostic).
 export { mlpParameterCount, mlpWorkLength, mlpLoss, mlpGradient, mlpGdStep, mlpHvp } from './network';
 export { mlpRk4Step } from './flow';

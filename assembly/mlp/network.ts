@@ -1,4 +1,4 @@
-// Fully connected network (SPEC §5): input d₀ → d₁ → … → d_L, biases, activation σ on every hidden
+// Fully connected network (model.md §5): input d₀ → d₁ → … → d_L, biases, activation σ on every hidden
 // layer, linear output; full-batch MSE loss over n samples with one-hot targets Y:
 //   a₀ = x,  z_l = W_l a_{l−1} + b_l,  a_l = σ(z_l) (l < L),  f(x) = z_L,
 //   L(θ) = (1/n) Σ_i ½‖f(x_i) − y_i‖².

@@ -1,7 +1,7 @@
-// Symmetric eigen-solvers for the regression model (SPEC §4: S = λmax(∇²L) by a dense solver,
+// Symmetric eigen-solvers for the regression model (model.md §4: S = λmax(∇²L) by a dense solver,
 // φ = λmax of an N×N matrix; Lanczos' tridiagonal top eigenpair).
 //
-// 1. Cyclic Jacobi for general n (the same rotation as linalg/jacobi.ts, SPEC §1.2, but with the
+// 1. Cyclic Jacobi for general n (the same rotation as linalg/jacobi.ts, model.md §1.2, but with the
 //    eigenvector accumulator in host scratch instead of a 64×64 static block, so n ≤ 512 works):
 //      θ = (a_qq − a_pp)/(2a_pq), t = sign(θ)/(|θ| + √(θ²+1)), c = 1/√(t²+1), s = tc;
 //    sweeps until the off-diagonal mass ≤ (ε‖A‖_F)².

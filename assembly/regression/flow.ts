@@ -1,4 +1,4 @@
-// RK4 gradient flow of the regression model (SPEC §4: the cross-check of the GFS predictor):
+// RK4 gradient flow of the regression model (model.md §4: the cross-check of the GFS predictor):
 //   ż = −∇L(z), z = [u; v], ∇L = [v ⊙ g; u ⊙ g], g = Xᵀ(X(u⊙v) − y)/N;
 //   k₁ = ∇L(z), k₂ = ∇L(z − h/2 k₁), k₃ = ∇L(z − h/2 k₂), k₄ = ∇L(z − h k₃),
 //   z ← z − h/6 (k₁ + 2k₂ + 2k₃ + k₄),  h = hScale / S(z), S by Lanczos (warm-started) every

@@ -1,4 +1,4 @@
-// Gradient-flow solution (GFS) of the regression model and its sharpness (SPEC §4, after
+// Gradient-flow solution (GFS) of the regression model and its sharpness (model.md §4, after
 // Azulay et al. 2021). Gradient flow conserves Δ = u² − v² (elementwise); with k = |Δ| > 0,
 // β₀ = u⊙v, aᵢ = arcsinh(2β₀ᵢ/kᵢ):
 //   β∞(ν) = (k/2) ⊙ sinh(θ(ν)),  θ(ν) = a + 2Xᵀν,  ν ∈ ℝᴺ solving Xβ∞(ν) = y.
@@ -9,7 +9,7 @@
 //   Φ(ν + tp) − Φ(ν) = Σᵢ (kᵢ/2) sinh(θᵢ + δᵢ/2) sinh(δᵢ/2) − t yᵀp,   δ = 2t Xᵀp;
 // if no step length passes (rounding near the optimum) the full step is taken when it reduces
 // ‖∇Φ‖, else the solve stops. Converged when ‖Xβ∞ − y‖ ≤ tol·(‖y‖ + ‖|X||β∞|‖).
-// Weights (derived; SPEC §4 gives the squares): with s = √(Δ² + 4β∞²) (= k cosh θ),
+// Weights (derived; model.md §4 gives the squares): with s = √(Δ² + 4β∞²) (= k cosh θ),
 //   Δᵢ > 0: u never crosses 0 under GF (u² = v² + Δ ≥ Δ), so uᵢ = sign(u₀ᵢ)√((s + Δ)/2), vᵢ = β∞ᵢ/uᵢ;
 //   Δᵢ < 0: symmetric, vᵢ = sign(v₀ᵢ)√((s − Δ)/2), uᵢ = β∞ᵢ/vᵢ.
 // So the dominant factor keeps its sign and the other one takes sign(β∞ᵢ)·sign(dominant): when

@@ -1,4 +1,4 @@
-// Diagonal linear regression model (SPEC §4): kernels exported by the eoslab WASM module.
+// Diagonal linear regression model (model.md §4): kernels exported by the eoslab WASM module.
 export { regWorkLength, regBasisLength } from './layout';
 export { regResidual, regLoss, regGradient, regGdStep, regHvp, regHessian } from './model';
 export { regSymmetricEigen, tridiagonalTop as regTridiagonalTop } from './eigen';

@@ -1,4 +1,4 @@
-// Sharpness S = λmax(∇²L(u, v)) of the regression model (SPEC §4: "S by Lanczos or a dense
+// Sharpness S = λmax(∇²L(u, v)) of the regression model (model.md §4: "S by Lanczos or a dense
 // solver") by Lanczos with full re-orthogonalisation over the exact Hessian-vector product
 // (model.ts). With q₀ the unit start vector and Q = [q₀ … q_j] (host scratch `basis`):
 //   w = H q_j,  α_j = q_jᵀw,  w ← w − α_j q_j − β_{j−1} q_{j−1},  then w ← w − Q(Qᵀw) twice,

@@ -1,4 +1,4 @@
-// Work-area layout of the regression kernels (SPEC §4). Every kernel that needs scratch takes one
+// Work-area layout of the regression kernels (model.md §4). Every kernel that needs scratch takes one
 // host-provided f64 block `work` of at least regWorkLength(n, d) entries and carves it into the
 // regions below (offsets in f64 entries). Regions are reused by kernels that never run at the same
 // time; a kernel calling another only relies on its own region across that call.

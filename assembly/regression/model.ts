@@ -1,10 +1,10 @@
-// Diagonal linear regression model (SPEC §4): f(x; u, v) = ⟨u ⊙ v, x⟩, β = u ⊙ v, data X ∈ ℝᴺˣᵈ
+// Diagonal linear regression model (model.md §4): f(x; u, v) = ⟨u ⊙ v, x⟩, β = u ⊙ v, data X ∈ ℝᴺˣᵈ
 // (row-major), y ∈ ℝᴺ:
 //   r = Xβ − y,   L = (1/2N)‖r‖²,   g = Xᵀr/N,   ∂L/∂u = v ⊙ g,   ∂L/∂v = u ⊙ g;
 //   GD step       (u, v) ← (u − η v⊙g, v − η u⊙g);
 //   HVP           H[a;b] = JᵀJ[a;b]/N + [g ⊙ b; g ⊙ a],  J[a;b] = X(v⊙a + u⊙b),  Jᵀz = [v⊙Xᵀz; u⊙Xᵀz];
 //   dense Hessian with G = XᵀX/N, order [u; v]: blocks (vvᵀ)⊙G, (vuᵀ)⊙G + diag(g),
-//                 (uvᵀ)⊙G + diag(g), (uuᵀ)⊙G  (SPEC §4, "Hessian at any point").
+//                 (uvᵀ)⊙G + diag(g), (uuᵀ)⊙G  (model.md §4, "Hessian at any point").
 // All outputs are written element by element after their inputs are read, so outputs may alias
 // the inputs u, v (GD step) or a, b (HVP).
 import { ld, st } from '../abi';

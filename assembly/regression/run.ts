@@ -1,4 +1,4 @@
-// GD run driver of the regression model (SPEC §4, Fig 5): from the state (u, v), for every
+// GD run driver of the regression model (model.md §4, Fig 5): from the state (u, v), for every
 // iterate record
 //   loss L, sharpness S = λmax(∇²L) (Lanczos warm-started from the previous top eigenvector, or
 //   dense Jacobi), GFS sharpness φ (Newton warm-started from the previous ν),

@@ -1,4 +1,4 @@
-// The (φ₀, p₀) initialisation family (SPEC §2).
+// The (φ₀, p₀) initialisation family (model.md §2).
 // Given a direction c (Σcᵢ = 0, c ≠ 0), a target GFS sharpness φ₀ ≥ D and a product p₀ > 0:
 //  (1) t ≥ 0 with G(t) = Σᵢ e^{−2t cᵢ} = φ₀ (G(0) = D, G′(0) = 0, G convex ⇒ increasing on t ≥ 0),
 //      w*ᵢ = e^{t cᵢ}: a minimum (∏ w* = 1) whose sharpness is Σ 1/w*ᵢ² = φ₀;

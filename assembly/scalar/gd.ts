@@ -1,4 +1,4 @@
-// One gradient-descent step on the scalar network (SPEC §1.4):
+// One gradient-descent step on the scalar network (model.md §1.4):
 //   w⁺ = w − η ∇L(w) = w − η (π − 1) q,   qᵢ = ∏_{j≠i} wⱼ,
 // equivalently wᵢ⁺ = wᵢ(1 − aᵢ) with aᵢ = η π (π − 1)/wᵢ². The product and the balances then obey
 //   π(w⁺) = π ∏ᵢ(1 − aᵢ),   bᵢⱼ⁺ = bᵢⱼ (1 − aᵢ aⱼ)   (bᵢⱼ = wᵢ² − wⱼ²), checked in the tests.

@@ -1,11 +1,11 @@
-// Gradient-flow solution (GFS) of the scalar network (SPEC §1.5).
+// Gradient-flow solution (GFS) of the scalar network (model.md §1.5).
 //
 // Gradient flow conserves the balances wᵢ² − wⱼ², so wᵢ(t)² = wᵢ(0)² + σ(t). If π(w) > 0 it ends at
 //   𝒮(w) = sign(w) ⊙ √(w² + s*),  F(s*) = Σᵢ log(wᵢ² + s*) = 0,  s* ∈ (−minᵢ wᵢ², ∞),
 // and its sharpness is φ(w) = Σᵢ 1/(wᵢ² + s*). If π(w) ≤ 0 the flow ends at a saddle: no GFS.
 //
-// The same root finder solves Σᵢ log(aᵢ + s) = target for GPGD (SPEC §1.6) and for moving a point
-// along its gradient-flow line to a prescribed product (SPEC §2). F is strictly increasing and
+// The same root finder solves Σᵢ log(aᵢ + s) = target for GPGD (model.md §1.6) and for moving a point
+// along its gradient-flow line to a prescribed product (model.md §2). F is strictly increasing and
 // concave, so Newton from the left of the root is monotone; from the right it may overshoot below
 // −min aᵢ, where the bracket turns the step into a bisection. Converges to |Δs| ≤ 4 ulp.
 import { ld, st, SCRATCH_VEC_D, RESULT_OK, Status, assertDepth } from '../abi';

@@ -1,4 +1,4 @@
-// GFS-preserving GD, GPGD (SPEC §1.6).
+// GFS-preserving GD, GPGD (model.md §1.6).
 //   𝒢(w) = sign(w) ⊙ √(w² + s̃),   Σᵢ log(wᵢ² + s̃) = 2 log |π(GD(w))|,
 // defined when π(w) > 0 and π(GD(w)) > 0. It moves w along its own gradient-flow line (balances
 // and hence φ are kept) to the product that GD would reach, so L(𝒢(w)) = L(GD(w)).

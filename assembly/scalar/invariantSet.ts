@@ -1,4 +1,4 @@
-// Membership in the positive invariant set 𝕊ᴰ_η (SPEC §1.7, Definition 3.1 of the paper).
+// Membership in the positive invariant set 𝕊ᴰ_η (model.md §1.7, Definition 3.1 of the paper).
 // Along the GF line of w (squares uᵢ + σ, uᵢ the GFS squares) the point of product p has
 // GD-image product  h(p) = p ∏ᵢ (1 − η p (p − 1)/(uᵢ + σ(p))).
 //   P_max = sup_{p ∈ (0,1]} h(p)        (≥ h(1) = 1)

@@ -1,4 +1,4 @@
-// Scalar network of depth D (SPEC §1.1–§1.3).
+// Scalar network of depth D (model.md §1.1–§1.3).
 //
 //   L(w) = ½ (π(w) − 1)²,          π(w) = ∏ᵢ wᵢ
 //   ∂L/∂wᵢ = (π − 1) qᵢ,           qᵢ = ∏_{j≠i} wⱼ   (prefix/suffix products, never π/wᵢ)

@@ -1,7 +1,7 @@
 // GPGD orbits for bifurcation diagrams: iterate, record, detect the period or chaos
-// (SPEC §1.6 GPGD and its 1-D form; SPEC §3 Fig 4, Fig 10, Fig 11).
+// (model.md §1.6 GPGD and its 1-D form; model.md §3 Fig 4, Fig 10, Fig 11).
 //
-// 1-D GPGD map (SPEC §1.6). A balance class is given by its GFS squares u (∏uᵢ = 1); the point of
+// 1-D GPGD map (model.md §1.6). A balance class is given by its GFS squares u (∏uᵢ = 1); the point of
 // product x > 0 on it has squares uᵢ + σ(x) with ∏(uᵢ + σ(x)) = x², and GPGD acts on x as
 //   g(x) = x ∏ᵢ (1 − η x (x − 1)/vᵢ),   vᵢ = uᵢ + σ(x),   g(1) = 1,   g′(1) = 1 − ηφ,
 // so x = 1 is stable iff φ < 2/η and the period doubles at φ = 2/η. Its derivative (for the
@@ -10,11 +10,11 @@
 // The reference route iterates the full GPGD step 𝒢 (steps/gpgd.ts) on w ∈ ℝᴰ and records π(w);
 // both routes give the same products (the map is 𝒢 written in the coordinate x = π).
 //
-// Zhu et al.'s slice w = (x, x, y, y) (SPEC §1.5, §3 Fig 10): with c² = x² − y², d = xy (π = d²),
+// Zhu et al.'s slice w = (x, x, y, y) (model.md §1.5, §3 Fig 10): with c² = x² − y², d = xy (π = d²),
 //   GD: d⁺ = f(d) = d [1 − η(d² − 1)√(c⁴ + 4d²) + η²(d² − 1)² d²]
 // because aₓ + a_y = η(d² − 1)(x² + y²), (x² + y²)² = c⁴ + 4d² and aₓa_y = η²(d² − 1)² d²
-// (aᵢ of SPEC §1.4). GPGD keeps c and moves to product f(d)², i.e. d ↦ |f(d)| (f is odd).
-// On the slice φ = 2√(c⁴ + 4) (SPEC §1.5), so c⁴ = φ²/4 − 4.
+// (aᵢ of model.md §1.4). GPGD keeps c and moves to product f(d)², i.e. d ↦ |f(d)| (f is odd).
+// On the slice φ = 2√(c⁴ + 4) (model.md §1.5), so c⁴ = φ²/4 − 4.
 // Our quasistatic approximation (not Zhu et al.'s own recursion, which is not available here)
 // is f to second order in b = d − 1. With
 // A = √(c⁴ + 4) = φ/2: d² − 1 = 2b + b², √(A² + 8b + 4b²) = A + 4b/A + (2/A − 8/A³) b² + O(b³),
@@ -383,7 +383,7 @@ function validSizes(D: i32, n: i32, N: i32, K: i32, maxPeriod: i32): bool {
 
 /**
  * Bifurcation diagram along a φ axis at fixed balance direction c: for each φ = phi[k], the
- * balance class of GFS sharpness φ is the (φ, 1) point of the (φ₀, p₀) family (SPEC §2); the
+ * balance class of GFS sharpness φ is the (φ, 1) point of the (φ₀, p₀) family (model.md §2); the
  * orbit starts at its point of product x0 (the (φ, x0) family point) and runs N GPGD steps
  * (method 0: the 1-D map, 1: full GPGD). Writes K products per φ (nPhi × K, row-major), the
  * period, status and Lyapunov exponent. Returns RESULT_OK, or −1 (nothing written) for bad sizes.

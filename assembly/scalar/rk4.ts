@@ -1,4 +1,4 @@
-// Classical RK4 integration of gradient flow ẇ = −∇L(w) for the scalar network (SPEC §1.5
+// Classical RK4 integration of gradient flow ẇ = −∇L(w) for the scalar network (model.md §1.5
 // cross-check of the closed-form GFS):
 //   k₁ = −∇L(y), k₂ = −∇L(y + h/2 k₁), k₃ = −∇L(y + h/2 k₂), k₄ = −∇L(y + h k₃),
 //   y ← y + h/6 (k₁ + 2k₂ + 2k₃ + k₄),   h = hScale / S(y)   (S re-evaluated every step).

@@ -1,4 +1,4 @@
-// Damian et al.'s stable set (SPEC §3, Fig 7; the model of SPEC §1.1–§1.3):
+// Damian et al.'s stable set (model.md §3, Fig 7; the model of model.md §1.1–§1.3):
 //
 //   ℳ = { θ : S(θ) ≤ 2/η  and  ∇L(θ)·u(θ) = 0 },   u = unit top eigenvector of ∇²L(θ) (Jacobi).
 //

@@ -1,4 +1,4 @@
-// Trajectory driver (SPEC §1.4–§1.5, Fig 2/8): GD from the state w, recording for every iterate
+// Trajectory driver (model.md §1.4–§1.5, Fig 2/8): GD from the state w, recording for every iterate
 //   loss L(w), sharpness S(w) = λmax(∇²L), GFS sharpness φ(w), product π(w), status,
 // then stepping w ← GD(w) with η = eta[row] (a schedule) or eta[0] (constant, etaLength = 1).
 // The host calls it in chunks (a few ms each) and keeps w between calls; on the last chunk it

@@ -345,7 +345,7 @@ export const OPTIONS = {
   heatmapPreset: choiceOption(
     'preset',
     'preset',
-    'named setting of SPEC §2 (fig3: D = 4, η = 0.1, φ₀ ∈ [4.05, 34], p₀ ∈ [0.05, 5], ≤ 20 000 steps, loss < 1e-14)',
+    'named setting of docs/model.md §2 (fig3: D = 4, η = 0.1, φ₀ ∈ [4.05, 34], p₀ ∈ [0.05, 5], ≤ 20 000 steps, loss < 1e-14)',
     Object.keys(HEATMAP_PRESETS),
   ),
   slice: listOption('slice', 'slice', 'sweep a 2-D slice of weight space around this point (instead of the family)', {
@@ -419,7 +419,7 @@ export const OPTIONS = {
   orbitMethod: choiceOption(
     'method',
     'method',
-    'GPGD route: the 1-D map g of SPEC §1.6 (fast) or full GPGD steps on w (reference)',
+    'GPGD route: the 1-D map g of docs/model.md §1.6 (fast) or full GPGD steps on w (reference)',
     ['map', 'gpgd'] as const,
   ),
   fixed: numberOption('fixed', 'fixed', 'the weight w₃ held fixed on the (w₁, w₂) slice of the D = 3 network (Fig 7)', {
@@ -461,7 +461,7 @@ export const OPTIONS = {
   lossTol: numberOption('lossTol', 'loss-tol', 'GD stops when the loss is below this threshold', {
     exclusiveMin: 0,
   }),
-  // Fully connected networks on MNIST digits (SPEC §5, eoslab fcnet).
+  // Fully connected networks on MNIST digits (model.md §5, eoslab fcnet).
   activations: choiceListOption(
     'activation',
     'activation',

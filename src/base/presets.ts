@@ -1,5 +1,5 @@
 /**
- * Named presets of SPEC §2, shared by the CLI, the tests and the benchmarks.
+ * Named presets of model.md §2, shared by the CLI, the tests and the benchmarks.
  */
 import { unknownPreset } from './errors.js';
 

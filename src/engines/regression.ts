@@ -1,5 +1,5 @@
 /**
- * Typed layer over the regression kernels of `assembly/regression/` (SPEC §4): the diagonal linear
+ * Typed layer over the regression kernels of `assembly/regression/` (model.md §4): the diagonal linear
  * model f(x; u, v) = ⟨u ⊙ v, x⟩ with L = (1/2N)‖X(u⊙v) − y‖². One `RegressionEngine` per problem
  * and WASM instance: the constructor copies X and y into the instance once and reserves every
  * buffer the kernels need (no allocation afterwards; the kernels' signatures and the buffer layout

@@ -15,7 +15,7 @@ export interface RegressionProblem {
 
 /**
  * Validates a problem given by a user: shapes, finite entries, N ≤ d and full row rank (the GFS
- * predictor of SPEC §4 assumes interpolation: Xβ = y has solutions and XXᵀ is invertible).
+ * predictor of model.md §4 assumes interpolation: Xβ = y has solutions and XXᵀ is invertible).
  */
 export function checkProblem(problem: RegressionProblem, label = 'data'): RegressionProblem {
   if (typeof problem !== 'object' || problem === null) throw invalidOption(label, problem, 'an object { n, d, X, y }');
@@ -25,7 +25,11 @@ export function checkProblem(problem: RegressionProblem, label = 'data'): Regres
   if (!(X instanceof Float64Array)) throw invalidOption(`${label}.X`, X, 'a Float64Array (N×d, row-major)');
   if (!(y instanceof Float64Array)) throw invalidOption(`${label}.y`, y, 'a Float64Array of N values');
   if (n > d) {
-    throw invalidOption(`${label}`, `N = ${n} > d = ${d}`, 'N ≤ d: the model must be able to interpolate (SPEC §4)');
+    throw invalidOption(
+      `${label}`,
+      `N = ${n} > d = ${d}`,
+      'N ≤ d: the model must be able to interpolate (docs/model.md §4)',
+    );
   }
   if (X.length !== n * d || y.length !== n) {
     throw invalidOption(

@@ -1,6 +1,6 @@
 /**
  * An independent plain-TypeScript float64 implementation of the `fig3` heatmap workload
- * (SPEC §2): family initialisation by cosh/bisection, plain GD (its own formula order, not the
+ * (model.md §2): family initialisation by cosh/bisection, plain GD (its own formula order, not the
  * kernels'), and the final sharpness by a cyclic Jacobi eigensolver written here.
  */
 import { refLogShift } from './reference.js';

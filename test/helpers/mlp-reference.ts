@@ -1,10 +1,10 @@
 /**
- * Plain-JavaScript float64 reference for the fully connected networks of SPEC §5: loops over
+ * Plain-JavaScript float64 reference for the fully connected networks of model.md §5: loops over
  * Float64Arrays, no WASM. It is the independent check of the WASM MLP engine and the JavaScript
  * baseline of `bench/mlp.bench.ts`.
  *
  * Network: a₀ = x; zₗ = Wₗ aₗ₋₁ + bₗ; aₗ = σ(zₗ) for the hidden layers; the output layer is
- * linear, f(x) = z_L. Loss (SPEC §5): L(θ) = (1/n) Σᵢ ½‖f(xᵢ) − yᵢ‖².
+ * linear, f(x) = z_L. Loss (model.md §5): L(θ) = (1/n) Σᵢ ½‖f(xᵢ) − yᵢ‖².
  *
  * Parameter layout of θ: W₁ (hidden₁ × input, row-major), b₁, W₂ (hidden₂ × hidden₁), b₂, …,
  * W_L (output × hidden_last), b_L.

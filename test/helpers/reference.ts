@@ -1,5 +1,5 @@
 /**
- * Independent plain-TypeScript float64 references for the scalar network (SPEC §1). They use
+ * Independent plain-TypeScript float64 references for the scalar network (model.md §1). They use
  * different algorithms from the WASM kernels on purpose: direct O(D²) leave-one-out products,
  * bisection (not Newton) for the GFS shift, finite differences for derivatives.
  */

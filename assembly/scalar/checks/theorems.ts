@@ -1,4 +1,4 @@
-// Theorem checks along GD on the scalar network (SPEC §1.7, §1.8; GD step SPEC §1.4; φ SPEC §1.5).
+// Theorem checks along GD on the scalar network (model.md §1.7, §1.8; GD step model.md §1.4; φ model.md §1.5).
 //
 // One run per initial point w⁽⁰⁾, GD until L < tol (converged), |π| ≥ divergeAt or a non-finite
 // product (diverged), π ≤ 0 (no GFS) or maxSteps. For a run that starts in 𝕊 (reference test
@@ -8,7 +8,7 @@
 //   Lemma 3.10    GD(w) ⪯_b w: every adjacent gap of the sorted squares of w⁺ is ≤ the matching
 //                 gap of w plus BALANCE_RTOL·max wᵢ² (adjacent gaps ≤ ⟺ all gaps ≤)
 //   Lemma 3.11    aᵢ = ηπ(π − 1)/wᵢ² < 1 + SIGN_RTOL for every i (no weight changes sign)
-//   Lemma 3.12    φ(w⁺) ≥ φ(w) − C η² max(1, π²) L(w) φ(w)³ − PHI_RTOL·φ(w), C = 2 (SPEC's derived
+//   Lemma 3.12    φ(w⁺) ≥ φ(w) − C η² max(1, π²) L(w) φ(w)³ − PHI_RTOL·φ(w), C = 2 (our derived
 //                 constant; the paper's is unknown, so C is a parameter and the largest used
 //                 fraction of the bound is reported)
 // and, for a converged run, S(w⁽ᵀ⁾) ≤ (2/η)(1 + SHARPNESS_RTOL). Runs outside 𝕊 only count the

@@ -1,8 +1,8 @@
 // One cell of the heatmap sweep, one lane at a time: the scalar arithmetic that both kernels share.
 //
-// Model (SPEC §1.1, §1.4): L(w) = ½(π − 1)², π = ∏ wᵢ, GD step wᵢ ← wᵢ − η(π − 1)·qᵢ with
+// Model (model.md §1.1, §1.4): L(w) = ½(π − 1)², π = ∏ wᵢ, GD step wᵢ ← wᵢ − η(π − 1)·qᵢ with
 // qᵢ = ∏_{j≠i} wⱼ built from prefix/suffix products (never π/wᵢ: a weight may be 0).
-// Stopping rule (SPEC §2, `fig3`), evaluated at the current iterate before each step:
+// Stopping rule (model.md §2, `fig3`), evaluated at the current iterate before each step:
 //   !(|π| < divergeAt) → DIVERGED (NaN included); else ½(π−1)² < tol → CONVERGED;
 //   else steps ≥ maxSteps → MAX_STEPS; else step.
 //

@@ -1,4 +1,4 @@
-// Initial weights of heatmap cells (SPEC §2, §3 Fig 3). Grids are inclusive linspaces; cell
+// Initial weights of heatmap cells (model.md §2, §3 Fig 3). Grids are inclusive linspaces; cell
 // k = i·cols + j has column j on the first axis and row i on the second:
 //   x_j = x₀ + (x₁ − x₀)·j/(cols − 1),   y_i = y₀ + (y₁ − y₀)·i/(rows − 1).
 // Family grids: x = φ₀, y = p₀, weights from the (φ₀, p₀) family with direction c.
@@ -20,7 +20,7 @@ function axisValue(lo: f64, hi: f64, index: i32, count: i32): f64 {
  * column only, so it is solved once per column and kept in `cache` (cols × (D + 1) doubles:
  * Σ 1/uᵢ, then u = w*²; an entry whose first value is NaN is computed on first use — the host keeps
  * the cache across the tiles of one grid); each cell then only moves along its GF line to p₀.
- * `outInitialGfs[t]` receives φ(w₀) = Σ 1/uᵢ (w₀ and w* share their GF line, SPEC §1.5).
+ * `outInitialGfs[t]` receives φ(w₀) = Σ 1/uᵢ (w₀ and w* share their GF line, model.md §1.5).
  */
 export function initFamilyCells(
   c: usize,

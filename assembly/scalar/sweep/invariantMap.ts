@@ -1,4 +1,4 @@
-// Fig 2c map (SPEC §1.7, §3): per cell, (1) is the initialisation in 𝕊ᴰ_η, and (2) does φ stay
+// Fig 2c map (model.md §1.7, §3): per cell, (1) is the initialisation in 𝕊ᴰ_η, and (2) does φ stay
 // monotone (non-increasing) along the whole GD run (until loss < tol, divergence or maxSteps).
 // φ along the run is tracked with Newton on F(s) = log ∏ᵢ(wᵢ² + s) warm-started from the previous
 // step's shift (GD moves the balances little, so 1–3 iterations suffice); one log per iteration.

@@ -1,4 +1,4 @@
-// Per-cell summary after a sweep (SPEC §1.2, §1.5, §3 Fig 3):
+// Per-cell summary after a sweep (model.md §1.2, §1.5, §3 Fig 3):
 //   final sharpness S(w_final) = λmax(∇²L) for cells whose GD converged (NaN otherwise),
 //   initial GFS sharpness φ(w₀) and product π(w₀), and the no-GFS status for π(w₀) ≤ 0
 //   (gradient flow from w₀ ends at a saddle). GD still runs from such a cell; its outcome is kept

@@ -1,6 +1,6 @@
-// Heatmap sweep kernels: GD on many scalar-network cells until each one stops (SPEC §2, `fig3`).
+// Heatmap sweep kernels: GD on many scalar-network cells until each one stops (model.md §2, `fig3`).
 //
-// Per cell (SPEC §1.1, §1.4): w ∈ ℝᴰ, π = ∏wᵢ, L = ½(π − 1)², wᵢ ← wᵢ − η(π−1)·∏_{j≠i}wⱼ, with the
+// Per cell (model.md §1.1, §1.4): w ∈ ℝᴰ, π = ∏wᵢ, L = ½(π − 1)², wᵢ ← wᵢ − η(π−1)·∏_{j≠i}wⱼ, with the
 // stopping rule checked before every step: !(|π| < divergeAt) → 1 (diverged, NaN included);
 // ½(π−1)² < tol → 0 (converged); steps ≥ maxSteps → 2 (max steps). The exact formula order is
 // documented in cell.ts; `sweepScalar` and `sweepSimd` give bit-identical per-cell results.

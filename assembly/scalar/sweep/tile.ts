@@ -1,7 +1,7 @@
 // SIMD fast path of the heatmap sweep: one tile of TILE_LANES cells (8 f64x2 vectors) stepping GD
 // in lockstep for as long as no lane has to stop.
 //
-// Formula (SPEC §1.1, §1.4; stopping rule of SPEC §2): exactly the per-lane arithmetic of cell.ts —
+// Formula (model.md §1.1, §1.4; stopping rule of model.md §2): exactly the per-lane arithmetic of cell.ts —
 // π = PL·PR, r = π − 1, s = η·r, sL = s·PR, sR = s·PL, wᵢ −= σ·Eᵢ — two lanes per instruction.
 // IEEE multiplication and subtraction give the same bits in f64x2 and f64 lanes (WASM has no fused
 // multiply-add), so every lane computes exactly what `advance*` computes for that cell.

@@ -58,7 +58,7 @@ import { createProgress } from '../progress.js';
 const presetOption = choiceOption(
   'preset',
   'preset',
-  'GD run behind the figure: fig2 (SPEC §2: φ₀ = 26, p₀ = 1.5) or fig11 (ours: φ₀ = 28, p₀ = 1.5); D = 4, η = 0.1, 3 000 steps',
+  'GD run behind the figure: fig2 (docs/model.md §2: φ₀ = 26, p₀ = 1.5) or fig11 (ours: φ₀ = 28, p₀ = 1.5); D = 4, η = 0.1, 3 000 steps',
   Object.keys(BIFURCATION_RUNS) as RunName[],
 );
 const figureOption = choiceOption(
@@ -332,7 +332,7 @@ export const bifurcationCommand = defineCommand({
   usage:
     'eoslab bifurcation [--figure fig4|fig10|fig11] [--preset fig2|fig11 | --w w1,...,wD | --phi0 φ₀ --p0 p₀ | --phi-range a,b --points n] [--out DIR] …',
   details:
-    'Iterates GPGD (GFS-preserving GD, SPEC §1.6) N = --orbit-steps times from each start, keeps the\n' +
+    'Iterates GPGD (GFS-preserving GD, docs/model.md §1.6) N = --orbit-steps times from each start, keeps the\n' +
     'last K = --keep products, and detects the smallest period p ≤ --max-period (relative tolerance\n' +
     '--period-tol); without one, a Lyapunov exponent λ > 0.01 means chaotic, else unresolved.\n' +
     '  --figure fig4 (default): from every iterate w⁽ᵗ⁾ of a GD run (--preset fig2, --w, or --phi0 --p0),\n' +

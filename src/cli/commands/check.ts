@@ -25,7 +25,7 @@ export const checkCommand = defineCommand({
   summary: 'checks Theorems 3.2, 3.3 and Lemmas 3.10–3.14 along GD and GPGD from random initialisations',
   usage: 'eoslab check [--depth D] [--eta η] [--samples N] [--seed s] [--steps T] [--json] [--out DIR]',
   details:
-    'Draws N initialisations from the (φ₀, p₀) family of SPEC §2 with random directions\n' +
+    'Draws N initialisations from the (φ₀, p₀) family of docs/model.md §2 with random directions\n' +
     '(c ~ N(0, I) with Σc = 0, φ₀ ~ U(D, max(1.25·2√2/η, D + 1)], p₀ log-uniform on [0.05, 5]), keeps\n' +
     'those in 𝕊 (Definition 3.1) and runs GD until L < --tol, --steps or divergence, counting at every\n' +
     'step violations of Theorem 3.2 (φ non-increasing, iterate in 𝕊), Lemma 3.10 (GD(w) ⪯_b w),\n' +

@@ -1,4 +1,4 @@
-/** `eoslab gfs`: a point, its gradient-flow solution, φ, and membership in 𝕊 (SPEC §1.5, §1.7). */
+/** `eoslab gfs`: a point, its gradient-flow solution, φ, and membership in 𝕊 (model.md §1.5, §1.7). */
 import { gfs, inInvariantSet, type GfsInfo } from '../../api.js';
 import { conflict } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';

@@ -1,4 +1,4 @@
-/** `eoslab gpgd`: the GD and GPGD images of a point (SPEC §1.4, §1.6). */
+/** `eoslab gpgd`: the GD and GPGD images of a point (model.md §1.4, §1.6). */
 import { gdStep, gfsSharpness, gpgdStep, loss, product } from '../../api.js';
 import { conflict } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';

@@ -36,7 +36,7 @@ export const heatmapCommand = defineCommand({
   details:
     'Runs GD from every cell of a grid until the loss is below --tol (converged), |π| exceeds\n' +
     '--diverge-at or turns non-finite (diverged), or --max-steps. The default grid is the (φ₀, p₀)\n' +
-    'family of SPEC §2 (columns φ₀, rows p₀); --slice w1,…,wD --axes i,j --x-range a,b --y-range c,d\n' +
+    'family of docs/model.md §2 (columns φ₀, rows p₀); --slice w1,…,wD --axes i,j --x-range a,b --y-range c,d\n' +
     'sweeps weights i (columns) and j (rows) around a point instead. Writes final_sharpness.npy,\n' +
     'steps.npy, status.npy (0 converged, 1 diverged, 2 max steps, 3 no GFS, 4 non-finite),\n' +
     'init_gfs_sharpness.npy, init_product.npy, x_axis.npy, y_axis.npy, heatmap.png/.svg and\n' +

@@ -19,7 +19,10 @@ import { ORBIT_OPTIONS } from './settings.js';
 
 /** GD runs behind the run-based figures: docs/model.md §2's fig2, and a start whose GPGD orbits include chaos. */
 export const BIFURCATION_RUNS = {
-  fig2: { ...trajectoryPreset('fig2'), description: 'SPEC §2 fig2: D = 4, η = 0.1, (φ₀, p₀) = (26, 1.5), 3 000 steps' },
+  fig2: {
+    ...trajectoryPreset('fig2'),
+    description: 'docs/model.md §2 fig2: D = 4, η = 0.1, (φ₀, p₀) = (26, 1.5), 3 000 steps',
+  },
   fig11: {
     kind: 'trajectory' as const,
     description: '[ours] D = 4, η = 0.1, (φ₀, p₀) = (28, 1.5), 3 000 steps: in 𝕊, with chaotic GPGD orbits early on',

@@ -1,6 +1,6 @@
 /**
  * `eoslab check`: numerical checks of the paper's theorems on random initialisations
- * (SPEC §1.7, §1.8). Kernels: assembly/scalar/checks/theorems.ts; runs fan out over the worker pool
+ * (model.md §1.7, §1.8). Kernels: assembly/scalar/checks/theorems.ts; runs fan out over the worker pool
  * (pool/pool.ts, task `check`), and every sample is a pure function of (seed, index), so the counts are
  * identical for any number of workers.
  *

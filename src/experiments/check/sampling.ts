@@ -2,11 +2,11 @@
  * The random starts of `eoslab check`; each is a pure function of (seed, index), so the counts do
  * not depend on the number of workers.
  *
- * Distribution of the initialisations (the (φ₀, p₀) family of SPEC §2 with random directions):
+ * Distribution of the initialisations (the (φ₀, p₀) family of model.md §2 with random directions):
  *   c ~ 𝒩(0, I_D) projected onto Σcᵢ = 0;  φ₀ ~ U(D, φ_hi] with φ_hi = max(1.25·2√2/η, D + 1)
  *   (so that some starts fail 𝕊's condition φ ≤ 2√2/η);  p₀ log-uniform on [0.05, 5] (fig3's
  *   range);  w⁽⁰⁾ = the point of product p₀ on the GF line of the minimum with sharpness φ₀ in
- *   direction c. All weights are positive (the dynamics depend only on |w| and sign π, SPEC §1.4).
+ *   direction c. All weights are positive (the dynamics depend only on |w| and sign π, model.md §1.4).
  * Random numbers: sfc32 seeded per sample from (seed, index) through the MurmurHash3 finaliser.
  * The Lemma 3.13/3.14 points (`drawGpgdPoint`) come from a separate stream of the same seed.
  */
@@ -82,7 +82,7 @@ export function drawGpgdPoint(
 /** The GD starts' distribution, as written into the report and the manifest. */
 export const DISTRIBUTION =
   'c ~ N(0, I_D) projected onto Σc = 0; φ₀ ~ U(D, max(1.25·2√2/η, D + 1)]; p₀ log-uniform on [0.05, 5]; ' +
-  'w⁽⁰⁾ = the (φ₀, p₀) family point of SPEC §2 in direction c (positive weights); sfc32 seeded per sample ' +
+  'w⁽⁰⁾ = the (φ₀, p₀) family point of docs/model.md §2 in direction c (positive weights); sfc32 seeded per sample ' +
   'from (seed, index)';
 
 /** The Lemma 3.13/3.14 points' distribution, as written into the report and the manifest. */

@@ -105,7 +105,7 @@ export interface CheckOptions {
   /** Convergence: loss < tol. */
   tol?: number;
   divergeAt?: number;
-  /** Constant C of the Lemma 3.12 bound (default 2, SPEC's derivation). */
+  /** Constant C of the Lemma 3.12 bound (default 2, our derivation, model.md §1.8). */
   lemma312Constant?: number;
   /** Theorem 3.3's "small enough" loss at the crossing (default 1e-2). */
   thm33SmallLoss?: number;

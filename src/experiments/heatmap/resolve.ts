@@ -57,7 +57,7 @@ export interface SliceOptions {
 }
 
 export interface HeatmapOptions {
-  /** Named setting (SPEC §2); its values are defaults for the options below. */
+  /** Named setting (model.md §2); its values are defaults for the options below. */
   preset?: string;
   /** rows = cols = resolution. */
   resolution?: number;

@@ -1,5 +1,5 @@
 /**
- * The flattest sharpness of the squared regression (diagonal linear) model, SPEC §4:
+ * The flattest sharpness of the squared regression (diagonal linear) model, model.md §4:
  *
  *   λ_flat = min { λmax(A(β)) : Xβ = y },   A(β) = (2/N) X diag(|β|) Xᵀ = Σᵢ |βᵢ| Bᵢ,  Bᵢ = (2/N) xᵢxᵢᵀ
  *
@@ -7,7 +7,7 @@
  * bound U = λmax(A(β)) and a dual-feasible pair (Z, ν) giving the lower bound L = yᵀν ≤ λ_flat.
  * λ_flat is the infimum of the Hessian's top eigenvalue over all interpolating weights (u, v): at
  * an interpolating point the nonzero Hessian eigenvalues are those of (1/N) X diag(u² + v²) Xᵀ and
- * u² + v² = √(Δ² + 4β²) ≥ 2|β|, with equality for balanced weights (the k → 0 limit of SPEC §4's φ).
+ * u² + v² = √(Δ² + 4β²) ≥ 2|β|, with equality for balanced weights (the k → 0 limit of model.md §4's φ).
  *
  * This file is the solver. The dual, its weak-duality derivation, the polish and the re-verified
  * certificate are in flatCertificate.ts; the types, input checks and original-unit helpers in

@@ -1,7 +1,7 @@
 /**
  * Damian et al.'s stable set ℳ = {θ : S(θ) ≤ 2/η and ∇L(θ)·u(θ) = 0} (u the top Hessian
  * eigenvector, by the Jacobi kernel) of the depth-3 scalar network on a 2-D slice of weight space
- * (the paper's Fig 7, SPEC §3). Kernels: assembly/scalar/stableSet.ts.
+ * (the paper's Fig 7, model.md §3). Kernels: assembly/scalar/stableSet.ts.
  *
  * Parametrisation: the slice (w₁, w₂) with w₃ = c fixed (default c = 0.5, w₁, w₂ ∈ [0, 3]). Every
  * quantity in ℳ's definition is invariant under flipping the signs of two weights, so the quadrant
