@@ -91,6 +91,15 @@ describe('eoslab gpgd', () => {
     expect(json.gpgd.loss).toBeCloseTo(json.gd.loss, 15);
     expect(json.gpgd.gfsSharpness).toBeCloseTo(json.gfsSharpness, 12);
   });
+
+  it('a GD image that overflows is reported as non-finite, not as a bad --w', async () => {
+    const { code, out } = await cli('gpgd', '--w', '1e308,1e308', '--eta', '0.1', '--json');
+    expect(code).toBe(0);
+    const json = JSON.parse(out) as { gd: { status: string; product: number | null }; gpgd: { status: string } };
+    expect(json.gd.status).toBe('non-finite');
+    expect(json.gd.product).toBeNull(); // NaN in JSON
+    expect(json.gpgd.status).toBe('non-finite');
+  });
 });
 
 describe('eoslab trajectory', () => {

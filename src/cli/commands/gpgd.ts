@@ -1,9 +1,15 @@
 /** `eoslab gpgd`: the GD and GPGD images of a point (model.md §1.4, §1.6). */
-import { gdStep, gfsSharpness, gpgdStep, loss, product } from '../../api.js';
+import { engine, gdStep, gfsSharpness, gpgdStep } from '../../api.js';
 import { conflict } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';
 import { defineCommand } from '../args.js';
 import { table, toJson } from '../format.js';
+
+/** Why GPGD is undefined, per status. */
+const GPGD_STATUS_TEXT: Readonly<Record<string, string>> = {
+  'no-gfs': 'GPGD undefined (π(w) ≤ 0 or π(GD(w)) ≤ 0)',
+  'non-finite': 'GPGD undefined (w or its GD image overflows float64)',
+};
 
 export const gpgdCommand = defineCommand({
   name: 'gpgd',
@@ -21,16 +27,27 @@ export const gpgdCommand = defineCommand({
     const gd = gdStep(w, eta);
     const gpgd = gpgdStep(w, eta);
     const ok = gpgd.status === 'ok';
+    // The images are computed, not given: describe them with the engine (no input validation), so
+    // that an image that overflows reads as non-finite instead of as a bad --w.
+    const e = engine();
+    const gdFinite = gd.every(Number.isFinite);
+    const image = (p: Float64Array): { product: number; loss: number; gfsSharpness: number } => ({
+      product: e.product(p),
+      loss: e.loss(p),
+      gfsSharpness: e.gfs(p).gfsSharpness,
+    });
     const result = {
       w,
       eta,
-      gd: { point: gd, product: product(gd), loss: loss(gd), gfsSharpness: gfsSharpness(gd) },
+      gd: {
+        status: gdFinite ? 'ok' : 'non-finite',
+        point: gd,
+        ...(gdFinite ? image(gd) : { product: Number.NaN, loss: Number.NaN, gfsSharpness: Number.NaN }),
+      },
       gpgd: {
         status: gpgd.status,
         point: ok ? gpgd.point : null,
-        product: ok ? product(gpgd.point) : null,
-        loss: ok ? loss(gpgd.point) : null,
-        gfsSharpness: ok ? gfsSharpness(gpgd.point) : null,
+        ...(ok ? image(gpgd.point) : { product: null, loss: null, gfsSharpness: null }),
       },
       gfsSharpness: gfsSharpness(w),
     };
@@ -42,11 +59,11 @@ export const gpgdCommand = defineCommand({
       table([
         ['w', w],
         ['φ(w)', result.gfsSharpness],
-        ['GD(w)', gd],
+        ['GD(w)', gdFinite ? gd : `${Array.from(gd).join(', ')} (non-finite: the step overflows float64)`],
         ['  π, L, φ', `${result.gd.product}, ${result.gd.loss}, ${result.gd.gfsSharpness}`],
         ['GPGD(w)', result.gpgd.point],
         ['  π, L, φ', ok ? `${result.gpgd.product}, ${result.gpgd.loss}, ${result.gpgd.gfsSharpness}` : null],
-        ['status', ok ? 'ok' : `${gpgd.status}: GPGD undefined (π(w) ≤ 0 or π(GD(w)) ≤ 0)`],
+        ['status', ok ? 'ok' : `${gpgd.status}: ${GPGD_STATUS_TEXT[gpgd.status] ?? 'GPGD undefined'}`],
       ]),
     );
     return 0;
