@@ -171,6 +171,7 @@ export { writeRegression, fig5aSvg, fig5bSvg, fig5cSvg } from './experiments/reg
 export { MlpEngine } from './engines/mlp.js';
 export type { Activation, MlpShape, MlpData } from './engines/mlp.js';
 export { loadDigits, availableDigits } from './experiments/fcnet/data.js';
+export { MlpSolver } from './engines/mlpSolver.js';
 export type {
   LanczosOptions,
   LanczosResult,
@@ -178,7 +179,11 @@ export type {
   FlowResult,
   FlowStatus,
   GfsResult as MlpGfsResult,
-} from './engines/mlp.js';
+} from './engines/mlpSolver.js';
+export { LocalBatch, shardRanges, DEFAULT_SHARDS } from './engines/mlpBatch.js';
+export type { MlpBatch, MlpProblem, Precision, ShardKernels } from './engines/mlpBatch.js';
+export { createMlpSolver, TeamBatch } from './pool/mlpTeam.js';
+export type { MlpSolverOptions } from './pool/mlpTeam.js';
 export {
   fcnetExperiment,
   resolveFcnetOptions,

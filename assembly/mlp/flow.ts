@@ -13,30 +13,30 @@ import { mlpGradient, mlpParameterCount } from './network';
  * P-entry gradient buffer, `work` as for mlpGradient; none may alias θ. Returns L(θ).
  */
 export function mlpRk4Step(
-  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, theta: usize, h: f64,
+  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, h: f64,
   work: usize, grad: usize, acc: usize, tmp: usize, out: usize,
 ): f64 {
   const p = mlpParameterCount(sizes, layers);
-  const loss = mlpGradient(sizes, layers, act, X, Y, n, theta, work, grad); // k₁
+  const loss = mlpGradient(sizes, layers, act, X, Y, n, total, theta, work, grad); // k₁
   const half = 0.5 * h;
   for (let i = 0; i < p; i++) {
     const g = ld(grad, i);
     st(acc, i, g);
     st(tmp, i, ld(theta, i) - half * g);
   }
-  mlpGradient(sizes, layers, act, X, Y, n, tmp, work, grad); // k₂
+  mlpGradient(sizes, layers, act, X, Y, n, total, tmp, work, grad); // k₂
   for (let i = 0; i < p; i++) {
     const g = ld(grad, i);
     st(acc, i, ld(acc, i) + 2.0 * g);
     st(tmp, i, ld(theta, i) - half * g);
   }
-  mlpGradient(sizes, layers, act, X, Y, n, tmp, work, grad); // k₃
+  mlpGradient(sizes, layers, act, X, Y, n, total, tmp, work, grad); // k₃
   for (let i = 0; i < p; i++) {
     const g = ld(grad, i);
     st(acc, i, ld(acc, i) + 2.0 * g);
     st(tmp, i, ld(theta, i) - h * g);
   }
-  mlpGradient(sizes, layers, act, X, Y, n, tmp, work, grad); // k₄
+  mlpGradient(sizes, layers, act, X, Y, n, total, tmp, work, grad); // k₄
   const sixth = h / 6.0;
   for (let i = 0; i < p; i++) st(out, i, ld(theta, i) - sixth * (ld(acc, i) + ld(grad, i)));
   return loss;

@@ -7,15 +7,18 @@
 // Parameter vector θ (length P = Σ_l d_l (d_{l−1} + 1)), layer by layer:
 //   [W₁ (d₁ × d₀, row-major: W₁[j, k] at j·d₀ + k), b₁ (d₁), W₂ (d₂ × d₁), b₂, …, W_L, b_L].
 // Layer sizes are passed as an i32 array `sizes` of length L + 1 (d₀ … d_L); `layers` = L.
+// Shards: every kernel runs over the n rows at X, Y and normalises by `total` (the whole batch's
+// size, ≥ n), so a shard s of rows returns Lₛ = (1/total) Σ_{i∈s} ½‖f(xᵢ) − yᵢ‖² and its gradient
+// and HVP; summed over a partition of the batch they give L, ∇L and ∇²L v (total = n: the batch).
 //
 // Gradient (backpropagation), Δ_l = ∂L/∂Z_l:
-//   Δ_L = (Z_L − Y)/n,   ∇W_l = Δ_lᵀ A_{l−1},   ∇b_l = Σ_i Δ_l[i, ·],
+//   Δ_L = (Z_L − Y)/total,   ∇W_l = Δ_lᵀ A_{l−1},   ∇b_l = Σ_i Δ_l[i, ·],
 //   E_{l−1} = Δ_l W_l,   Δ_{l−1} = E_{l−1} ⊙ σ'(Z_{l−1}).
 // Exact Hessian-vector product Hv by Pearlmutter's R-operator, R{·} = d/dr ·(θ + r v)|_{r=0},
 // with v = [V₁, c₁, …, V_L, c_L] laid out like θ:
 //   forward R-pass   R{A₀} = 0,  R{Z_l} = R{A_{l−1}} W_lᵀ + A_{l−1} V_lᵀ + 1 c_lᵀ,
 //                    R{A_l} = σ'(Z_l) ⊙ R{Z_l};
-//   backward R-pass  R{Δ_L} = R{Z_L}/n,
+//   backward R-pass  R{Δ_L} = R{Z_L}/total,
 //                    R{E_{l−1}} = R{Δ_l} W_l + Δ_l V_l,
 //                    R{Δ_{l−1}} = R{E_{l−1}} ⊙ σ'(Z_{l−1}) + E_{l−1} ⊙ σ''(Z_{l−1}) ⊙ R{Z_{l−1}};
 //   Hv = R{∇L}:      R{∇W_l} = R{Δ_l}ᵀ A_{l−1} + Δ_lᵀ R{A_{l−1}},  R{∇b_l} = Σ_i R{Δ_l}[i, ·].
@@ -96,7 +99,7 @@ function columnSums(D: usize, n: i32, d: i32, out: usize): void {
  * Forward pass (and forward R-pass when v ≠ 0) over the batch; returns the loss.
  */
 function forward(
-  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, theta: usize, v: usize, work: usize,
+  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, v: usize, work: usize,
 ): f64 {
   let aPrev = X;
   let raPrev: usize = 0;
@@ -142,7 +145,7 @@ function forward(
     const r = load<f64>(ptr(ZL, k)) - load<f64>(ptr(Y, k));
     sum += r * r;
   }
-  return (0.5 * sum) / <f64>n;
+  return (0.5 * sum) / <f64>total;
 }
 
 /**
@@ -150,7 +153,7 @@ function forward(
  * backward R-pass with Hv into `hv`.
  */
 function backward(
-  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, theta: usize, v: usize, work: usize,
+  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, v: usize, work: usize,
   grad: usize, hv: usize,
 ): void {
   const dBase = ptr(work, deltaOffset(sizes, layers, n));
@@ -161,7 +164,7 @@ function backward(
   let RDn = ptr(RD, stride);
   const dL = dim(sizes, layers);
   const ZL = ptr(work, layerOffset(sizes, n, layers));
-  const invN = 1.0 / <f64>n;
+  const invN = 1.0 / <f64>total;
   const m = n * dL;
   for (let k = 0; k < m; k++) {
     store<f64>(ptr(D, k), (load<f64>(ptr(ZL, k)) - load<f64>(ptr(Y, k))) * invN);
@@ -224,36 +227,36 @@ function backward(
 }
 
 /** L(θ). */
-export function mlpLoss(sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, theta: usize, work: usize): f64 {
-  return forward(sizes, layers, act, X, Y, n, theta, 0, work);
+export function mlpLoss(sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, work: usize): f64 {
+  return forward(sizes, layers, act, X, Y, n, total, theta, 0, work);
 }
 
 /** ∇L(θ) → grad (P entries); returns L(θ). */
 export function mlpGradient(
-  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, theta: usize, work: usize, grad: usize,
+  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, work: usize, grad: usize,
 ): f64 {
-  const l = forward(sizes, layers, act, X, Y, n, theta, 0, work);
-  backward(sizes, layers, act, X, Y, n, theta, 0, work, grad, 0);
+  const l = forward(sizes, layers, act, X, Y, n, total, theta, 0, work);
+  backward(sizes, layers, act, X, Y, n, total, theta, 0, work, grad, 0);
   return l;
 }
 
 /** out = θ − η ∇L(θ) (out may alias θ); returns L(θ). */
 export function mlpGdStep(
-  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, theta: usize, eta: f64, work: usize, out: usize,
+  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, eta: f64, work: usize, out: usize,
 ): f64 {
   const p = mlpParameterCount(sizes, layers);
   const g = ptr(work, deltaOffset(sizes, layers, n) + 4 * n * maxWidth(sizes, layers));
-  const l = forward(sizes, layers, act, X, Y, n, theta, 0, work);
-  backward(sizes, layers, act, X, Y, n, theta, 0, work, g, 0);
+  const l = forward(sizes, layers, act, X, Y, n, total, theta, 0, work);
+  backward(sizes, layers, act, X, Y, n, total, theta, 0, work, g, 0);
   for (let k = 0; k < p; k++) store<f64>(ptr(out, k), load<f64>(ptr(theta, k)) - eta * load<f64>(ptr(g, k)));
   return l;
 }
 
 /** Exact Hessian-vector product ∇²L(θ) v → out (P entries; must not alias θ or v); returns L(θ). */
 export function mlpHvp(
-  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, theta: usize, v: usize, work: usize, out: usize,
+  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, v: usize, work: usize, out: usize,
 ): f64 {
-  const l = forward(sizes, layers, act, X, Y, n, theta, v, work);
-  backward(sizes, layers, act, X, Y, n, theta, v, work, 0, out);
+  const l = forward(sizes, layers, act, X, Y, n, total, theta, v, work);
+  backward(sizes, layers, act, X, Y, n, total, theta, v, work, 0, out);
   return l;
 }

@@ -468,6 +468,12 @@ export const OPTIONS = {
     'hidden-layer activation(s); one GD run per activation and step size',
     ['tanh', 'hardtanh', 'relu', 'elu', 'softplus'] as const,
   ),
+  precision: choiceOption(
+    'precision',
+    'precision',
+    'arithmetic of the network kernels (f32: float32 SIMD kernels; sums, GD, RK4 and Lanczos stay float64)',
+    ['f64', 'f32'] as const,
+  ),
   digits: numberOption('n', 'n', 'number of training digits: the first n of the mnist package (≤ 10000)', {
     integer: true,
     min: 1,

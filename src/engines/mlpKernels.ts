@@ -8,8 +8,11 @@ import type { Ptr, WasmExports } from '../wasm/abi.js';
 import type { Arena } from '../wasm/module.js';
 import { ACTIVATION_CODES, type MlpData, type MlpShape } from './mlpNetwork.js';
 
-/** The leading arguments of every network kernel: the problem (layer sizes, activation, data). */
-export type Net = [sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number];
+/**
+ * The leading arguments of every network kernel: the problem (layer sizes, activation, data) — n
+ * rows from X and Y, normalised by `total` (the whole batch; n = total except for a shard).
+ */
+export type Net = [sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number];
 
 /** Byte offsets of one problem's float64 buffers (P = parameter count). */
 export interface MlpBuffers {
@@ -69,7 +72,7 @@ export function allocateMlpBuffers(
   };
   arena.f64(buffers.X, n * shape.input).set(data.X);
   arena.f64(buffers.Y, n * shape.output).set(data.Y);
-  const net: Net = [sizesPtr, layers, ACTIVATION_CODES[shape.activation], buffers.X, buffers.Y, n];
+  const net: Net = [sizesPtr, layers, ACTIVATION_CODES[shape.activation], buffers.X, buffers.Y, n, n];
   return { net, parameterCount, buffers };
 }
 

@@ -6,7 +6,8 @@
  *   bifurcation  one chunk of orbit starts (experiments/bifurcation/chunks.ts)
  *   check        one block of theorem-check samples (experiments/check/task.ts)
  *   regression   one data seed (experiments/regression/experiment.ts)
- *   fcnet        one GD chunk or GFS evaluation (experiments/fcnet/tasks.ts)
+ *   mlpTeam      a team worker of a data-parallel network batch: serves gradient/HVP shards
+ *                through shared memory until told to stop (mlpTeam.ts)
  *
  * Each task loads its module on first use (a heatmap worker never loads the regression solver or
  * the digits) and creates its engine once per thread: one ScalarEngine (one WASM instance) shared
@@ -90,12 +91,18 @@ export const regression = serve(async () => {
   return { run: runSeed, transfer: seedArrays };
 });
 
-export const fcnet = serve(async () => {
-  const { runFcnetTask, fcnetTaskArrays } = await import('../experiments/fcnet/tasks.js');
-  return { run: runFcnetTask, transfer: fcnetTaskArrays };
+export const mlpTeam = serve(async () => {
+  const { serveTeam } = await import('./mlpTeam.js');
+  return { run: serveTeam };
 });
 
-const TASKS: Record<TaskName, { prepare(): Promise<unknown> }> = { heatmap, bifurcation, check, regression, fcnet };
+const TASKS: Record<TaskName, { prepare(): Promise<unknown> }> = {
+  heatmap,
+  bifurcation,
+  check,
+  regression,
+  mlpTeam,
+};
 
 // Tasks the pool asked to prepare at thread start. A failure here is not fatal to the thread: the
 // first task of that name meets it again and reports it (an EoslabError as data).

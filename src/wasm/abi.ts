@@ -124,15 +124,15 @@ export interface WasmExports {
   /** assembly/mlp/network */
   mlpWorkLength(sizes: Ptr, layers: number, n: number): number;
   /** assembly/mlp/network */
-  mlpLoss(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, theta: Ptr, work: Ptr): number;
+  mlpLoss(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, work: Ptr): number;
   /** assembly/mlp/network */
-  mlpGradient(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, theta: Ptr, work: Ptr, grad: Ptr): number;
+  mlpGradient(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, work: Ptr, grad: Ptr): number;
   /** assembly/mlp/network */
-  mlpGdStep(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, theta: Ptr, eta: number, work: Ptr, out: Ptr): number;
+  mlpGdStep(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, eta: number, work: Ptr, out: Ptr): number;
   /** assembly/mlp/network */
-  mlpHvp(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, theta: Ptr, v: Ptr, work: Ptr, out: Ptr): number;
+  mlpHvp(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, v: Ptr, work: Ptr, out: Ptr): number;
   /** assembly/mlp/flow */
-  mlpRk4Step(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, theta: Ptr, h: number, work: Ptr, grad: Ptr, acc: Ptr, tmp: Ptr, out: Ptr): number;
+  mlpRk4Step(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, h: number, work: Ptr, grad: Ptr, acc: Ptr, tmp: Ptr, out: Ptr): number;
   /** assembly/mlp/activation */
   mlpActivation(a: number, order: number, z: number): number;
   /** assembly/linalg/lanczos */

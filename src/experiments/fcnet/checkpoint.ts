@@ -9,7 +9,7 @@
  * and skips the GFS evaluations already stored; a JSON entry that cannot be read is recomputed.
  */
 import { JobStore } from '../../io/store.js';
-import type { FlowStatus } from '../../engines/mlp.js';
+import type { FlowStatus } from '../../engines/mlpSolver.js';
 import { append, type FcnetDataStatistics, type RunState } from './results.js';
 import type { GdChunkResult, GfsTaskResult } from './tasks.js';
 

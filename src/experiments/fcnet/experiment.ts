@@ -20,10 +20,12 @@ import { checkHooks, conflict, EoslabError, invalidOption } from '../../base/err
 import { OPTIONS } from '../../base/options.js';
 import { CORES, defineOptions, resolveOptions } from '../../base/optionSet.js';
 import { removeJobDirectory } from '../../io/store.js';
-import { runJobs } from '../../pool/pool.js';
-import { DEFAULT_HIDDEN, GFS_LANCZOS_ITERATIONS as GFS_BASIS, type Activation } from '../../engines/mlp.js';
+import { createMlpSolver } from '../../pool/mlpTeam.js';
+import { DEFAULT_HIDDEN, type Activation } from '../../engines/mlp.js';
+import { GFS_LANCZOS_ITERATIONS as GFS_BASIS } from '../../engines/mlpSolver.js';
+import type { Precision } from '../../engines/mlpBatch.js';
 import { FcnetCheckpoint } from './checkpoint.js';
-import { availableDigits } from './data.js';
+import { availableDigits, loadDigits } from './data.js';
 import {
   append,
   dataStatistics,
@@ -68,6 +70,7 @@ export const FCNET_OPTIONS = defineOptions({
   hidden: { spec: OPTIONS.hidden, default: DEFAULT_HIDDEN },
   seed: { spec: OPTIONS.seed, default: 0, help: 'seed of the initial weights' },
   divergeAt: { spec: OPTIONS.divergeAtLoss, default: 1e3 },
+  precision: { spec: OPTIONS.precision, default: 'f64' },
   workers: { spec: OPTIONS.workers, default: CORES },
 });
 
@@ -108,7 +111,9 @@ export interface FcnetOptions {
    * lossThreshold to L < SENSITIVITY_FACTOR · lossThreshold, with φ evaluated at both ends.
    */
   sensitivityRecords?: number;
-  /** Worker threads (default: cores; 0 = this thread). */
+  /** Arithmetic of the network kernels (default 'f64'); sums, GD, RK4 and Lanczos are float64. */
+  precision?: Precision;
+  /** Worker threads sharing every gradient and HVP (default: cores; 0 = this thread). */
   workers?: number;
   /** Directory for checkpoints (resume); none when undefined. */
   checkpoint?: string;
@@ -137,6 +142,7 @@ export interface ResolvedFcnet {
   divergeAt: number;
   lanczosTol: number;
   sensitivityRecords: number;
+  precision: Precision;
   workers: number;
 }
 
@@ -196,6 +202,7 @@ export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
     divergeAt: o.divergeAt,
     lanczosTol: LANCZOS_TOL,
     sensitivityRecords: o.sensitivityRecords,
+    precision: o.precision,
     workers: o.workers,
   };
 }
@@ -235,6 +242,16 @@ function problemOf(o: ResolvedFcnet, activation: Activation): FcnetProblem {
 }
 
 type Job = { run: number; record: number; task: FcnetTask };
+
+/** Removes and returns the queued job of the given run(s) with the lowest record (FIFO among equals). */
+function takeFrom(queue: Job[], runs: number | readonly number[]): Job | undefined {
+  const ok = (j: Job): boolean => (typeof runs === 'number' ? j.run === runs : runs.includes(j.run));
+  let best = -1;
+  queue.forEach((j, i) => {
+    if (ok(j) && (best < 0 || j.record < (queue[best] as Job).record)) best = i;
+  });
+  return best < 0 ? undefined : queue.splice(best, 1)[0];
+}
 
 export async function fcnetExperiment(options: FcnetOptions = {}): Promise<FcnetExperiment> {
   checkHooks(options as { onProgress?: unknown; signal?: unknown });
@@ -380,30 +397,38 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
       checkpoint?.saveGfs(job.run, t, g);
     }
   };
-  const take = (): Job | undefined => {
-    if (gdQueue.length > 0) return gdQueue.shift();
-    // GFS tasks in step order across runs (the figure fills in from the left).
-    let best = -1;
-    gfsQueue.forEach((j, i) => {
-      const b = gfsQueue[best];
-      if (best < 0 || j.record < (b as Job).record) best = i;
-    });
-    return best < 0 ? undefined : gfsQueue.splice(best, 1)[0];
-  };
-
-  // GD chunks first (the critical path), then GFS tasks: `take` decides when a thread is free.
-  await runJobs(o.workers, {
-    task: 'fcnet',
-    jobs: take,
-    input: (job: Job) => job.task,
-    local: runFcnetTask,
-    onResult: (result: FcnetTaskResult, job: Job) => {
-      onResult(job, result);
-      account(job, result);
-    },
-    signal: options.signal,
-    what: 'the fcnet experiment',
-  });
+  // One solver per activation (its team of pool workers shares every gradient and HVP), the runs
+  // of that activation one after the other: each run's GD chunks (the figure's x axis), then the
+  // GFS evaluations in step order. Every worker serves every operation, so no core waits for
+  // another task: the order only decides what is on disk first after a kill.
+  const digits = loadDigits(o.n);
+  for (const activation of o.activations) {
+    const mine = runs.map((s, r) => (s.activation === activation ? r : -1)).filter((r) => r >= 0);
+    const pending = (): boolean =>
+      gdQueue.some((j) => mine.includes(j.run)) || gfsQueue.some((j) => mine.includes(j.run));
+    if (!pending()) continue;
+    const shape = { input: digits.inputDim, hidden: o.hidden, output: digits.classes, activation };
+    const solver = createMlpSolver(
+      { shape, data: digits },
+      { workers: o.workers, precision: o.precision, signal: options.signal, what: 'the fcnet experiment' },
+    );
+    try {
+      for (const r of mine) {
+        for (let job = takeFrom(gdQueue, r); job !== undefined; job = takeFrom(gdQueue, r)) {
+          const result = await runFcnetTask(solver, job.task);
+          onResult(job, result);
+          account(job, result);
+        }
+      }
+      for (let job = takeFrom(gfsQueue, mine); job !== undefined; job = takeFrom(gfsQueue, mine)) {
+        const result = await runFcnetTask(solver, job.task);
+        onResult(job, result);
+        account(job, result);
+      }
+    } finally {
+      await solver.close();
+    }
+  }
   return {
     ...o,
     data,

@@ -2,7 +2,8 @@
  * The fcnet experiment's per-run state while its tasks come in (experiment.ts schedules them,
  * checkpoint.ts restores it from a checkpoint) and the result each run ends as.
  */
-import type { Activation, FlowStatus } from '../../engines/mlp.js';
+import type { Activation } from '../../engines/mlp.js';
+import type { FlowStatus } from '../../engines/mlpSolver.js';
 import { loadDigits } from './data.js';
 import type { GfsTaskResult, SensitivityResult } from './tasks.js';
 

@@ -8,13 +8,13 @@
  *   (or the step budget), then φ = λmax(∇²L) there (MlpEngine.gfsSharpness); for the records of
  *   the threshold-sensitivity report the flow then continues from its end to a lower threshold
  *   (its own step budget) and φ is evaluated again there.
- * One MlpEngine (and one copy of the digits) per problem is cached per thread; in a pool these run
- * as the `fcnet` task of the worker entry (pool/worker.ts).
+ Both run on an MlpSolver (engines/mlpSolver.ts) whose gradients and HVPs are fixed-order sums
+ * over batch shards, computed on a team of pool workers or in this thread: the same bits for any
+ * worker count.
  */
 import type { Activation } from '../../engines/mlp.js';
-import { MlpEngine } from '../../engines/mlp.js';
-import { loadDigits } from './data.js';
-import type { FlowStatus } from '../../engines/mlp.js';
+import { initialParameters } from '../../engines/mlpNetwork.js';
+import type { FlowStatus, MlpSolver } from '../../engines/mlpSolver.js';
 
 /** What fixes the network, its data and its initialisation. */
 export interface FcnetProblem {
@@ -106,27 +106,15 @@ export interface GfsTaskResult {
 export type FcnetTask = GdChunkTask | GfsTask;
 export type FcnetTaskResult = GdChunkResult | GfsTaskResult;
 
-let cached: { key: string; engine: MlpEngine } | undefined;
-
-/** This thread's engine for `problem` (the last one is kept: building one parses the digits). */
-export function engineFor(problem: FcnetProblem): MlpEngine {
-  const key = JSON.stringify([problem.activation, problem.n, problem.hidden]);
-  if (cached?.key !== key) {
-    cached = undefined; // let the previous engine's memory go first
-    const data = loadDigits(problem.n);
-    const engine = new MlpEngine(
-      { input: data.inputDim, hidden: problem.hidden, output: data.classes, activation: problem.activation },
-      data,
-    );
-    cached = { key, engine };
-  }
-  return cached.engine;
+/** The layer sizes d₀ … d_L of the problem's network (784 pixels in, 10 classes out). */
+export function networkSizes(problem: FcnetProblem): number[] {
+  return [784, ...problem.hidden, 10];
 }
 
-export function runGdChunk(task: GdChunkTask): GdChunkResult {
+export async function runGdChunk(solver: MlpSolver, task: GdChunkTask): Promise<GdChunkResult> {
   const started = performance.now();
-  const engine = engineFor(task.problem);
-  let theta = task.theta ?? engine.initialParameters(task.problem.seed);
+  const P = solver.parameterCount;
+  let theta = task.theta ?? initialParameters(networkSizes(task.problem), P, task.problem.seed);
   let warm = task.vector ?? undefined;
   const losses: number[] = [];
   const traceSteps: number[] = [];
@@ -137,13 +125,13 @@ export function runGdChunk(task: GdChunkTask): GdChunkResult {
   let t = task.from;
   while (t < task.to && !diverged) {
     const stop = Math.min(task.to, (Math.floor(t / task.sEvery) + 1) * task.sEvery);
-    const gd = engine.gradientDescent(theta, task.eta, stop - t, task.divergeAt);
+    const gd = await solver.gradientDescent(theta, task.eta, stop - t, task.divergeAt);
     for (const l of gd.losses) losses.push(l);
     theta = gd.theta;
     diverged = gd.diverged;
     t = stop;
     if (!diverged && t < task.to) {
-      const s = engine.sharpness(theta, { tol: task.lanczosTol, start: warm });
+      const s = await solver.sharpness(theta, { tol: task.lanczosTol, start: warm });
       lanczosIterations += s.iterations;
       traceSteps.push(t);
       traceSharpness.push(s.value);
@@ -153,14 +141,14 @@ export function runGdChunk(task: GdChunkTask): GdChunkResult {
   let loss = Number.NaN;
   let sharpness = Number.NaN;
   let lanczosResidual = Number.NaN;
-  let vector = new Float64Array(engine.parameterCount).fill(Number.NaN);
+  let vector = new Float64Array(P).fill(Number.NaN);
   if (!diverged) {
-    loss = engine.loss(theta);
+    loss = await solver.loss(theta);
     diverged = !Number.isFinite(loss) || loss > task.divergeAt;
     if (diverged) losses.push(loss);
   }
   if (!diverged) {
-    const s = engine.sharpness(theta, { tol: task.lanczosTol, start: warm });
+    const s = await solver.sharpness(theta, { tol: task.lanczosTol, start: warm });
     sharpness = s.value;
     lanczosIterations += s.iterations;
     lanczosResidual = s.residual;
@@ -181,15 +169,14 @@ export function runGdChunk(task: GdChunkTask): GdChunkResult {
   };
 }
 
-export function runGfs(task: GfsTask): GfsTaskResult {
+export async function runGfs(solver: MlpSolver, task: GfsTask): Promise<GfsTaskResult> {
   const started = performance.now();
-  const engine = engineFor(task.problem);
   const flow = {
     alpha: task.rk4Alpha,
     maxSteps: task.flowSteps,
     sharpnessEvery: task.sharpnessEvery,
   };
-  const g = engine.gfsSharpness(task.theta, {
+  const g = await solver.gfsSharpness(task.theta, {
     ...flow,
     lossThreshold: task.lossThreshold,
     start: task.vector !== null && task.vector.every(Number.isFinite) ? task.vector : undefined,
@@ -197,7 +184,7 @@ export function runGfs(task: GfsTask): GfsTaskResult {
   let sensitivity: SensitivityResult | null = null;
   if (task.sensitivityThreshold !== null && g.status === 'converged') {
     // The same flow, continued from where it stopped (its last point is below lossThreshold).
-    const c = engine.gfsSharpness(g.theta, {
+    const c = await solver.gfsSharpness(g.theta, {
       ...flow,
       lossThreshold: task.sensitivityThreshold,
       start: g.lanczos.vector.every(Number.isFinite) ? g.lanczos.vector : undefined,
@@ -227,13 +214,6 @@ export function runGfs(task: GfsTask): GfsTaskResult {
   };
 }
 
-export function runFcnetTask(task: FcnetTask): FcnetTaskResult {
-  return task.kind === 'gd' ? runGdChunk(task) : runGfs(task);
-}
-
-/** The large arrays of a result (θ, the top eigenvector, the chunk's losses), transferred back from a worker. */
-export function fcnetTaskArrays(result: FcnetTaskResult): ArrayBufferView[] {
-  return 'theta' in result
-    ? [result.theta, result.vector, result.losses, result.traceSteps, result.traceSharpness]
-    : [];
+export function runFcnetTask(solver: MlpSolver, task: FcnetTask): Promise<FcnetTaskResult> {
+  return task.kind === 'gd' ? runGdChunk(solver, task) : runGfs(solver, task);
 }
