@@ -10,6 +10,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, MlpEngine, type Activation, type MlpData } from '../src/engines/mlp.js';
+import { LocalBatch } from '../src/engines/mlpBatch.js';
+import { MlpSolver } from '../src/engines/mlpSolver.js';
 import { referenceGradient, referenceHessianVectorProduct } from './helpers/mlp-reference.js';
 import { Sfc32 } from '../src/base/random.js';
 import { jacobiMaxEigenvalue } from './helpers/fig3-reference.js';
@@ -31,12 +33,17 @@ function makeData(seed: number): MlpData {
   return { n: N, X, Y };
 }
 
-function engineFor(activation: Activation, seed = 3): { engine: MlpEngine; data: MlpData; theta: Float64Array } {
+function engineFor(
+  activation: Activation,
+  seed = 3,
+): { engine: MlpEngine; solver: MlpSolver; data: MlpData; theta: Float64Array } {
   const data = makeData(seed);
   const engine = new MlpEngine({ ...SHAPE, activation }, data);
+  // The calling-thread batch with 3 shards of 3 rows: the solver sums shards as on the pool.
+  const solver = new MlpSolver(LocalBatch.of(engine, 3));
   // Larger-than-default weights so that the Hessian is far from a Gauss–Newton matrix.
   const theta = engine.initialParameters(seed).map((x) => 2 * x);
-  return { engine, data, theta };
+  return { engine, solver, data, theta };
 }
 
 function denseHessian(activation: Activation, data: MlpData, theta: Float64Array): Float64Array {
@@ -74,11 +81,11 @@ function maxAbs(a: ArrayLike<number>): number {
 
 describe('Lanczos (full re-orthogonalisation) vs dense Jacobi on a tiny network', () => {
   for (const activation of ACTIVATIONS) {
-    it(`${activation}: λmax and its Ritz vector`, () => {
-      const { engine, data, theta } = engineFor(activation);
+    it(`${activation}: λmax and its Ritz vector`, async () => {
+      const { engine, solver, data, theta } = engineFor(activation);
       const H = denseHessian(activation, data, theta);
       const exact = jacobiMaxEigenvalue(H, theta.length);
-      const r = engine.sharpness(theta, { tol: 1e-6 });
+      const r = await solver.sharpness(theta, { tol: 1e-6 });
       expect(r.converged).toBe(true);
       expect(Math.abs(r.value - exact) / Math.abs(exact)).toBeLessThan(TOL_EIGEN);
       // The Ritz vector is an eigenvector: ‖Hy − θy‖ small, ‖y‖ = 1.
@@ -94,48 +101,48 @@ describe('Lanczos (full re-orthogonalisation) vs dense Jacobi on a tiny network'
     });
   }
 
-  it('a warm start from the top eigenvector converges in fewer products, to the same value', () => {
-    const { engine, theta } = engineFor('tanh');
-    const cold = engine.sharpness(theta, { tol: 1e-6 });
-    const warm = engine.sharpness(theta, { tol: 1e-6, start: cold.vector });
+  it('a warm start from the top eigenvector converges in fewer products, to the same value', async () => {
+    const { engine, solver, theta } = engineFor('tanh');
+    const cold = await solver.sharpness(theta, { tol: 1e-6 });
+    const warm = await solver.sharpness(theta, { tol: 1e-6, start: cold.vector });
     expect(warm.iterations).toBeLessThan(cold.iterations);
     expect(Math.abs(warm.value - cold.value) / cold.value).toBeLessThan(TOL_EIGEN);
   });
 
-  it('is deterministic and stops at maxIterations with converged = false', () => {
-    const { engine, theta } = engineFor('softplus');
-    const a = engine.sharpness(theta, { tol: 1e-14, maxIterations: 3 });
-    const b = engine.sharpness(theta, { tol: 1e-14, maxIterations: 3 });
+  it('is deterministic and stops at maxIterations with converged = false', async () => {
+    const { engine, solver, theta } = engineFor('softplus');
+    const a = await solver.sharpness(theta, { tol: 1e-14, maxIterations: 3 });
+    const b = await solver.sharpness(theta, { tol: 1e-14, maxIterations: 3 });
     expect(a.iterations).toBe(3);
     expect(a.converged).toBe(false);
     expect(a.value).toBe(b.value);
   });
 
-  it('the full Krylov space (P products) gives the exact λmax; more is capped at P', () => {
-    const { engine, data, theta } = engineFor('elu');
+  it('the full Krylov space (P products) gives the exact λmax; more is capped at P', async () => {
+    const { engine, solver, data, theta } = engineFor('elu');
     const exact = jacobiMaxEigenvalue(denseHessian('elu', data, theta), theta.length);
-    const r = engine.sharpness(theta, { tol: 1e-300, maxIterations: 10 * theta.length });
+    const r = await solver.sharpness(theta, { tol: 1e-300, maxIterations: 10 * theta.length });
     expect(r.iterations).toBeLessThanOrEqual(theta.length);
     expect(Math.abs(r.value - exact) / exact).toBeLessThan(TOL_EIGEN);
   });
 
-  it('non-finite parameters give NaN, not an exception', () => {
-    const { engine, theta } = engineFor('tanh');
+  it('non-finite parameters give NaN, not an exception', async () => {
+    const { engine, solver, theta } = engineFor('tanh');
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
       const t = theta.slice();
       t[7] = bad;
-      const r = engine.sharpness(t);
+      const r = await solver.sharpness(t);
       expect(r.value).toBeNaN();
       expect(r.converged).toBe(false);
     }
   });
 
-  it('rejects bad options by name', () => {
-    const { engine, theta } = engineFor('tanh');
-    expect(() => engine.sharpness(theta, { tol: 0 })).toThrow(/tol/);
-    expect(() => engine.sharpness(theta, { tol: Number.NaN })).toThrow(/tol/);
-    expect(() => engine.sharpness(theta, { maxIterations: 0 })).toThrow(/maxIterations/);
-    expect(() => engine.sharpness(theta, { start: new Float64Array(3) })).toThrow(/start/);
+  it('rejects bad options by name', async () => {
+    const { engine, solver, theta } = engineFor('tanh');
+    await expect(solver.sharpness(theta, { tol: 0 })).rejects.toThrow(/tol/);
+    await expect(solver.sharpness(theta, { tol: Number.NaN })).rejects.toThrow(/tol/);
+    await expect(solver.sharpness(theta, { maxIterations: 0 })).rejects.toThrow(/maxIterations/);
+    await expect(solver.sharpness(theta, { start: new Float64Array(3) })).rejects.toThrow(/start/);
   });
 });
 
@@ -155,28 +162,29 @@ function referenceRk4(activation: Activation, data: MlpData, theta: Float64Array
 }
 
 describe('RK4 gradient flow step', () => {
-  it('one step equals a plain TypeScript RK4 over the reference gradient', () => {
+  it('one step equals a plain TypeScript RK4 over the reference gradient', async () => {
     for (const activation of ACTIVATIONS) {
-      const { engine, data, theta } = engineFor(activation, 5);
+      const { engine, solver, data, theta } = engineFor(activation, 5);
       const h = 0.05;
-      const ours = engine.rk4Step(theta, h);
+      const ours = await solver.rk4Step(theta, h);
       const ref = referenceRk4(activation, data, theta, h);
       expect(maxAbsDiff(ours.theta, ref) / maxAbs(ref)).toBeLessThan(TOL_RK4_STEP);
-      expect(ours.loss).toBeCloseTo(engine.loss(theta), 14);
+      expect(ours.loss).toBeCloseTo(await solver.loss(theta), 14);
     }
   });
 
   for (const activation of ['tanh', 'softplus'] as const) {
-    it(`${activation}: order of convergence ≈ 4 (errors at T = 1 for h = 1/16 … 1/128 against h = 1/2048)`, () => {
-      const { engine, theta } = engineFor(activation, 11);
+    it(`${activation}: order of convergence ≈ 4 (errors at T = 1 for h = 1/16 … 1/128 against h = 1/2048)`, async () => {
+      const { engine, solver, theta } = engineFor(activation, 11);
       const T = 1;
-      const integrate = (steps: number): Float64Array => {
+      const integrate = async (steps: number): Promise<Float64Array> => {
         let t = theta;
-        for (let k = 0; k < steps; k++) t = engine.rk4Step(t, T / steps).theta;
+        for (let k = 0; k < steps; k++) t = (await solver.rk4Step(t, T / steps)).theta;
         return t;
       };
-      const reference = integrate(2048);
-      const errors = [16, 32, 64, 128].map((steps) => maxAbsDiff(integrate(steps), reference));
+      const reference = await integrate(2048);
+      const errors: number[] = [];
+      for (const steps of [16, 32, 64, 128]) errors.push(maxAbsDiff(await integrate(steps), reference));
       const orders = errors.slice(1).map((e, i) => Math.log2((errors[i] as number) / e));
       for (const p of orders) {
         expect(p).toBeGreaterThan(ORDER_BAND[0]);
@@ -188,23 +196,23 @@ describe('RK4 gradient flow step', () => {
     });
   }
 
-  it('rejects h ≤ 0 and a wrongly sized θ', () => {
-    const { engine, theta } = engineFor('tanh');
-    expect(() => engine.rk4Step(theta, 0)).toThrow(/h/);
-    expect(() => engine.rk4Step(theta, -1)).toThrow(/h/);
-    expect(() => engine.rk4Step(new Float64Array(2), 0.1)).toThrow(/theta/);
+  it('rejects h ≤ 0 and a wrongly sized θ', async () => {
+    const { engine, solver, theta } = engineFor('tanh');
+    await expect(solver.rk4Step(theta, 0)).rejects.toThrow(/h/);
+    await expect(solver.rk4Step(theta, -1)).rejects.toThrow(/h/);
+    await expect(solver.rk4Step(new Float64Array(2), 0.1)).rejects.toThrow(/theta/);
   });
 });
 
 describe('gradient flow to the GFS and its sharpness', () => {
-  it('reaches the loss threshold, decreasing the loss, with h = α/S', () => {
-    const { engine, theta } = engineFor('tanh', 7);
-    const start = engine.loss(theta);
+  it('reaches the loss threshold, decreasing the loss, with h = α/S', async () => {
+    const { engine, solver, theta } = engineFor('tanh', 7);
+    const start = await solver.loss(theta);
     const losses: number[] = [];
-    const r = engine.gradientFlow(theta, { lossThreshold: 1e-4, maxSteps: 20_000, onStep: (_, l) => losses.push(l) });
+    const r = await solver.gradientFlow(theta, { lossThreshold: 1e-4, maxSteps: 20_000, onStep: (_, l) => losses.push(l) });
     expect(r.status).toBe('converged');
     expect(r.loss).toBeLessThan(1e-4);
-    expect(engine.loss(r.theta)).toBe(r.loss);
+    expect(await solver.loss(r.theta)).toBe(r.loss);
     expect(r.steps).toBe(losses.length);
     expect(r.steps).toBeGreaterThan(10);
     expect(losses[0]).toBe(start);
@@ -214,48 +222,48 @@ describe('gradient flow to the GFS and its sharpness', () => {
     expect(r.hvps).toBeGreaterThan(0);
   });
 
-  it('a start already below the threshold takes no step', () => {
-    const { engine, theta } = engineFor('tanh', 7);
-    const r = engine.gradientFlow(theta, { lossThreshold: 1e6 });
+  it('a start already below the threshold takes no step', async () => {
+    const { engine, solver, theta } = engineFor('tanh', 7);
+    const r = await solver.gradientFlow(theta, { lossThreshold: 1e6 });
     expect(r.status).toBe('converged');
     expect(r.steps).toBe(0);
     expect(Array.from(r.theta)).toEqual(Array.from(theta));
   });
 
-  it('the step budget gives status max-steps with the last iterate', () => {
-    const { engine, theta } = engineFor('softplus', 7);
-    const r = engine.gradientFlow(theta, { lossThreshold: 1e-12, maxSteps: 3 });
+  it('the step budget gives status max-steps with the last iterate', async () => {
+    const { engine, solver, theta } = engineFor('softplus', 7);
+    const r = await solver.gradientFlow(theta, { lossThreshold: 1e-12, maxSteps: 3 });
     expect(r.status).toBe('max-steps');
     expect(r.steps).toBe(3);
-    expect(r.loss).toBe(engine.loss(r.theta));
-    expect(r.loss).toBeLessThan(engine.loss(theta));
+    expect(r.loss).toBe(await solver.loss(r.theta));
+    expect(r.loss).toBeLessThan(await solver.loss(theta));
   });
 
-  it('non-finite parameters give status non-finite and φ = NaN', () => {
-    const { engine, theta } = engineFor('relu', 7);
+  it('non-finite parameters give status non-finite and φ = NaN', async () => {
+    const { engine, solver, theta } = engineFor('relu', 7);
     const t = theta.slice();
     t[0] = Number.NaN;
-    expect(engine.gradientFlow(t).status).toBe('non-finite');
-    const g = engine.gfsSharpness(t);
+    expect((await solver.gradientFlow(t)).status).toBe('non-finite');
+    const g = await solver.gfsSharpness(t);
     expect(g.status).toBe('non-finite');
     expect(g.gfsSharpness).toBeNaN();
   });
 
-  it('φ equals dense Jacobi on the Hessian at the flow end; the flow sharpens', () => {
+  it('φ equals dense Jacobi on the Hessian at the flow end; the flow sharpens', async () => {
     const activation = 'softplus';
-    const { engine, data, theta } = engineFor(activation, 13);
-    const g = engine.gfsSharpness(theta, { lossThreshold: 1e-3, maxSteps: 20_000 });
+    const { engine, solver, data, theta } = engineFor(activation, 13);
+    const g = await solver.gfsSharpness(theta, { lossThreshold: 1e-3, maxSteps: 20_000 });
     expect(g.status).toBe('converged');
     const exact = jacobiMaxEigenvalue(denseHessian(activation, data, g.theta), theta.length);
     expect(Math.abs(g.gfsSharpness - exact) / exact).toBeLessThan(TOL_PHI);
     expect(g.lanczos.converged).toBe(true);
   });
 
-  it('rejects bad flow options by name', () => {
-    const { engine, theta } = engineFor('tanh');
-    expect(() => engine.gradientFlow(theta, { alpha: 0 })).toThrow(/alpha/);
-    expect(() => engine.gradientFlow(theta, { lossThreshold: -1 })).toThrow(/lossThreshold/);
-    expect(() => engine.gradientFlow(theta, { maxSteps: 1.5 })).toThrow(/maxSteps/);
-    expect(() => engine.gradientFlow(theta, { sharpnessEvery: 0 })).toThrow(/sharpnessEvery/);
+  it('rejects bad flow options by name', async () => {
+    const { engine, solver, theta } = engineFor('tanh');
+    await expect(solver.gradientFlow(theta, { alpha: 0 })).rejects.toThrow(/alpha/);
+    await expect(solver.gradientFlow(theta, { lossThreshold: -1 })).rejects.toThrow(/lossThreshold/);
+    await expect(solver.gradientFlow(theta, { maxSteps: 1.5 })).rejects.toThrow(/maxSteps/);
+    await expect(solver.gradientFlow(theta, { sharpnessEvery: 0 })).rejects.toThrow(/sharpnessEvery/);
   });
 });

@@ -58,25 +58,32 @@ describe('named tasks on the worker entry', () => {
   });
 
   it('an EoslabError thrown in a worker is rethrown with its class, code, option and value', async () => {
-    // θ₀ needs an integer seed: the fcnet task throws invalidOption('seed', 0.5, …) in the worker
+    // a network team worker validates its problem: input 0.5 → invalidOption('input', 0.5, …) in the worker
+    const control = new SharedArrayBuffer(20);
+    const buffer = (): SharedArrayBuffer => new SharedArrayBuffer(8);
     const task = {
-      kind: 'gd',
-      problem: { activation: 'tanh', n: 20, hidden: [4], seed: 0.5 },
-      eta: 0.1,
-      from: 0,
-      to: 1,
-      theta: null,
-      vector: null,
-      divergeAt: 1e3,
-      lanczosTol: 1e-4,
-      sEvery: 10,
+      control,
+      theta: buffer(),
+      v: buffer(),
+      partials: buffer(),
+      result: buffer(),
+      losses: buffer(),
+      ranges: [{ start: 0, count: 1 }],
+      workers: 1,
+      index: 0,
+      mine: [0],
+      problem: {
+        shape: { input: 0.5, hidden: [2], output: 1, activation: 'tanh' },
+        data: { n: 1, X: new Float64Array(1), Y: new Float64Array(1) },
+      },
+      precision: 'f64',
     };
     const error = await pool
-      .runJobs({ task: 'fcnet', jobs: [task], onResult: () => {}, what: 'the test', attempts: 3 })
+      .runJobs({ task: 'mlpTeam', jobs: [task], onResult: () => {}, what: 'the test', attempts: 3 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EoslabError);
-    expect(error).toMatchObject({ code: 'E_OPTION', option: 'seed', value: 0.5, exitCode: 2 });
-    expect((error as Error).message).toBe(invalidOption('seed', 0.5, 'an integer').message);
+    expect(error).toMatchObject({ code: 'E_OPTION', option: 'input', value: 0.5, exitCode: 2 });
+    expect((error as Error).message).toBe(invalidOption('input', 0.5, 'a positive integer').message);
     expect(pool.retries).toBe(0); // errors as data are deterministic: never retried
   });
 
@@ -194,7 +201,7 @@ describe('the compiled worker must not be older than its sources', () => {
     writeFileSync(join(src, 'sub', 'c.ts'), "import '../b.js';\n// from './ghost2.js'\n");
     expect(moduleGraph(src, 'a')).toEqual(['a', 'b', 'sub/c']);
     const real = moduleGraph(join(import.meta.dirname, '..', 'src'), 'pool/worker');
-    for (const m of ['pool/protocol', 'engines/scalar', 'experiments/heatmap/tile', 'experiments/fcnet/tasks'])
+    for (const m of ['pool/protocol', 'engines/scalar', 'experiments/heatmap/tile', 'pool/mlpTeam'])
       expect(real).toContain(m);
     expect(real.some((m) => m.startsWith('plot/') || m.startsWith('cli/'))).toBe(false);
   });

@@ -6,8 +6,11 @@
  * every buffer the kernels need (no allocation afterwards).
  *
  * The shape, data, their validation and the θ layout are in mlpNetwork.ts; the kernels' problem
- * arguments and the buffer layout in mlpKernels.ts; this module holds the engine's methods
- * (loss, gradient, HVP, GD, Lanczos sharpness, RK4 gradient flow and the GFS sharpness).
+ * arguments and the buffer layout in mlpKernels.ts; this module holds the engine's methods: the
+ * full-batch loss, gradient, HVP and GD step, and the same over a shard of the batch (rows
+ * [start, start + count), normalised by n) that a batch (mlpBatch.ts) sums. The algorithms built
+ * on them — GD runs, Lanczos sharpness, RK4 gradient flow, the GFS sharpness — are MlpSolver's
+ * (mlpSolver.ts).
  */
 import { invalidOption } from '../base/errors.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
@@ -124,20 +127,6 @@ export class MlpEngine {
       throw invalidOption(label, value, 'a finite number > 0');
     }
     return value;
-  }
-
-  /** One RK4 step of θ̇ = −∇L(θ) with step h (assembly/mlp/flow.ts): returns θ⁺ and L(θ). */
-  rk4Step(theta: Float64Array, h: number): { theta: Float64Array; loss: number } {
-    this.checkPositive(h, 'h');
-    this.setTheta(theta);
-    const loss = this.rk4(this.p.theta, h, this.p.next);
-    return { theta: this.view(this.p.next, this.parameterCount).slice(), loss };
-  }
-
-  /** out ← RK4 step of the θ at `from` (both in WASM memory); returns L(from). */
-  private rk4(from: Ptr, h: number, out: Ptr): number {
-    const { work, acc, tmp } = this.p;
-    return this.kernels.mlpRk4Step(...this.net, from, h, work, this.p.out, acc, tmp, out);
   }
 
   // The shard kernels (ShardKernels of mlpBatch.ts): θ (and v) are set once per operation, then

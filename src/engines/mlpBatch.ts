@@ -38,15 +38,23 @@ export function shardRanges(n: number, shards: number): { start: number; count: 
 
 /** out ← Σₖ partials[k] in the order k = 0, 1, …: the fixed-order sum every batch uses. */
 export function sumInOrder(partials: readonly Float64Array[], out: Float64Array): void {
+  sumSliceInOrder(partials, out, 0, out.length);
+}
+
+/**
+ * out[i] ← Σₖ partials[k][i] in the order k = 0, 1, … for i in [from, to): sumInOrder on a slice
+ * of the coordinates (the same bits coordinate by coordinate), so threads can share a reduction.
+ */
+export function sumSliceInOrder(partials: readonly Float64Array[], out: Float64Array, from: number, to: number): void {
   const first = partials[0];
   if (first === undefined) {
-    out.fill(0);
+    out.fill(0, from, to);
     return;
   }
-  out.set(first);
+  for (let i = from; i < to; i++) out[i] = first[i] as number;
   for (let k = 1; k < partials.length; k++) {
     const p = partials[k] as Float64Array;
-    for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (p[i] as number);
+    for (let i = from; i < to; i++) out[i] = (out[i] as number) + (p[i] as number);
   }
 }
 
@@ -62,6 +70,8 @@ export function sumScalarsInOrder(values: ArrayLike<number>): number {
  * anywhere; they must return exactly the fixed-order shard sums above.
  */
 export interface MlpBatch {
+  /** Layer sizes d₀ … d_L of the network. */
+  readonly sizes: readonly number[];
   readonly parameterCount: number;
   readonly shards: number;
   readonly precision: Precision;
@@ -80,6 +90,7 @@ export interface MlpBatch {
  * (and v) set once per operation, every loss normalised by the whole batch size.
  */
 export interface ShardKernels {
+  readonly sizes: readonly number[];
   readonly parameterCount: number;
   readonly n: number;
   setParameters(theta: Float64Array): void;
@@ -125,6 +136,7 @@ export function computeShards(
 
 /** The batch computed in the calling thread, shard after shard (workers: 0). */
 export class LocalBatch implements MlpBatch {
+  readonly sizes: readonly number[];
   readonly parameterCount: number;
   readonly shards: number;
   private readonly ranges: { start: number; count: number }[];
@@ -137,6 +149,7 @@ export class LocalBatch implements MlpBatch {
     readonly precision: Precision,
     shards = DEFAULT_SHARDS,
   ) {
+    this.sizes = kernels.sizes;
     this.parameterCount = kernels.parameterCount;
     this.ranges = shardRanges(kernels.n, shards);
     this.shards = this.ranges.length;

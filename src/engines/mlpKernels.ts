@@ -1,7 +1,7 @@
 /**
  * The pointer level of the MLP engine (engines/mlp.ts): the kernels' leading problem arguments and
  * the layout of one problem's buffers in a WASM instance's memory, reserved once per engine so
- * that no call allocates afterwards (the Lanczos basis on first use). The kernels' signatures are
+ * that no call allocates afterwards. The kernels' signatures are
  * generated: WasmExports in src/wasm/abi.ts.
  */
 import type { Ptr, WasmExports } from '../wasm/abi.js';
@@ -19,25 +19,12 @@ export interface MlpBuffers {
   /** n × input, n × output: the data. */
   X: Ptr;
   Y: Ptr;
-  /** P each: θ, a direction, a result, and RK4's accumulator, stage and next iterate. */
+  /** P each: θ, a direction, a result. */
   theta: Ptr;
   v: Ptr;
   out: Ptr;
   /** The kernels' work space (mlpWorkLength). */
   work: Ptr;
-  acc: Ptr;
-  tmp: Ptr;
-  next: Ptr;
-}
-
-/** Lanczos storage: basis (capacity + 1 vectors of length P), α, β, s, scratch (5 · capacity). */
-export interface KrylovBuffers {
-  capacity: number;
-  basis: Ptr;
-  alpha: Ptr;
-  beta: Ptr;
-  s: Ptr;
-  tmp: Ptr;
 }
 
 /**
@@ -66,27 +53,11 @@ export function allocateMlpBuffers(
     v: f(P),
     out: f(P),
     work: f(workLength),
-    acc: f(P),
-    tmp: f(P),
-    next: f(P),
   };
   arena.f64(buffers.X, n * shape.input).set(data.X);
   arena.f64(buffers.Y, n * shape.output).set(data.Y);
   const net: Net = [sizesPtr, layers, ACTIVATION_CODES[shape.activation], buffers.X, buffers.Y, n, n];
   return { net, parameterCount, buffers };
-}
-
-/** Reserves Lanczos storage for a Krylov dimension up to `capacity` over P parameters. */
-export function allocateKrylov(arena: Arena, capacity: number, P: number): KrylovBuffers {
-  const f = (count: number): Ptr => arena.alloc(count * 8);
-  return {
-    capacity,
-    basis: f((capacity + 1) * P),
-    alpha: f(capacity),
-    beta: f(capacity),
-    s: f(capacity),
-    tmp: f(5 * capacity),
-  };
 }
 
 export type { Ptr };

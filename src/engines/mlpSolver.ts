@@ -16,6 +16,7 @@ import { aborted, invalidOption } from '../base/errors.js';
 import type { Ptr, WasmExports } from '../wasm/abi.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
 import type { MlpBatch } from './mlpBatch.js';
+import { initialParameters } from './mlpNetwork.js';
 
 /** Options of `MlpSolver.sharpness` (Lanczos with full re-orthogonalisation). */
 export interface LanczosOptions {
@@ -127,13 +128,13 @@ export class MlpSolver {
   private readonly acc: Ptr;
   private readonly tmp: Ptr;
   private readonly next: Ptr;
-  /** Lanczos storage: basis (capacity + 1 vectors), α, β, s, scratch. */
-  private readonly capacity: number;
-  private readonly basis: Ptr;
-  private readonly alpha: Ptr;
-  private readonly beta: Ptr;
-  private readonly s: Ptr;
-  private readonly scratch: Ptr;
+  /** Lanczos storage: basis (capacity + 1 vectors), α, β, s, scratch; grown by `reserve`. */
+  private capacity = 0;
+  private basis: Ptr = 0;
+  private alpha: Ptr = 0;
+  private beta: Ptr = 0;
+  private s: Ptr = 0;
+  private scratch: Ptr = 0;
   private lastYield = performance.now();
 
   private readonly signal: AbortSignal | undefined;
@@ -158,13 +159,23 @@ export class MlpSolver {
     this.acc = f(P);
     this.tmp = f(P);
     this.next = f(P);
-    this.capacity = Math.min(capacity, P);
-    this.basis = f((this.capacity + 1) * P);
-    this.alpha = f(this.capacity);
-    this.beta = f(this.capacity);
-    this.s = f(this.capacity);
-    this.scratch = f(5 * this.capacity);
-    // memory grows only above: views taken from here on stay valid
+    this.reserve(Math.min(capacity, P));
+  }
+
+  /**
+   * Lanczos storage for a Krylov dimension up to m (the arena cannot free, so only a larger
+   * request than any before allocates; views are taken after every call).
+   */
+  private reserve(m: number): void {
+    if (m <= this.capacity) return;
+    const P = this.parameterCount;
+    const f = (count: number): Ptr => this.arena.alloc(count * 8);
+    this.capacity = m;
+    this.basis = f((m + 1) * P);
+    this.alpha = f(m);
+    this.beta = f(m);
+    this.s = f(m);
+    this.scratch = f(5 * m);
   }
 
   private view(ptr: Ptr, length = this.parameterCount): Float64Array {
@@ -178,6 +189,11 @@ export class MlpSolver {
     await new Promise((resolve) => setImmediate(resolve));
     this.lastYield = performance.now();
     if (this.signal?.aborted) throw aborted(this.what);
+  }
+
+  /** θ₀ with W_l, b_l entries uniform in ±1/√(fan-in of layer l), seeded (as MlpEngine's). */
+  initialParameters(seed: number): Float64Array {
+    return initialParameters(this.batch.sizes, this.parameterCount, seed);
   }
 
   async loss(theta: Float64Array): Promise<number> {
@@ -236,9 +252,6 @@ export class MlpSolver {
     checkVector(theta, this.parameterCount, 'theta');
     const tol = checkPositive(options.tol ?? LANCZOS_DEFAULTS.tol, 'tol');
     const maxIterations = checkCount(options.maxIterations ?? LANCZOS_DEFAULTS.maxIterations, 'maxIterations');
-    if (maxIterations > this.capacity) {
-      throw invalidOption('maxIterations', maxIterations, `at most ${this.capacity} (the solver's Krylov capacity)`);
-    }
     if (options.start !== undefined) checkVector(options.start, this.parameterCount, 'start');
     if (!allFinite(theta)) return this.nonFiniteLanczos();
     return this.lanczos(theta, tol, Math.min(maxIterations, this.parameterCount), options.start);
@@ -258,6 +271,7 @@ export class MlpSolver {
   ): Promise<LanczosResult> {
     const P = this.parameterCount;
     const k = this.k;
+    this.reserve(m);
     let startPtr = 0;
     if (start !== undefined) {
       this.view(this.v).set(start);
@@ -372,7 +386,7 @@ export class MlpSolver {
     let steps = 0;
     let loss = Number.NaN;
     let status: FlowStatus = 'max-steps';
-    const m = Math.min(LANCZOS_DEFAULTS.maxIterations, this.parameterCount, this.capacity);
+    const m = Math.min(LANCZOS_DEFAULTS.maxIterations, this.parameterCount);
     for (;;) {
       if (steps >= maxSteps) {
         loss = await this.batch.loss(at);
@@ -421,7 +435,7 @@ export class MlpSolver {
     const lanczos = await this.lanczos(
       flow.theta,
       GFS_LANCZOS_TOL,
-      Math.min(this.capacity, this.parameterCount),
+      Math.min(GFS_LANCZOS_ITERATIONS, this.parameterCount),
       flow.vector,
     );
     return { ...flow, gfsSharpness: lanczos.value, lanczos };

@@ -7,21 +7,26 @@
  *
  * Protocol (shared memory, no message per operation): every team worker runs one long task,
  * `mlpTeam` of the worker entry, that waits on a control word. For each operation the main thread
- * writes θ (and v) into shared float64 vectors, sets the operation and bumps the sequence number;
- * each worker computes its shards into its slots of the shared partial results and counts itself
- * done; the main thread waits for the count without blocking its event loop (Atomics.waitAsync),
- * then sums. One operation at a time: concurrent callers queue. A worker that fails raises the
- * error flag, counts itself done and ends its task with the error, which the main thread rethrows.
- * Per operation this moves θ (and v) once into shared memory and the S partial vectors out: for the
- * Fig 6 network (P ≈ 2·10⁵) a few milliseconds against tens for the gradient itself.
+ * writes θ (and v) into shared float64 vectors, sets the operation and bumps the sequence number.
+ * Each worker computes its shards into its slots of the shared partial results and counts itself
+ * `done`; once all W are done (a barrier on the same word), worker w sums the partial vectors over
+ * its slice of the P coordinates — shard order within every coordinate, so the bits are those of
+ * sumInOrder — into the shared result and counts itself `reduced`. The main thread waits for W
+ * reductions without blocking its event loop (Atomics.waitAsync), sums the S partial losses and
+ * copies the result out. One operation at a time: concurrent callers queue. A worker that fails
+ * raises the error flag, counts itself done and reduced and ends its task with the error, which
+ * the main thread rethrows.
+ * Shared memory against messages: per operation this copies θ (and v) in and one result vector
+ * out, and the reduction is spread over the workers; `npm run bench:mlp` measures the transport
+ * alone at a fraction of transferring θ and the partial vectors in messages (README, Performance).
  */
 import { EoslabError, invalidOption } from '../base/errors.js';
 import {
   buildShardKernels,
   computeShards,
   shardRanges,
-  sumInOrder,
   sumScalarsInOrder,
+  sumSliceInOrder,
   DEFAULT_SHARDS,
   LocalBatch,
   type MlpBatch,
@@ -30,10 +35,11 @@ import {
   type ShardOp,
 } from '../engines/mlpBatch.js';
 import { MlpSolver } from '../engines/mlpSolver.js';
+import { checkNetwork } from '../engines/mlpNetwork.js';
 import { WorkerPool } from './pool.js';
 
 /** Words of the control block. */
-export const CONTROL = { sequence: 0, op: 1, done: 2, error: 3, length: 4 } as const;
+export const CONTROL = { sequence: 0, op: 1, done: 2, error: 3, reduced: 4, length: 5 } as const;
 /** Operation codes. */
 export const OP = { loss: 1, gradient: 2, hvp: 3, exit: 4 } as const;
 
@@ -44,6 +50,11 @@ export interface TeamInput {
   readonly v: SharedArrayBuffer;
   /** S partial vectors of P float64 each, shard after shard. */
   readonly partials: SharedArrayBuffer;
+  /** Their sum in shard order (P float64). */
+  readonly result: SharedArrayBuffer;
+  /** Team size W and this worker's index w (it reduces coordinates [⌊wP/W⌋, ⌊(w+1)P/W⌋)). */
+  readonly workers: number;
+  readonly index: number;
   /** S partial losses. */
   readonly losses: SharedArrayBuffer;
   readonly ranges: readonly { start: number; count: number }[];
@@ -62,10 +73,11 @@ type WaitAsync = (
 /** The batch of a team of `workers` pool threads (≥ 1) over `problem`'s data. */
 export class TeamBatch implements MlpBatch {
   readonly shards: number;
+  readonly sizes: readonly number[];
   private readonly control: Int32Array;
   private readonly thetaShared: Float64Array;
   private readonly vShared: Float64Array;
-  private readonly partials: Float64Array[];
+  private readonly result: Float64Array;
   private readonly losses: Float64Array;
   private readonly pool: WorkerPool;
   private readonly serving: Promise<unknown>;
@@ -82,6 +94,7 @@ export class TeamBatch implements MlpBatch {
   ) {
     // each worker receives the problem once (a structured clone of the data) and builds its own kernels
     const P = parameterCount;
+    this.sizes = [problem.shape.input, ...problem.shape.hidden, problem.shape.output];
     const ranges = shardRanges(problem.data.n, shards);
     this.shards = ranges.length;
     const sab = (bytes: number): SharedArrayBuffer => new SharedArrayBuffer(bytes);
@@ -89,11 +102,12 @@ export class TeamBatch implements MlpBatch {
     const theta = sab(8 * P);
     const v = sab(8 * P);
     const partials = sab(8 * P * this.shards);
+    const result = sab(8 * P);
     const losses = sab(8 * this.shards);
     this.control = new Int32Array(control);
     this.thetaShared = new Float64Array(theta);
     this.vShared = new Float64Array(v);
-    this.partials = ranges.map((_, k) => new Float64Array(partials, 8 * P * k, P));
+    this.result = new Float64Array(result);
     this.losses = new Float64Array(losses);
     this.pool = new WorkerPool(workers);
     const inputs: TeamInput[] = Array.from({ length: workers }, (_, w) => ({
@@ -101,8 +115,11 @@ export class TeamBatch implements MlpBatch {
       theta,
       v,
       partials,
+      result,
       losses,
       ranges,
+      workers,
+      index: w,
       mine: ranges.map((_, k) => k).filter((k) => k % workers === w),
       problem,
       precision,
@@ -135,12 +152,13 @@ export class TeamBatch implements MlpBatch {
       if (v !== undefined) this.vShared.set(v);
       const c = this.control;
       Atomics.store(c, CONTROL.done, 0);
+      Atomics.store(c, CONTROL.reduced, 0);
       Atomics.store(c, CONTROL.op, OP[op]);
       Atomics.add(c, CONTROL.sequence, 1);
       Atomics.notify(c, CONTROL.sequence);
       const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
-      for (let done = Atomics.load(c, CONTROL.done); done < this.workers; done = Atomics.load(c, CONTROL.done)) {
-        const wait = waitAsync(c, CONTROL.done, done);
+      for (let done = Atomics.load(c, CONTROL.reduced); done < this.workers; done = Atomics.load(c, CONTROL.reduced)) {
+        const wait = waitAsync(c, CONTROL.reduced, done);
         if (wait.async) await Promise.race([wait.value, this.serving]);
         this.rethrow();
       }
@@ -166,13 +184,13 @@ export class TeamBatch implements MlpBatch {
 
   async gradient(theta: Float64Array, out: Float64Array): Promise<number> {
     await this.request('gradient', theta);
-    sumInOrder(this.partials, out);
+    out.set(this.result);
     return sumScalarsInOrder(this.losses);
   }
 
   async hvp(theta: Float64Array, v: Float64Array, out: Float64Array): Promise<void> {
     await this.request('hvp', theta, v);
-    sumInOrder(this.partials, out);
+    out.set(this.result);
   }
 
   /** Ends the workers' tasks and the pool. */
@@ -195,9 +213,9 @@ export class TeamBatch implements MlpBatch {
  */
 export function serveTeam(input: TeamInput): void {
   const c = new Int32Array(input.control);
-  const signalDone = (): void => {
-    Atomics.add(c, CONTROL.done, 1);
-    Atomics.notify(c, CONTROL.done);
+  const count = (word: number): void => {
+    Atomics.add(c, word, 1);
+    Atomics.notify(c, word);
   };
   // A failure to build ends this task with its error, which wakes the main thread (it races every
   // wait against the team's tasks).
@@ -206,7 +224,10 @@ export function serveTeam(input: TeamInput): void {
   const theta = new Float64Array(input.theta);
   const v = new Float64Array(input.v);
   const partials = input.ranges.map((_, k) => new Float64Array(input.partials, 8 * P * k, P));
+  const result = new Float64Array(input.result);
   const losses = new Float64Array(input.losses);
+  const from = Math.floor((input.index * P) / input.workers);
+  const to = Math.floor(((input.index + 1) * P) / input.workers);
   const names: Record<number, ShardOp> = { [OP.loss]: 'loss', [OP.gradient]: 'gradient', [OP.hvp]: 'hvp' };
   let seen = 0;
   for (;;) {
@@ -214,14 +235,24 @@ export function serveTeam(input: TeamInput): void {
     seen = Atomics.load(c, CONTROL.sequence);
     const op = Atomics.load(c, CONTROL.op);
     if (op === OP.exit) return;
+    const name = names[op] as ShardOp;
     try {
-      computeShards(kernels, input.ranges, input.mine, names[op] as ShardOp, theta, v, partials, losses);
+      computeShards(kernels, input.ranges, input.mine, name, theta, v, partials, losses);
     } catch (error) {
       Atomics.store(c, CONTROL.error, 1);
-      signalDone();
+      count(CONTROL.done);
+      count(CONTROL.reduced);
       throw error;
     }
-    signalDone();
+    count(CONTROL.done);
+    if (name !== 'loss') {
+      // barrier: every shard's partial vector is written
+      for (let d = Atomics.load(c, CONTROL.done); d < input.workers; d = Atomics.load(c, CONTROL.done)) {
+        Atomics.wait(c, CONTROL.done, d);
+      }
+      if (Atomics.load(c, CONTROL.error) === 0) sumSliceInOrder(partials, result, from, to);
+    }
+    count(CONTROL.reduced);
   }
 }
 
@@ -251,10 +282,15 @@ export function createMlpSolver(problem: MlpProblem, options: MlpSolverOptions =
   if (!Number.isInteger(workers) || workers < 0) throw invalidOption('workers', workers, 'an integer ≥ 0');
   if (precision !== 'f64' && precision !== 'f32') throw invalidOption('precision', precision, "'f64' or 'f32'");
   if (!Number.isInteger(shards) || shards < 1) throw invalidOption('shards', shards, 'a positive integer');
-  const kernels = buildShardKernels(problem, precision);
-  const batch: MlpBatch =
-    workers > 0
-      ? TeamBatch.start(problem, kernels.parameterCount, workers, precision, shards)
-      : new LocalBatch(kernels, precision, shards);
+  let batch: MlpBatch;
+  if (workers > 0) {
+    // validated here, with a clear error, before any thread starts; the workers build the kernels
+    const sizes = checkNetwork(problem.shape, problem.data);
+    let P = 0;
+    for (let l = 1; l < sizes.length; l++) P += (sizes[l] as number) * ((sizes[l - 1] as number) + 1);
+    batch = TeamBatch.start(problem, P, workers, precision, shards);
+  } else {
+    batch = new LocalBatch(buildShardKernels(problem, precision), precision, shards);
+  }
   return new MlpSolver(batch, { signal: options.signal, what: options.what });
 }
