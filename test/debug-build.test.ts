@@ -316,7 +316,11 @@ describe('debug build = release build, bit for bit', () => {
     for (const activation of ['tanh', 'relu'] as const) {
       const results: unknown[] = [];
       for (const build of ['release', 'debug'] as const satisfies readonly WasmBuild[]) {
-        const e = new MlpEngine({ input: 5, hidden: [4, 3], output: 2, activation }, { n, X, Y }, instantiate(wasmModule(build)));
+        const e = new MlpEngine(
+          { input: 5, hidden: [4, 3], output: 2, activation },
+          { n, X, Y },
+          instantiate(wasmModule(build)),
+        );
         const solver = new MlpSolver(LocalBatch.of(e, 3), { raw: instantiate(wasmModule(build)) });
         const theta = e.initialParameters(11);
         const direction = e.initialParameters(12);

@@ -102,7 +102,7 @@ describe('Lanczos (full re-orthogonalisation) vs dense Jacobi on a tiny network'
   }
 
   it('a warm start from the top eigenvector converges in fewer products, to the same value', async () => {
-    const { engine, solver, theta } = engineFor('tanh');
+    const { solver, theta } = engineFor('tanh');
     const cold = await solver.sharpness(theta, { tol: 1e-6 });
     const warm = await solver.sharpness(theta, { tol: 1e-6, start: cold.vector });
     expect(warm.iterations).toBeLessThan(cold.iterations);
@@ -110,7 +110,7 @@ describe('Lanczos (full re-orthogonalisation) vs dense Jacobi on a tiny network'
   });
 
   it('is deterministic and stops at maxIterations with converged = false', async () => {
-    const { engine, solver, theta } = engineFor('softplus');
+    const { solver, theta } = engineFor('softplus');
     const a = await solver.sharpness(theta, { tol: 1e-14, maxIterations: 3 });
     const b = await solver.sharpness(theta, { tol: 1e-14, maxIterations: 3 });
     expect(a.iterations).toBe(3);
@@ -119,7 +119,7 @@ describe('Lanczos (full re-orthogonalisation) vs dense Jacobi on a tiny network'
   });
 
   it('the full Krylov space (P products) gives the exact λmax; more is capped at P', async () => {
-    const { engine, solver, data, theta } = engineFor('elu');
+    const { solver, data, theta } = engineFor('elu');
     const exact = jacobiMaxEigenvalue(denseHessian('elu', data, theta), theta.length);
     const r = await solver.sharpness(theta, { tol: 1e-300, maxIterations: 10 * theta.length });
     expect(r.iterations).toBeLessThanOrEqual(theta.length);
@@ -127,7 +127,7 @@ describe('Lanczos (full re-orthogonalisation) vs dense Jacobi on a tiny network'
   });
 
   it('non-finite parameters give NaN, not an exception', async () => {
-    const { engine, solver, theta } = engineFor('tanh');
+    const { solver, theta } = engineFor('tanh');
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
       const t = theta.slice();
       t[7] = bad;
@@ -138,7 +138,7 @@ describe('Lanczos (full re-orthogonalisation) vs dense Jacobi on a tiny network'
   });
 
   it('rejects bad options by name', async () => {
-    const { engine, solver, theta } = engineFor('tanh');
+    const { solver, theta } = engineFor('tanh');
     await expect(solver.sharpness(theta, { tol: 0 })).rejects.toThrow(/tol/);
     await expect(solver.sharpness(theta, { tol: Number.NaN })).rejects.toThrow(/tol/);
     await expect(solver.sharpness(theta, { maxIterations: 0 })).rejects.toThrow(/maxIterations/);
@@ -164,7 +164,7 @@ function referenceRk4(activation: Activation, data: MlpData, theta: Float64Array
 describe('RK4 gradient flow step', () => {
   it('one step equals a plain TypeScript RK4 over the reference gradient', async () => {
     for (const activation of ACTIVATIONS) {
-      const { engine, solver, data, theta } = engineFor(activation, 5);
+      const { solver, data, theta } = engineFor(activation, 5);
       const h = 0.05;
       const ours = await solver.rk4Step(theta, h);
       const ref = referenceRk4(activation, data, theta, h);
@@ -175,7 +175,7 @@ describe('RK4 gradient flow step', () => {
 
   for (const activation of ['tanh', 'softplus'] as const) {
     it(`${activation}: order of convergence ≈ 4 (errors at T = 1 for h = 1/16 … 1/128 against h = 1/2048)`, async () => {
-      const { engine, solver, theta } = engineFor(activation, 11);
+      const { solver, theta } = engineFor(activation, 11);
       const T = 1;
       const integrate = async (steps: number): Promise<Float64Array> => {
         let t = theta;
@@ -197,7 +197,7 @@ describe('RK4 gradient flow step', () => {
   }
 
   it('rejects h ≤ 0 and a wrongly sized θ', async () => {
-    const { engine, solver, theta } = engineFor('tanh');
+    const { solver, theta } = engineFor('tanh');
     await expect(solver.rk4Step(theta, 0)).rejects.toThrow(/h/);
     await expect(solver.rk4Step(theta, -1)).rejects.toThrow(/h/);
     await expect(solver.rk4Step(new Float64Array(2), 0.1)).rejects.toThrow(/theta/);
@@ -206,10 +206,14 @@ describe('RK4 gradient flow step', () => {
 
 describe('gradient flow to the GFS and its sharpness', () => {
   it('reaches the loss threshold, decreasing the loss, with h = α/S', async () => {
-    const { engine, solver, theta } = engineFor('tanh', 7);
+    const { solver, theta } = engineFor('tanh', 7);
     const start = await solver.loss(theta);
     const losses: number[] = [];
-    const r = await solver.gradientFlow(theta, { lossThreshold: 1e-4, maxSteps: 20_000, onStep: (_, l) => losses.push(l) });
+    const r = await solver.gradientFlow(theta, {
+      lossThreshold: 1e-4,
+      maxSteps: 20_000,
+      onStep: (_, l) => losses.push(l),
+    });
     expect(r.status).toBe('converged');
     expect(r.loss).toBeLessThan(1e-4);
     expect(await solver.loss(r.theta)).toBe(r.loss);
@@ -223,7 +227,7 @@ describe('gradient flow to the GFS and its sharpness', () => {
   });
 
   it('a start already below the threshold takes no step', async () => {
-    const { engine, solver, theta } = engineFor('tanh', 7);
+    const { solver, theta } = engineFor('tanh', 7);
     const r = await solver.gradientFlow(theta, { lossThreshold: 1e6 });
     expect(r.status).toBe('converged');
     expect(r.steps).toBe(0);
@@ -231,7 +235,7 @@ describe('gradient flow to the GFS and its sharpness', () => {
   });
 
   it('the step budget gives status max-steps with the last iterate', async () => {
-    const { engine, solver, theta } = engineFor('softplus', 7);
+    const { solver, theta } = engineFor('softplus', 7);
     const r = await solver.gradientFlow(theta, { lossThreshold: 1e-12, maxSteps: 3 });
     expect(r.status).toBe('max-steps');
     expect(r.steps).toBe(3);
@@ -240,7 +244,7 @@ describe('gradient flow to the GFS and its sharpness', () => {
   });
 
   it('non-finite parameters give status non-finite and φ = NaN', async () => {
-    const { engine, solver, theta } = engineFor('relu', 7);
+    const { solver, theta } = engineFor('relu', 7);
     const t = theta.slice();
     t[0] = Number.NaN;
     expect((await solver.gradientFlow(t)).status).toBe('non-finite');
@@ -251,7 +255,7 @@ describe('gradient flow to the GFS and its sharpness', () => {
 
   it('φ equals dense Jacobi on the Hessian at the flow end; the flow sharpens', async () => {
     const activation = 'softplus';
-    const { engine, solver, data, theta } = engineFor(activation, 13);
+    const { solver, data, theta } = engineFor(activation, 13);
     const g = await solver.gfsSharpness(theta, { lossThreshold: 1e-3, maxSteps: 20_000 });
     expect(g.status).toBe('converged');
     const exact = jacobiMaxEigenvalue(denseHessian(activation, data, g.theta), theta.length);
@@ -260,7 +264,7 @@ describe('gradient flow to the GFS and its sharpness', () => {
   });
 
   it('rejects bad flow options by name', async () => {
-    const { engine, solver, theta } = engineFor('tanh');
+    const { solver, theta } = engineFor('tanh');
     await expect(solver.gradientFlow(theta, { alpha: 0 })).rejects.toThrow(/alpha/);
     await expect(solver.gradientFlow(theta, { lossThreshold: -1 })).rejects.toThrow(/lossThreshold/);
     await expect(solver.gradientFlow(theta, { maxSteps: 1.5 })).rejects.toThrow(/maxSteps/);

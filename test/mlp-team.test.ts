@@ -96,6 +96,47 @@ describe('shards', () => {
     expect(Array.from(h)).toEqual(Array.from(engine.hessianVectorProduct(theta, direction)));
   });
 
+  it('HVPs at an unchanged θ reuse the forward pass: the same bits as a fresh product, θ changes noticed', () => {
+    const fresh = (t: Float64Array, v: Float64Array): Float64Array => {
+      const e = new MlpEngine(problem.shape, problem.data);
+      const out = new Float64Array(e.parameterCount);
+      e.setParameters(t);
+      e.setDirection(v);
+      e.shardHvp(5, 20, out);
+      return out;
+    };
+    const e = new MlpEngine(problem.shape, problem.data);
+    const out = new Float64Array(e.parameterCount);
+    const g = new Float64Array(e.parameterCount);
+    e.setParameters(theta);
+    e.shardGradient(5, 20, g); // prepares the shard at θ
+    for (const v of [direction, theta, direction.map((x) => -3 * x)]) {
+      e.setParameters(Float64Array.from(theta)); // same values, another array: still prepared
+      e.setDirection(v);
+      e.shardHvp(5, 20, out);
+      expect(Array.from(out)).toEqual(Array.from(fresh(theta, v)));
+    }
+    // a θ that differs in one entry, a loss call in between (it overwrites the forward pass), NaN
+    const moved = theta.slice();
+    moved[3] = (moved[3] as number) + 1e-3;
+    e.setParameters(moved);
+    e.setDirection(direction);
+    e.shardHvp(5, 20, out);
+    expect(Array.from(out)).toEqual(Array.from(fresh(moved, direction)));
+    e.setParameters(theta);
+    e.shardLoss(5, 20);
+    e.shardHvp(5, 20, out);
+    expect(Array.from(out)).toEqual(Array.from(fresh(theta, direction)));
+    const bad = theta.slice();
+    bad[0] = Number.NaN;
+    e.setParameters(bad);
+    e.shardHvp(5, 20, out);
+    expect(out.some((x) => Number.isNaN(x))).toBe(true);
+    e.setParameters(bad); // NaN equals itself here: still prepared, still NaN
+    e.shardHvp(5, 20, out);
+    expect(out.some((x) => Number.isNaN(x))).toBe(true);
+  });
+
   it('reject rows outside the batch', () => {
     const out = new Float64Array(engine.parameterCount);
     engine.setParameters(theta);
@@ -139,7 +180,10 @@ describe('a team of pool workers', () => {
       try {
         const gd = await solver.gradientDescent(theta, 0.3, 15);
         const s = await solver.sharpness(gd.theta, { tol: 1e-8 });
-        const g = await solver.gfsSharpness(gd.theta, { lossThreshold: 0.5 * (gd.losses[14] as number), maxSteps: 400 });
+        const g = await solver.gfsSharpness(gd.theta, {
+          lossThreshold: 0.5 * (gd.losses[14] as number),
+          maxSteps: 400,
+        });
         return { gd, s, g };
       } finally {
         await solver.close();

@@ -66,6 +66,23 @@ export function act2(a: i32, z: f64): f64 {
   return s * (1.0 - s);
 }
 
+/**
+ * σ'(z) given s = σ(z) from the forward pass: for tanh 1 − s² without a second tanh (the same
+ * bits as act1, which forms 1 − t² from t = tanh z = s); the other activations as act1.
+ */
+@inline
+export function act1At(a: i32, z: f64, s: f64): f64 {
+  if (a == Activation.tanh) return 1.0 - s * s;
+  return act1(a, z);
+}
+
+/** σ''(z) given s = σ(z): for tanh −2s(1 − s²) (the bits of act2); the others as act2. */
+@inline
+export function act2At(a: i32, z: f64, s: f64): f64 {
+  if (a == Activation.tanh) return -2.0 * s * (1.0 - s * s);
+  return act2(a, z);
+}
+
 /** σ^(order)(z) for order 0, 1, 2 (test hook; NaN for an unknown activation or order). */
 export function mlpActivation(a: i32, order: i32, z: f64): f64 {
   if (a < 0 || a >= ACT_COUNT) return NaN;

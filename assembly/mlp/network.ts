@@ -24,10 +24,18 @@
 //   Hv = R{∇L}:      R{∇W_l} = R{Δ_l}ᵀ A_{l−1} + Δ_lᵀ R{A_{l−1}},  R{∇b_l} = Σ_i R{Δ_l}[i, ·].
 // (hardtanh/relu: σ'' = 0 a.e., so Hv is exact away from the kinks.)
 //
-// Work (f64 entries, mlpWorkLength): per layer l = 1..L the blocks Z_l, A_l, R{Z_l}, R{A_l}
-// (n·d_l each), then Δ, Δ', R{Δ}, R{Δ'} (n·max_l d_l each), then a gradient buffer (P).
+// Work (f64 entries, mlpWorkLength): per layer l = 1..L the blocks Z_l, A_l, R{Z_l}, R{A_l}, E_l
+// (n·d_l each; E_l = Δ_{l+1} W_{l+1} is the error before σ', and E_L holds Δ_L), then Δ, Δ',
+// R{Δ}, R{Δ'} (n·max_l d_l each), then a gradient buffer (P).
 // Outputs never alias the work; `out` may alias θ in mlpGdStep (the gradient is formed first).
-import { act0, act1, act2 } from './activation';
+//
+// Passes: `forward` (Z, A, the loss), `backward` (the E chain and, when asked, ∇L), then for an
+// HVP `rForward` and `rBackward`, which only read Z, A, E. So a Lanczos run, which multiplies many
+// v by the Hessian at one θ, prepares the work once (mlpPrepare: forward + E chain) and then pays
+// only the R-passes per product (mlpHvpPrepared) — the same bits as mlpHvp, which does both.
+// σ' and σ'' are formed from the stored A where that is exact (tanh: 1 − A², −2A(1 − A²), the
+// bits of 1 − t², t = tanh z), so no pass evaluates tanh twice.
+import { act0, act1At, act2At } from './activation';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
 
 @inline
@@ -60,10 +68,13 @@ function paramOffset(sizes: usize, l: i32): i32 {
   return p;
 }
 
-/** Offset (in f64) of the Z_l block inside the work; A_l, R{Z_l}, R{A_l} follow at + n·d_l each. */
+/** Blocks of n·d_l per layer in the work: Z, A, R{Z}, R{A}, E. */
+const BLOCKS: i32 = 5;
+
+/** Offset (in f64) of the Z_l block inside the work; A_l, R{Z_l}, R{A_l}, E_l follow at + n·d_l each. */
 function layerOffset(sizes: usize, n: i32, l: i32): i32 {
   let p = 0;
-  for (let k = 1; k < l; k++) p += 4 * n * dim(sizes, k);
+  for (let k = 1; k < l; k++) p += BLOCKS * n * dim(sizes, k);
   return p;
 }
 
@@ -76,14 +87,10 @@ export function mlpWorkLength(sizes: usize, layers: i32, n: i32): i32 {
   return deltaOffset(sizes, layers, n) + 4 * n * maxWidth(sizes, layers) + mlpParameterCount(sizes, layers);
 }
 
-/** Each of the n rows of C (n × d) ← b (or 0 when b is 0). */
+/** Each of the n rows of C (n × d) ← b. */
 function fillRows(C: usize, n: i32, d: i32, b: usize): void {
   const row = <usize>d << 3;
-  for (let i = 0; i < n; i++) {
-    const c = C + <usize>i * row;
-    if (b == 0) memory.fill(c, 0, row);
-    else memory.copy(c, b, row);
-  }
+  for (let i = 0; i < n; i++) memory.copy(C + <usize>i * row, b, row);
 }
 
 /** out[j] = Σ_i D[i, j] (D is n × d). */
@@ -95,45 +102,24 @@ function columnSums(D: usize, n: i32, d: i32, out: usize): void {
   }
 }
 
-/**
- * Forward pass (and forward R-pass when v ≠ 0) over the batch; returns the loss.
- */
+/** Forward pass over the n rows: Z_l, A_l into the work; returns the rows' loss over `total`. */
 function forward(
-  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, v: usize, work: usize,
+  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, work: usize,
 ): f64 {
   let aPrev = X;
-  let raPrev: usize = 0;
   let off = 0;
   for (let l = 1; l <= layers; l++) {
     const din = dim(sizes, l - 1);
     const dout = dim(sizes, l);
     const nd = n * dout;
     const W = ptr(theta, off);
-    const b = ptr(W, dout * din);
     const Z = ptr(work, layerOffset(sizes, n, l));
     const A = ptr(Z, nd);
-    const RZ = ptr(A, nd);
-    const RA = ptr(RZ, nd);
-    fillRows(Z, n, dout, b);
+    fillRows(Z, n, dout, ptr(W, dout * din));
     gemmNT(aPrev, W, Z, n, dout, din);
-    if (v != 0) {
-      const V = ptr(v, off);
-      fillRows(RZ, n, dout, ptr(V, dout * din));
-      gemmNT(aPrev, V, RZ, n, dout, din);
-      if (raPrev != 0) gemmNT(raPrev, W, RZ, n, dout, din);
-    }
     if (l < layers) {
-      if (v != 0) {
-        for (let k = 0; k < nd; k++) {
-          const z = load<f64>(ptr(Z, k));
-          store<f64>(ptr(A, k), act0(act, z));
-          store<f64>(ptr(RA, k), act1(act, z) * load<f64>(ptr(RZ, k)));
-        }
-      } else {
-        for (let k = 0; k < nd; k++) store<f64>(ptr(A, k), act0(act, load<f64>(ptr(Z, k))));
-      }
+      for (let k = 0; k < nd; k++) store<f64>(ptr(A, k), act0(act, load<f64>(ptr(Z, k))));
       aPrev = A;
-      raPrev = v != 0 ? RA : 0;
     }
     off += dout * (din + 1);
   }
@@ -149,27 +135,108 @@ function forward(
 }
 
 /**
- * Backward pass after `forward`: the gradient into `grad` (when ≠ 0) and, when v ≠ 0, the
- * backward R-pass with Hv into `hv`.
+ * Backward pass after `forward`: Δ_L into E_L, the errors E_{l−1} = Δ_l W_l into E_{l−1} (so the
+ * R-passes can read them) and, when grad ≠ 0, the gradient.
  */
 function backward(
-  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, v: usize, work: usize,
-  grad: usize, hv: usize,
+  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, work: usize,
+  grad: usize,
 ): void {
   const dBase = ptr(work, deltaOffset(sizes, layers, n));
   const stride = n * maxWidth(sizes, layers);
   let D = dBase;
   let Dn = ptr(dBase, stride);
-  let RD = ptr(Dn, stride);
-  let RDn = ptr(RD, stride);
   const dL = dim(sizes, layers);
   const ZL = ptr(work, layerOffset(sizes, n, layers));
+  const EL = ptr(ZL, 4 * n * dL);
   const invN = 1.0 / <f64>total;
   const m = n * dL;
   for (let k = 0; k < m; k++) {
-    store<f64>(ptr(D, k), (load<f64>(ptr(ZL, k)) - load<f64>(ptr(Y, k))) * invN);
-    if (v != 0) store<f64>(ptr(RD, k), load<f64>(ptr(ptr(ZL, 2 * m), k)) * invN);
+    const d = (load<f64>(ptr(ZL, k)) - load<f64>(ptr(Y, k))) * invN;
+    store<f64>(ptr(D, k), d);
+    store<f64>(ptr(EL, k), d);
   }
+  for (let l = layers; l >= 1; l--) {
+    const din = dim(sizes, l - 1);
+    const dout = dim(sizes, l);
+    const off = paramOffset(sizes, l);
+    const W = ptr(theta, off);
+    let aPrev = X;
+    let zPrev: usize = 0;
+    if (l > 1) {
+      zPrev = ptr(work, layerOffset(sizes, n, l - 1));
+      aPrev = ptr(zPrev, n * din);
+    }
+    if (grad != 0) {
+      const gW = ptr(grad, off);
+      memory.fill(gW, 0, <usize>(dout * din) << 3);
+      gemmTN(D, aPrev, gW, n, dout, din);
+      columnSums(D, n, dout, ptr(gW, dout * din));
+    }
+    if (l > 1) {
+      const nd = n * din;
+      const E = ptr(zPrev, 4 * nd);
+      memory.fill(E, 0, <usize>nd << 3);
+      gemmNN(D, W, E, n, din, dout); // E = Δ W
+      for (let k = 0; k < nd; k++) {
+        const s1 = act1At(act, load<f64>(ptr(zPrev, k)), load<f64>(ptr(aPrev, k)));
+        store<f64>(ptr(Dn, k), load<f64>(ptr(E, k)) * s1);
+      }
+      const t = D;
+      D = Dn;
+      Dn = t;
+    }
+  }
+}
+
+/** Forward R-pass after `forward`: R{Z_l}, R{A_l} into the work. */
+function rForward(sizes: usize, layers: i32, act: i32, X: usize, n: i32, theta: usize, v: usize, work: usize): void {
+  let aPrev = X;
+  let raPrev: usize = 0;
+  let off = 0;
+  for (let l = 1; l <= layers; l++) {
+    const din = dim(sizes, l - 1);
+    const dout = dim(sizes, l);
+    const nd = n * dout;
+    const W = ptr(theta, off);
+    const V = ptr(v, off);
+    const Z = ptr(work, layerOffset(sizes, n, l));
+    const A = ptr(Z, nd);
+    const RZ = ptr(A, nd);
+    const RA = ptr(RZ, nd);
+    fillRows(RZ, n, dout, ptr(V, dout * din));
+    gemmNT(aPrev, V, RZ, n, dout, din);
+    if (raPrev != 0) gemmNT(raPrev, W, RZ, n, dout, din);
+    if (l < layers) {
+      for (let k = 0; k < nd; k++) {
+        const s1 = act1At(act, load<f64>(ptr(Z, k)), load<f64>(ptr(A, k)));
+        store<f64>(ptr(RA, k), s1 * load<f64>(ptr(RZ, k)));
+      }
+      aPrev = A;
+      raPrev = RA;
+    }
+    off += dout * (din + 1);
+  }
+}
+
+/** Backward R-pass after `forward`, `backward` (E chain) and `rForward`: Hv into hv. */
+function rBackward(
+  sizes: usize, layers: i32, act: i32, X: usize, n: i32, total: i32, theta: usize, v: usize, work: usize,
+  hv: usize,
+): void {
+  const dBase = ptr(work, deltaOffset(sizes, layers, n));
+  const stride = n * maxWidth(sizes, layers);
+  const dL = dim(sizes, layers);
+  const ZL = ptr(work, layerOffset(sizes, n, layers));
+  // Δ_L is read where backward left it (E_L); later Δ_l are formed from E_l in the two Δ buffers
+  let D = ptr(ZL, 4 * n * dL);
+  let Dn = dBase;
+  let Dfree = ptr(dBase, stride);
+  let RD = ptr(Dfree, stride);
+  let RDn = ptr(RD, stride);
+  const invN = 1.0 / <f64>total;
+  const m = n * dL;
+  for (let k = 0; k < m; k++) store<f64>(ptr(RD, k), load<f64>(ptr(ZL, 2 * m + k)) * invN);
   for (let l = layers; l >= 1; l--) {
     const din = dim(sizes, l - 1);
     const dout = dim(sizes, l);
@@ -183,60 +250,49 @@ function backward(
       aPrev = ptr(zPrev, n * din);
       raPrev = ptr(zPrev, 3 * n * din);
     }
-    if (grad != 0) {
-      const gW = ptr(grad, off);
-      memory.fill(gW, 0, <usize>(dout * din) << 3);
-      gemmTN(D, aPrev, gW, n, dout, din);
-      columnSums(D, n, dout, ptr(gW, dout * din));
-    }
-    if (v != 0) {
-      const hW = ptr(hv, off);
-      memory.fill(hW, 0, <usize>(dout * din) << 3);
-      gemmTN(RD, aPrev, hW, n, dout, din);
-      if (raPrev != 0) gemmTN(D, raPrev, hW, n, dout, din);
-      columnSums(RD, n, dout, ptr(hW, dout * din));
-    }
+    const hW = ptr(hv, off);
+    memory.fill(hW, 0, <usize>(dout * din) << 3);
+    gemmTN(RD, aPrev, hW, n, dout, din);
+    if (raPrev != 0) gemmTN(D, raPrev, hW, n, dout, din);
+    columnSums(RD, n, dout, ptr(hW, dout * din));
     if (l > 1) {
       const nd = n * din;
-      memory.fill(Dn, 0, <usize>nd << 3);
-      gemmNN(D, W, Dn, n, din, dout); // E = Δ W
-      if (v != 0) {
-        const V = ptr(v, off);
-        memory.fill(RDn, 0, <usize>nd << 3);
-        gemmNN(RD, W, RDn, n, din, dout); // R{E} = R{Δ} W + Δ V
-        gemmNN(D, V, RDn, n, din, dout);
-        const RZp = ptr(zPrev, 2 * nd);
-        for (let k = 0; k < nd; k++) {
-          const z = load<f64>(ptr(zPrev, k));
-          const e = load<f64>(ptr(Dn, k));
-          const s1 = act1(act, z);
-          store<f64>(ptr(RDn, k), load<f64>(ptr(RDn, k)) * s1 + e * act2(act, z) * load<f64>(ptr(RZp, k)));
-          store<f64>(ptr(Dn, k), e * s1);
-        }
-      } else {
-        for (let k = 0; k < nd; k++) store<f64>(ptr(Dn, k), load<f64>(ptr(Dn, k)) * act1(act, load<f64>(ptr(zPrev, k))));
+      const V = ptr(v, off);
+      memory.fill(RDn, 0, <usize>nd << 3);
+      gemmNN(RD, W, RDn, n, din, dout); // R{E} = R{Δ} W + Δ V
+      gemmNN(D, V, RDn, n, din, dout);
+      const RZp = ptr(zPrev, 2 * nd);
+      const E = ptr(zPrev, 4 * nd);
+      for (let k = 0; k < nd; k++) {
+        const z = load<f64>(ptr(zPrev, k));
+        const a = load<f64>(ptr(aPrev, k));
+        const e = load<f64>(ptr(E, k));
+        const s1 = act1At(act, z, a);
+        store<f64>(ptr(RDn, k), load<f64>(ptr(RDn, k)) * s1 + e * act2At(act, z, a) * load<f64>(ptr(RZp, k)));
+        store<f64>(ptr(Dn, k), e * s1);
       }
-      let t = D;
       D = Dn;
-      Dn = t;
-      t = RD;
+      const t = Dn;
+      Dn = Dfree;
+      Dfree = t;
+      const r = RD;
       RD = RDn;
-      RDn = t;
+      RDn = r;
     }
   }
 }
 
-/** L(θ). */
+/** L(θ) over the n rows (normalised by total). */
 export function mlpLoss(sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, work: usize): f64 {
-  return forward(sizes, layers, act, X, Y, n, total, theta, 0, work);
+  return forward(sizes, layers, act, X, Y, n, total, theta, work);
 }
 
-/** ∇L(θ) → grad (P entries); returns L(θ). */
+/** ∇L(θ) → grad (P entries); returns L(θ). Leaves the work prepared for mlpHvpPrepared at θ. */
 export function mlpGradient(
   sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, work: usize, grad: usize,
 ): f64 {
-  const l = forward(sizes, layers, act, X, Y, n, total, theta, 0, work);
-  backward(sizes, layers, act, X, Y, n, total, theta, 0, work, grad, 0);
+  const l = forward(sizes, layers, act, X, Y, n, total, theta, work);
+  backward(sizes, layers, act, X, Y, n, total, theta, work, grad);
   return l;
 }
 
@@ -246,17 +302,37 @@ export function mlpGdStep(
 ): f64 {
   const p = mlpParameterCount(sizes, layers);
   const g = ptr(work, deltaOffset(sizes, layers, n) + 4 * n * maxWidth(sizes, layers));
-  const l = forward(sizes, layers, act, X, Y, n, total, theta, 0, work);
-  backward(sizes, layers, act, X, Y, n, total, theta, 0, work, g, 0);
+  const l = forward(sizes, layers, act, X, Y, n, total, theta, work);
+  backward(sizes, layers, act, X, Y, n, total, theta, work, g);
   for (let k = 0; k < p; k++) store<f64>(ptr(out, k), load<f64>(ptr(theta, k)) - eta * load<f64>(ptr(g, k)));
   return l;
+}
+
+/** Forward pass and E chain at θ (what every HVP at θ shares); returns L(θ). */
+export function mlpPrepare(
+  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, work: usize,
+): f64 {
+  const l = forward(sizes, layers, act, X, Y, n, total, theta, work);
+  backward(sizes, layers, act, X, Y, n, total, theta, work, 0);
+  return l;
+}
+
+/**
+ * ∇²L(θ) v → out from a work prepared at this θ (mlpPrepare or mlpGradient, same rows and θ, the
+ * work untouched since): the R-passes only. `out` must not alias θ or v.
+ */
+export function mlpHvpPrepared(
+  sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, v: usize, work: usize, out: usize,
+): void {
+  rForward(sizes, layers, act, X, n, theta, v, work);
+  rBackward(sizes, layers, act, X, n, total, theta, v, work, out);
 }
 
 /** Exact Hessian-vector product ∇²L(θ) v → out (P entries; must not alias θ or v); returns L(θ). */
 export function mlpHvp(
   sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, v: usize, work: usize, out: usize,
 ): f64 {
-  const l = forward(sizes, layers, act, X, Y, n, total, theta, v, work);
-  backward(sizes, layers, act, X, Y, n, total, theta, v, work, 0, out);
+  const l = mlpPrepare(sizes, layers, act, X, Y, n, total, theta, work);
+  mlpHvpPrepared(sizes, layers, act, X, Y, n, total, theta, v, work, out);
   return l;
 }

@@ -17,11 +17,9 @@ import { Arena, instantiate, type RawExports } from '../wasm/module.js';
 import type { WasmExports } from '../wasm/abi.js';
 import { allocateMlpBuffers, type MlpBuffers, type Net, type Ptr } from './mlpKernels.js';
 import {
-  allFinite,
   checkArray,
   checkNetwork,
   initialParameters,
-  isPositiveInteger,
   layerOffsets,
   type LayerOffsets,
   type MlpData,
@@ -50,6 +48,16 @@ export class MlpEngine {
   /** This engine's `Net` arguments. */
   private readonly net: Net;
   private readonly p: MlpBuffers;
+  /** Work of the full-batch methods, reserved on first use. */
+  private fullWork: Ptr | undefined;
+  /**
+   * Work of each shard (rows [start, start + count)), reserved on first use, and the θ version it
+   * holds a forward pass and E chain for (0: none), so that HVPs at an unchanged θ — a Lanczos
+   * run — pay only the R-passes (assembly/mlp/network.ts).
+   */
+  private readonly shardWork = new Map<string, { work: Ptr; prepared: number }>();
+  /** Incremented whenever setParameters receives a θ different from the one in memory. */
+  private version = 0;
 
   constructor(shape: MlpShape, data: MlpData, raw: RawExports = instantiate()) {
     const sizes = checkNetwork(shape, data);
@@ -72,6 +80,13 @@ export class MlpEngine {
   private setTheta(theta: Float64Array): void {
     checkArray(theta, this.parameterCount, 'theta');
     this.view(this.p.theta, this.parameterCount).set(theta);
+    this.version++;
+  }
+
+  /** The full-batch work area. */
+  private work(): Ptr {
+    this.fullWork ??= this.arena.alloc(8 * this.kernels.mlpWorkLength(this.net[0], this.net[1], this.n));
+    return this.fullWork;
   }
 
   /** Offsets of W_l and b_l (l = 1..L) inside θ. */
@@ -86,13 +101,13 @@ export class MlpEngine {
 
   loss(theta: Float64Array): number {
     this.setTheta(theta);
-    return this.kernels.mlpLoss(...this.net, this.p.theta, this.p.work);
+    return this.kernels.mlpLoss(...this.net, this.p.theta, this.work());
   }
 
   gradient(theta: Float64Array): { loss: number; gradient: Float64Array } {
     this.setTheta(theta);
-    const { work, out } = this.p;
-    const loss = this.kernels.mlpGradient(...this.net, this.p.theta, work, out);
+    const { out } = this.p;
+    const loss = this.kernels.mlpGradient(...this.net, this.p.theta, this.work(), out);
     return { loss, gradient: this.view(out, this.parameterCount).slice() };
   }
 
@@ -101,8 +116,8 @@ export class MlpEngine {
     this.setTheta(theta);
     checkArray(v, this.parameterCount, 'v');
     this.view(this.p.v, this.parameterCount).set(v);
-    const { work, out } = this.p;
-    this.kernels.mlpHvp(...this.net, this.p.theta, this.p.v, work, out);
+    const { out } = this.p;
+    this.kernels.mlpHvp(...this.net, this.p.theta, this.p.v, this.work(), out);
     return this.view(out, this.parameterCount).slice();
   }
 
@@ -112,8 +127,8 @@ export class MlpEngine {
       throw invalidOption('eta', eta, 'a finite number > 0');
     }
     this.setTheta(theta);
-    const { work, out } = this.p;
-    this.kernels.mlpGdStep(...this.net, this.p.theta, eta, work, out);
+    const { out } = this.p;
+    this.kernels.mlpGdStep(...this.net, this.p.theta, eta, this.work(), out);
     return this.view(out, this.parameterCount).slice();
   }
 
@@ -133,9 +148,18 @@ export class MlpEngine {
   // each shard of rows [start, start + count) is computed with the loss normalised by the whole
   // batch size n, so the shards' results sum to the batch's (docs/model.md §5).
 
-  /** θ for the shard calls that follow. */
+  /** θ for the shard calls that follow (an unchanged θ keeps the shards' prepared work). */
   setParameters(theta: Float64Array): void {
-    this.setTheta(theta);
+    checkArray(theta, this.parameterCount, 'theta');
+    const here = this.view(this.p.theta, this.parameterCount);
+    for (let i = 0; i < here.length; i++) {
+      // Object.is: a NaN entry compares equal to itself, −0 differs from +0 (different bits)
+      if (!Object.is(here[i], theta[i])) {
+        this.setTheta(theta);
+        return;
+      }
+    }
+    if (this.version === 0) this.version = 1; // a first θ that happens to equal the zeroed memory
   }
 
   /** The direction v of the shard HVPs that follow. */
@@ -144,34 +168,47 @@ export class MlpEngine {
     this.view(this.p.v, this.parameterCount).set(v);
   }
 
-  /** The kernels' problem arguments restricted to rows [start, start + count). */
-  private shardNet(start: number, count: number): Net {
+  /** The kernels' problem arguments restricted to rows [start, start + count), and the shard's work. */
+  private shard(start: number, count: number): { net: Net; area: { work: Ptr; prepared: number } } {
     if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > this.n) {
       throw new RangeError(`MlpEngine: shard [${start}, ${start + count}) is not inside the batch [0, ${this.n})`);
     }
     const [sizes, layers, act, X, Y] = this.net;
     const input = this.sizes[0] as number;
     const output = this.sizes[this.sizes.length - 1] as number;
-    return [sizes, layers, act, X + 8 * start * input, Y + 8 * start * output, count, this.n];
+    const key = `${start}:${count}`;
+    let area = this.shardWork.get(key);
+    if (area === undefined) {
+      area = { work: this.arena.alloc(8 * this.kernels.mlpWorkLength(sizes, layers, count)), prepared: 0 };
+      this.shardWork.set(key, area);
+    }
+    return { net: [sizes, layers, act, X + 8 * start * input, Y + 8 * start * output, count, this.n], area };
   }
 
   /** Lₛ(θ) = (1/n) Σ_{i ∈ shard} ½‖f(xᵢ) − yᵢ‖² at the θ of setParameters. */
   shardLoss(start: number, count: number): number {
-    return this.kernels.mlpLoss(...this.shardNet(start, count), this.p.theta, this.p.work);
+    const { net, area } = this.shard(start, count);
+    area.prepared = 0; // the forward pass overwrites what an HVP would reuse
+    return this.kernels.mlpLoss(...net, this.p.theta, area.work);
   }
 
-  /** ∇Lₛ(θ) → out; returns Lₛ(θ). */
+  /** ∇Lₛ(θ) → out; returns Lₛ(θ) (and leaves the shard prepared for HVPs at θ). */
   shardGradient(start: number, count: number, out: Float64Array): number {
-    const { work } = this.p;
-    const loss = this.kernels.mlpGradient(...this.shardNet(start, count), this.p.theta, work, this.p.out);
+    const { net, area } = this.shard(start, count);
+    const loss = this.kernels.mlpGradient(...net, this.p.theta, area.work, this.p.out);
+    area.prepared = this.version;
     out.set(this.view(this.p.out, this.parameterCount));
     return loss;
   }
 
-  /** ∇²Lₛ(θ)·v → out at the θ and v set before. */
+  /** ∇²Lₛ(θ)·v → out at the θ and v set before (the forward pass reused while θ is unchanged). */
   shardHvp(start: number, count: number, out: Float64Array): void {
-    const { work } = this.p;
-    this.kernels.mlpHvp(...this.shardNet(start, count), this.p.theta, this.p.v, work, this.p.out);
+    const { net, area } = this.shard(start, count);
+    if (area.prepared !== this.version) {
+      this.kernels.mlpPrepare(...net, this.p.theta, area.work);
+      area.prepared = this.version;
+    }
+    this.kernels.mlpHvpPrepared(...net, this.p.theta, this.p.v, area.work, this.p.out);
     out.set(this.view(this.p.out, this.parameterCount));
   }
 }

@@ -23,8 +23,6 @@ export interface MlpBuffers {
   theta: Ptr;
   v: Ptr;
   out: Ptr;
-  /** The kernels' work space (mlpWorkLength). */
-  work: Ptr;
 }
 
 /**
@@ -43,7 +41,6 @@ export function allocateMlpBuffers(
   const sizesPtr = arena.alloc(4 * sizes.length);
   arena.i32(sizesPtr, sizes.length).set(sizes);
   const parameterCount = k.mlpParameterCount(sizesPtr, layers);
-  const workLength = k.mlpWorkLength(sizesPtr, layers, n);
   const f = (count: number): Ptr => arena.alloc(count * 8);
   const P = parameterCount;
   const buffers: MlpBuffers = {
@@ -52,7 +49,6 @@ export function allocateMlpBuffers(
     theta: f(P),
     v: f(P),
     out: f(P),
-    work: f(workLength),
   };
   arena.f64(buffers.X, n * shape.input).set(data.X);
   arena.f64(buffers.Y, n * shape.output).set(data.Y);

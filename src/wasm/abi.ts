@@ -131,6 +131,10 @@ export interface WasmExports {
   mlpGdStep(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, eta: number, work: Ptr, out: Ptr): number;
   /** assembly/mlp/network */
   mlpHvp(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, v: Ptr, work: Ptr, out: Ptr): number;
+  /** assembly/mlp/network */
+  mlpPrepare(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, work: Ptr): number;
+  /** assembly/mlp/network */
+  mlpHvpPrepared(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, v: Ptr, work: Ptr, out: Ptr): void;
   /** assembly/mlp/activation */
   mlpActivation(a: number, order: number, z: number): number;
   /** assembly/linalg/lanczos */
@@ -142,7 +146,7 @@ export interface WasmExports {
 }
 
 /** Names of the exported functions. */
-export const WASM_FUNCTIONS = ["heapBase","product","loss","gradient","hessian","sharpness","sharpnessJacobi","topEigenpair","symmetricEigen","topEigenDiagonalPlusRankOne","logShift","gfsShift","gfsStatus","gfsPoint","gfsSharpness","gdStep","gpgdStep","gpgdMap1d","invariantSetMembership","gradientFlowRk4","trajectoryChunk","initFromGfsSharpness","initFamilyCells","initSliceCells","summarizeCells","invariantMapCells","sweepScalar","sweepSimd","sliceFixedCMap","quasistaticSliceMap","gpgdMap1dDerivative","orbitPeriod","bifurcationOverPhi","bifurcationFromPoints","sliceBifurcationOverPhi","stableSetCells","stableSetRoots","theoremCertifiedMember","theoremCheckRuns","theoremMembershipCounts","gpgdOrbitVerify","gpgdLemmaChecks","regWorkLength","regBasisLength","regResidual","regLoss","regGradient","regGdStep","regHvp","regHessian","regSymmetricEigen","regTridiagonalTop","regLanczos","regGfs","regGradientFlow","regRunChunk","mlpParameterCount","mlpWorkLength","mlpLoss","mlpGradient","mlpGdStep","mlpHvp","mlpActivation","lanczosStart","lanczosExtend","lanczosRitzVector"] as const;
+export const WASM_FUNCTIONS = ["heapBase","product","loss","gradient","hessian","sharpness","sharpnessJacobi","topEigenpair","symmetricEigen","topEigenDiagonalPlusRankOne","logShift","gfsShift","gfsStatus","gfsPoint","gfsSharpness","gdStep","gpgdStep","gpgdMap1d","invariantSetMembership","gradientFlowRk4","trajectoryChunk","initFromGfsSharpness","initFamilyCells","initSliceCells","summarizeCells","invariantMapCells","sweepScalar","sweepSimd","sliceFixedCMap","quasistaticSliceMap","gpgdMap1dDerivative","orbitPeriod","bifurcationOverPhi","bifurcationFromPoints","sliceBifurcationOverPhi","stableSetCells","stableSetRoots","theoremCertifiedMember","theoremCheckRuns","theoremMembershipCounts","gpgdOrbitVerify","gpgdLemmaChecks","regWorkLength","regBasisLength","regResidual","regLoss","regGradient","regGdStep","regHvp","regHessian","regSymmetricEigen","regTridiagonalTop","regLanczos","regGfs","regGradientFlow","regRunChunk","mlpParameterCount","mlpWorkLength","mlpLoss","mlpGradient","mlpGdStep","mlpHvp","mlpPrepare","mlpHvpPrepared","mlpActivation","lanczosStart","lanczosExtend","lanczosRitzVector"] as const;
 
 /** Status of a GD run, a heatmap cell or a trajectory row: a diverging or saddle-bound run is data, never an exception. The host's copy is generated from this enum (src/wasm/abi.ts). (assembly/abi.ts) */
 export const Status = {

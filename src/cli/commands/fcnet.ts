@@ -38,7 +38,7 @@ export const fcnetCommand = defineCommand({
     'out φ is S at the flow end and its status is max-steps), then Lanczos there. τ must lie well below\n' +
     "GD's loss over the whole run (the summary prints the ratio; the default is 18.6× below it).\n" +
     'For --sensitivity-records records (first, middle, last) the flow continues to τ/10 and φ is\n' +
-    "evaluated again; both values are printed and in manifest.json. Fig 12:\n" +
+    'evaluated again; both values are printed and in manifest.json. Fig 12:\n' +
     '--activation tanh --eta 0.05 --loss-threshold 3e-5; --activation relu --eta 0.1 --loss-threshold 1e-6.\n' +
     'Every gradient and HVP is split into 8 fixed batch shards computed by the --workers threads and\n' +
     'summed in shard order: the results are bit-identical for any worker count. Several activations\n' +

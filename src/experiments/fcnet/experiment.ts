@@ -150,8 +150,10 @@ export interface ResolvedFcnet {
 const WASM_BYTES = 4 * 2 ** 30 - 64 * 2 ** 20;
 
 /**
- * Bytes one MlpEngine reserves (engine.ts): X, Y, the work area (4 blocks of n × d per layer, 4 of
- * n × widest, a gradient), 6 P-vectors and the Lanczos basis of 61 P-vectors plus its scalars.
+ * Bytes of WASM memory a thread may reserve (an upper bound over the team workers and the main
+ * thread, each with its own memory): the engine's X, Y, the shards' work areas (5 blocks of n × d per
+ * layer, 4 of n × widest, a gradient: mlpWorkLength over all n rows) and 3 P-vectors; the solver's
+ * 6 P-vectors and its Lanczos basis of 61 P-vectors plus scalars (with --workers 0 one thread holds both).
  */
 export function engineBytes(n: number, hidden: readonly number[]): number {
   const sizes = [784, ...hidden, 10];
@@ -159,10 +161,12 @@ export function engineBytes(n: number, hidden: readonly number[]): number {
   let layerEntries = 0;
   for (let l = 1; l < sizes.length; l++) {
     P += (sizes[l] as number) * ((sizes[l - 1] as number) + 1);
-    layerEntries += 4 * n * (sizes[l] as number);
+    layerEntries += 5 * n * (sizes[l] as number);
   }
   const widest = Math.max(...sizes.slice(1));
-  return 8 * (n * (784 + 10) + layerEntries + 4 * n * widest + P + 6 * P + (GFS_BASIS + 1) * P + 8 * GFS_BASIS);
+  const engine = n * (784 + 10) + layerEntries + 4 * n * widest + P + 3 * P;
+  const solver = 6 * P + (GFS_BASIS + 1) * P + 8 * GFS_BASIS;
+  return 8 * (engine + solver);
 }
 
 export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
