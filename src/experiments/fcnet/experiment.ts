@@ -5,11 +5,12 @@
  * sharpness φ (RK4 flow to the loss threshold τ, then Lanczos). For a few records the flow is
  * continued to τ/10 and φ evaluated again: the threshold-sensitivity report.
  *
- * Parallelism: a run's GD is a chain of chunks (one per record), each a pool task; every record
- * spawns an independent GFS task. The scheduler keeps each worker busy, GD chunks first (they are
- * the critical path), then GFS tasks in step order (task `fcnet` of the worker pool); several runs (activations × step sizes) share
- * the pool. Every task is a pure function of its inputs (tasks.ts), so results do not depend on
- * the worker count.
+ * Parallelism: every gradient and HVP is shared by a team of pool workers (pool/mlpTeam.ts): the
+ * batch is cut into fixed shards whose partial results are summed in shard order, so results do
+ * not depend on the worker count, bit for bit. The tasks (tasks.ts: GD chunks, one per record,
+ * then a GFS evaluation per record) run one after the other on the team, GD first, each a pure
+ * function of its inputs; several runs (activations × step sizes) follow each other, one team
+ * per activation.
  *
  * Resumption: with a checkpoint directory (checkpoint.ts) every finished task is written there
  * atomically (θ and the top eigenvector of each record, the chunk's losses, each φ); a killed run
