@@ -13,3 +13,5 @@ export {
 } from './network';
 export { mlpActivation } from './activation';
 export { lanczosStart, lanczosExtend, lanczosRitzVector } from '../linalg/lanczos';
+// The dense products under the kernels above, exported for tests and benchmarks (gemm.ts).
+export { gemmNT as mlpGemmNT, gemmNN as mlpGemmNN, gemmTN as mlpGemmTN } from './gemm';
