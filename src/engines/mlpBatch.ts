@@ -12,6 +12,7 @@
  * out), while the sums over shards and everything built on them (GD, RK4, Lanczos) stay float64.
  */
 import { MlpEngine } from './mlp.js';
+import { MlpEngine32 } from './mlp32.js';
 import type { MlpData, MlpShape } from './mlpNetwork.js';
 
 export type Precision = 'f64' | 'f32';
@@ -92,7 +93,8 @@ export interface ShardKernels {
 /** The shard kernels of `precision` for `problem`, in this thread's own WASM instance. */
 export function buildShardKernels(problem: MlpProblem, precision: Precision): ShardKernels {
   if (precision === 'f64') return new MlpEngine(problem.shape, problem.data);
-  throw new RangeError(`precision ${String(precision)} is not built yet`);
+  if (precision === 'f32') return new MlpEngine32(problem.shape, problem.data);
+  throw new RangeError(`precision ${String(precision)} is not one of f64, f32`);
 }
 
 export type ShardOp = 'loss' | 'gradient' | 'hvp';
