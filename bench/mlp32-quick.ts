@@ -2,9 +2,9 @@
  * Quick f32-vs-f64 speed check of the network shard kernels (issue 13, f32 mode) on the Fig 6
  * workload: 784 → 200 → 200 → 10 tanh, the first n = 1 000 digits (loadDigits), θ₀ =
  * initialParameters(seed 0), one thread, the whole batch as one shard (start 0, count n).
- * Prints, per precision, the median over REPEATS rounds of gradients/s, HVPs/s and GFLOP/s
- * (the products' flops counted exactly below: a gradient ≈ 879 MFLOP, an HVP ≈ 1.61 GFLOP), and
- * the f32/f64 ratios.
+ * Prints, per precision, the median over REPEATS rounds of gradients/s, HVPs/s and GFLOP/s by the
+ * wall clock (the products' flops counted exactly below: a gradient ≈ 879 MFLOP, an HVP ≈ 1.61
+ * GFLOP), the same rates per second of this process's CPU time, and the f32/f64 ratios.
  * Run: `node --import tsx bench/mlp32-quick.ts` (REPEATS=k rounds, default 7; ROUND_MS per round,
  * default 1500). The machine may be shared: compare the medians of one run.
  */
@@ -43,10 +43,14 @@ const theta = initialParameters(sizes, P, 0);
 const v = Float64Array.from({ length: P }, (_, i) => Math.sin(i + 1));
 const out = new Float64Array(P);
 
-/** Calls per second of `op`, timed over ~ROUND_MS after one warm-up call. */
-function rate(op: () => void): number {
+/**
+ * Calls per second of `op` over ~ROUND_MS after one warm-up call, by the wall clock and by this
+ * process's CPU time (user + system; less sensitive to other jobs on a shared machine).
+ */
+function rate(op: () => void): { wall: number; cpu: number } {
   op();
   let calls = 0;
+  const u0 = process.cpuUsage();
   const t0 = performance.now();
   let t = t0;
   while (t - t0 < ROUND_MS) {
@@ -54,7 +58,8 @@ function rate(op: () => void): number {
     calls++;
     t = performance.now();
   }
-  return (1000 * calls) / (t - t0);
+  const u = process.cpuUsage(u0);
+  return { wall: (1000 * calls) / (t - t0), cpu: (1e6 * calls) / (u.user + u.system) };
 }
 
 function median(xs: number[]): number {
@@ -63,7 +68,11 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
-const samples = { f64: { g: [] as number[], h: [] as number[] }, f32: { g: [] as number[], h: [] as number[] } };
+type Samples = { g: number[]; h: number[]; gCpu: number[]; hCpu: number[] };
+const samples: Record<'f64' | 'f32', Samples> = {
+  f64: { g: [], h: [], gCpu: [], hCpu: [] },
+  f32: { g: [], h: [], gCpu: [], hCpu: [] },
+};
 for (const k of ['f64', 'f32'] as const) {
   engines[k].setParameters(theta);
   engines[k].setDirection(v);
@@ -71,26 +80,36 @@ for (const k of ['f64', 'f32'] as const) {
 for (let r = 0; r < REPEATS; r++) {
   for (const k of ['f64', 'f32'] as const) {
     const e = engines[k];
-    samples[k].g.push(rate(() => e.shardGradient(0, N, out)));
-    samples[k].h.push(rate(() => e.shardHvp(0, N, out)));
+    const g = rate(() => e.shardGradient(0, N, out));
+    const h = rate(() => e.shardHvp(0, N, out));
+    samples[k].g.push(g.wall);
+    samples[k].gCpu.push(g.cpu);
+    samples[k].h.push(h.wall);
+    samples[k].hCpu.push(h.cpu);
   }
 }
+const round = (x: number): number => +x.toFixed(2);
 const result: Record<string, Record<string, number>> = {};
 for (const k of ['f64', 'f32'] as const) {
   const g = median(samples[k].g);
   const h = median(samples[k].h);
   result[k] = {
-    gradientsPerSecond: +g.toFixed(2),
-    hvpsPerSecond: +h.toFixed(2),
-    gradientGflops: +((g * GRADIENT_FLOPS) / 1e9).toFixed(2),
-    hvpGflops: +((h * HVP_FLOPS) / 1e9).toFixed(2),
+    gradientsPerSecond: round(g),
+    hvpsPerSecond: round(h),
+    gradientGflops: round((g * GRADIENT_FLOPS) / 1e9),
+    hvpGflops: round((h * HVP_FLOPS) / 1e9),
+    gradientsPerCpuSecond: round(median(samples[k].gCpu)),
+    hvpsPerCpuSecond: round(median(samples[k].hCpu)),
   };
 }
 const f32 = result.f32 as Record<string, number>;
 const f64 = result.f64 as Record<string, number>;
-result.ratio = {
-  gradient: +((f32.gradientsPerSecond as number) / (f64.gradientsPerSecond as number)).toFixed(2),
-  hvp: +((f32.hvpsPerSecond as number) / (f64.hvpsPerSecond as number)).toFixed(2),
+const ratio = (key: string): number => round((f32[key] as number) / (f64[key] as number));
+result['f32/f64'] = {
+  gradientsPerSecond: ratio('gradientsPerSecond'),
+  hvpsPerSecond: ratio('hvpsPerSecond'),
+  gradientsPerCpuSecond: ratio('gradientsPerCpuSecond'),
+  hvpsPerCpuSecond: ratio('hvpsPerCpuSecond'),
 };
 console.log(`Fig 6 workload, n = ${N}, one thread, one shard; medians of ${REPEATS} rounds of ~${ROUND_MS} ms`);
 console.table(result);
