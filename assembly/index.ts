@@ -28,3 +28,4 @@ export * from './scalar/checks/theorems';
 export * from './scalar/checks/gpgdLemmas';
 export * from './regression/index';
 export * from './mlp/index';
+export * from './mlp32/index';

@@ -15,7 +15,7 @@
 import { invalidOption } from '../base/errors.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
 import type { WasmExports } from '../wasm/abi.js';
-import { allocateMlpBuffers, type MlpBuffers, type Net, type Ptr } from './mlpKernels.js';
+import { allocateMlpBuffers, type MlpBuffers, type Net, type Ptr, type ShardKernels } from './mlpKernels.js';
 import {
   checkArray,
   checkNetwork,
@@ -36,7 +36,7 @@ export {
   type MlpShape,
 } from './mlpNetwork.js';
 
-export class MlpEngine {
+export class MlpEngine implements ShardKernels {
   readonly kernels: WasmExports;
   readonly arena: Arena;
   readonly shape: MlpShape;

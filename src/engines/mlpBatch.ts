@@ -12,7 +12,11 @@
  * out), while the sums over shards and everything built on them (GD, RK4, Lanczos) stay float64.
  */
 import { MlpEngine } from './mlp.js';
+import { MlpEngine32 } from './mlp32.js';
+import type { ShardKernels } from './mlpKernels.js';
 import type { MlpData, MlpShape } from './mlpNetwork.js';
+
+export type { ShardKernels };
 
 export type Precision = 'f64' | 'f32';
 
@@ -85,25 +89,11 @@ export interface MlpBatch {
   close(): Promise<void>;
 }
 
-/**
- * What one shard computation needs from an engine: the float64 or float32 kernels over rows, θ
- * (and v) set once per operation, every loss normalised by the whole batch size.
- */
-export interface ShardKernels {
-  readonly sizes: readonly number[];
-  readonly parameterCount: number;
-  readonly n: number;
-  setParameters(theta: Float64Array): void;
-  setDirection(v: Float64Array): void;
-  shardLoss(start: number, count: number): number;
-  shardGradient(start: number, count: number, out: Float64Array): number;
-  shardHvp(start: number, count: number, out: Float64Array): void;
-}
-
 /** The shard kernels of `precision` for `problem`, in this thread's own WASM instance. */
 export function buildShardKernels(problem: MlpProblem, precision: Precision): ShardKernels {
   if (precision === 'f64') return new MlpEngine(problem.shape, problem.data);
-  throw new RangeError(`precision ${String(precision)} is not built yet`);
+  if (precision === 'f32') return new MlpEngine32(problem.shape, problem.data);
+  throw new RangeError(`precision ${String(precision)} is not one of f64, f32`);
 }
 
 export type ShardOp = 'loss' | 'gradient' | 'hvp';

@@ -56,4 +56,19 @@ export function allocateMlpBuffers(
   return { net, parameterCount, buffers };
 }
 
+/**
+ * What one shard computation needs from an engine: the float64 or float32 kernels over rows, θ
+ * (and v) set once per operation, every loss normalised by the whole batch size.
+ */
+export interface ShardKernels {
+  readonly sizes: readonly number[];
+  readonly parameterCount: number;
+  readonly n: number;
+  setParameters(theta: Float64Array): void;
+  setDirection(v: Float64Array): void;
+  shardLoss(start: number, count: number): number;
+  shardGradient(start: number, count: number, out: Float64Array): number;
+  shardHvp(start: number, count: number, out: Float64Array): void;
+}
+
 export type { Ptr };

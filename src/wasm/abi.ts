@@ -149,10 +149,18 @@ export interface WasmExports {
   mlpGemmNN(A: Ptr, B: Ptr, C: Ptr, m: number, N: number, J: number): void;
   /** assembly/mlp/gemm */
   mlpGemmTN(A: Ptr, B: Ptr, C: Ptr, m: number, J: number, N: number): void;
+  /** assembly/mlp32/network32 */
+  mlp32WorkLength(sizes: Ptr, layers: number, n: number): number;
+  /** assembly/mlp32/network32 */
+  mlp32Loss(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, work: Ptr): number;
+  /** assembly/mlp32/network32 */
+  mlp32Gradient(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, work: Ptr, grad: Ptr): number;
+  /** assembly/mlp32/network32 */
+  mlp32Hvp(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, v: Ptr, work: Ptr, out: Ptr): number;
 }
 
 /** Names of the exported functions. */
-export const WASM_FUNCTIONS = ["heapBase","product","loss","gradient","hessian","sharpness","sharpnessJacobi","topEigenpair","symmetricEigen","topEigenDiagonalPlusRankOne","logShift","gfsShift","gfsStatus","gfsPoint","gfsSharpness","gdStep","gpgdStep","gpgdMap1d","invariantSetMembership","gradientFlowRk4","trajectoryChunk","initFromGfsSharpness","initFamilyCells","initSliceCells","summarizeCells","invariantMapCells","sweepScalar","sweepSimd","sliceFixedCMap","quasistaticSliceMap","gpgdMap1dDerivative","orbitPeriod","bifurcationOverPhi","bifurcationFromPoints","sliceBifurcationOverPhi","stableSetCells","stableSetRoots","theoremCertifiedMember","theoremCheckRuns","theoremMembershipCounts","gpgdOrbitVerify","gpgdLemmaChecks","regWorkLength","regBasisLength","regResidual","regLoss","regGradient","regGdStep","regHvp","regHessian","regSymmetricEigen","regTridiagonalTop","regLanczos","regGfs","regGradientFlow","regRunChunk","mlpParameterCount","mlpWorkLength","mlpLoss","mlpGradient","mlpGdStep","mlpHvp","mlpPrepare","mlpHvpPrepared","mlpActivation","lanczosStart","lanczosExtend","lanczosRitzVector","mlpGemmNT","mlpGemmNN","mlpGemmTN"] as const;
+export const WASM_FUNCTIONS = ["heapBase","product","loss","gradient","hessian","sharpness","sharpnessJacobi","topEigenpair","symmetricEigen","topEigenDiagonalPlusRankOne","logShift","gfsShift","gfsStatus","gfsPoint","gfsSharpness","gdStep","gpgdStep","gpgdMap1d","invariantSetMembership","gradientFlowRk4","trajectoryChunk","initFromGfsSharpness","initFamilyCells","initSliceCells","summarizeCells","invariantMapCells","sweepScalar","sweepSimd","sliceFixedCMap","quasistaticSliceMap","gpgdMap1dDerivative","orbitPeriod","bifurcationOverPhi","bifurcationFromPoints","sliceBifurcationOverPhi","stableSetCells","stableSetRoots","theoremCertifiedMember","theoremCheckRuns","theoremMembershipCounts","gpgdOrbitVerify","gpgdLemmaChecks","regWorkLength","regBasisLength","regResidual","regLoss","regGradient","regGdStep","regHvp","regHessian","regSymmetricEigen","regTridiagonalTop","regLanczos","regGfs","regGradientFlow","regRunChunk","mlpParameterCount","mlpWorkLength","mlpLoss","mlpGradient","mlpGdStep","mlpHvp","mlpPrepare","mlpHvpPrepared","mlpActivation","lanczosStart","lanczosExtend","lanczosRitzVector","mlpGemmNT","mlpGemmNN","mlpGemmTN","mlp32WorkLength","mlp32Loss","mlp32Gradient","mlp32Hvp"] as const;
 
 /** Status of a GD run, a heatmap cell or a trajectory row: a diverging or saddle-bound run is data, never an exception. The host's copy is generated from this enum (src/wasm/abi.ts). (assembly/abi.ts) */
 export const Status = {
