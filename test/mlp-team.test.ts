@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EoslabError } from '../src/base/errors.js';
 import { Sfc32 } from '../src/base/random.js';
 import { MlpEngine, type MlpData, type MlpShape } from '../src/engines/mlp.js';
+import { MlpEngine32 } from '../src/engines/mlp32.js';
 import { DEFAULT_SHARDS, LocalBatch, shardRanges, type MlpProblem } from '../src/engines/mlpBatch.js';
 import { MlpSolver } from '../src/engines/mlpSolver.js';
 import { createMlpSolver, TeamBatch } from '../src/pool/mlpTeam.js';
@@ -96,46 +97,48 @@ describe('shards', () => {
     expect(Array.from(h)).toEqual(Array.from(engine.hessianVectorProduct(theta, direction)));
   });
 
-  it('HVPs at an unchanged θ reuse the forward pass: the same bits as a fresh product, θ changes noticed', () => {
-    const fresh = (t: Float64Array, v: Float64Array): Float64Array => {
-      const e = new MlpEngine(problem.shape, problem.data);
+  for (const Engine of [MlpEngine, MlpEngine32]) {
+    it(`${Engine.name}: HVPs at an unchanged θ reuse the forward pass — the bits of a fresh product; θ changes noticed`, () => {
+      const fresh = (t: Float64Array, v: Float64Array): Float64Array => {
+        const e = new Engine(problem.shape, problem.data);
+        const out = new Float64Array(e.parameterCount);
+        e.setParameters(t);
+        e.setDirection(v);
+        e.shardHvp(5, 20, out);
+        return out;
+      };
+      const e = new Engine(problem.shape, problem.data);
       const out = new Float64Array(e.parameterCount);
-      e.setParameters(t);
-      e.setDirection(v);
+      const g = new Float64Array(e.parameterCount);
+      e.setParameters(theta);
+      e.shardGradient(5, 20, g); // prepares the shard at θ
+      for (const v of [direction, theta, direction.map((x) => -3 * x)]) {
+        e.setParameters(Float64Array.from(theta)); // same values, another array: still prepared
+        e.setDirection(v);
+        e.shardHvp(5, 20, out);
+        expect(Array.from(out)).toEqual(Array.from(fresh(theta, v)));
+      }
+      // a θ that differs in one entry, a loss call in between (it overwrites the forward pass), NaN
+      const moved = theta.slice();
+      moved[3] = (moved[3] as number) + 1e-3;
+      e.setParameters(moved);
+      e.setDirection(direction);
       e.shardHvp(5, 20, out);
-      return out;
-    };
-    const e = new MlpEngine(problem.shape, problem.data);
-    const out = new Float64Array(e.parameterCount);
-    const g = new Float64Array(e.parameterCount);
-    e.setParameters(theta);
-    e.shardGradient(5, 20, g); // prepares the shard at θ
-    for (const v of [direction, theta, direction.map((x) => -3 * x)]) {
-      e.setParameters(Float64Array.from(theta)); // same values, another array: still prepared
-      e.setDirection(v);
+      expect(Array.from(out)).toEqual(Array.from(fresh(moved, direction)));
+      e.setParameters(theta);
+      e.shardLoss(5, 20);
       e.shardHvp(5, 20, out);
-      expect(Array.from(out)).toEqual(Array.from(fresh(theta, v)));
-    }
-    // a θ that differs in one entry, a loss call in between (it overwrites the forward pass), NaN
-    const moved = theta.slice();
-    moved[3] = (moved[3] as number) + 1e-3;
-    e.setParameters(moved);
-    e.setDirection(direction);
-    e.shardHvp(5, 20, out);
-    expect(Array.from(out)).toEqual(Array.from(fresh(moved, direction)));
-    e.setParameters(theta);
-    e.shardLoss(5, 20);
-    e.shardHvp(5, 20, out);
-    expect(Array.from(out)).toEqual(Array.from(fresh(theta, direction)));
-    const bad = theta.slice();
-    bad[0] = Number.NaN;
-    e.setParameters(bad);
-    e.shardHvp(5, 20, out);
-    expect(out.some((x) => Number.isNaN(x))).toBe(true);
-    e.setParameters(bad); // NaN equals itself here: still prepared, still NaN
-    e.shardHvp(5, 20, out);
-    expect(out.some((x) => Number.isNaN(x))).toBe(true);
-  });
+      expect(Array.from(out)).toEqual(Array.from(fresh(theta, direction)));
+      const bad = theta.slice();
+      bad[0] = Number.NaN;
+      e.setParameters(bad);
+      e.shardHvp(5, 20, out);
+      expect(out.some((x) => Number.isNaN(x))).toBe(true);
+      e.setParameters(bad); // NaN equals itself here: still prepared, still NaN
+      e.shardHvp(5, 20, out);
+      expect(out.some((x) => Number.isNaN(x))).toBe(true);
+    });
+  }
 
   it('reject rows outside the batch', () => {
     const out = new Float64Array(engine.parameterCount);
@@ -194,6 +197,23 @@ describe('a team of pool workers', () => {
     expect(inThread.g.steps).toBeGreaterThan(5);
     expect(await run(1)).toEqual(inThread);
     expect(await run(2)).toEqual(inThread);
+  });
+
+  it('f32 shards: a team returns the calling-thread bits as well', async () => {
+    const local = new LocalBatch(new MlpEngine32(problem.shape, problem.data), 'f32');
+    const gRef = new Float64Array(engine.parameterCount);
+    const hRef = new Float64Array(engine.parameterCount);
+    const lossRef = await local.gradient(theta, gRef);
+    await local.hvp(theta, direction, hRef);
+    const team = TeamBatch.start(problem, engine.parameterCount, 2, 'f32');
+    closers.push(() => team.close());
+    const g = new Float64Array(engine.parameterCount);
+    const h = new Float64Array(engine.parameterCount);
+    expect(await team.gradient(theta, g)).toBe(lossRef);
+    expect(Array.from(g)).toEqual(Array.from(gRef));
+    await team.hvp(theta, direction, h);
+    expect(Array.from(h)).toEqual(Array.from(hRef));
+    await team.close();
   });
 
   it("a worker's failure rejects the operation with the worker's error", async () => {

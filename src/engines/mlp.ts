@@ -15,7 +15,7 @@
 import { invalidOption } from '../base/errors.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
 import type { WasmExports } from '../wasm/abi.js';
-import { allocateMlpBuffers, type MlpBuffers, type Net, type Ptr, type ShardKernels } from './mlpKernels.js';
+import { allocateMlpBuffers, ShardWork, type MlpBuffers, type Net, type Ptr, type ShardKernels } from './mlpKernels.js';
 import {
   checkArray,
   checkNetwork,
@@ -50,14 +50,8 @@ export class MlpEngine implements ShardKernels {
   private readonly p: MlpBuffers;
   /** Work of the full-batch methods, reserved on first use. */
   private fullWork: Ptr | undefined;
-  /**
-   * Work of each shard (rows [start, start + count)), reserved on first use, and the θ version it
-   * holds a forward pass and E chain for (0: none), so that HVPs at an unchanged θ — a Lanczos
-   * run — pay only the R-passes (assembly/mlp/network.ts).
-   */
-  private readonly shardWork = new Map<string, { work: Ptr; prepared: number }>();
-  /** Incremented whenever setParameters receives a θ different from the one in memory. */
-  private version = 0;
+  /** The shards' work areas and what they hold. */
+  private readonly shards: ShardWork;
 
   constructor(shape: MlpShape, data: MlpData, raw: RawExports = instantiate()) {
     const sizes = checkNetwork(shape, data);
@@ -71,6 +65,11 @@ export class MlpEngine implements ShardKernels {
     this.act = net[2];
     this.parameterCount = parameterCount;
     this.p = buffers;
+    this.shards = new ShardWork(
+      (rows) => this.arena.alloc(8 * raw.mlpWorkLength(net[0], net[1], rows)),
+      data.n,
+      'MlpEngine',
+    );
   }
 
   private view(ptr: Ptr, length: number): Float64Array {
@@ -80,7 +79,7 @@ export class MlpEngine implements ShardKernels {
   private setTheta(theta: Float64Array): void {
     checkArray(theta, this.parameterCount, 'theta');
     this.view(this.p.theta, this.parameterCount).set(theta);
-    this.version++;
+    this.shards.invalidate();
   }
 
   /** The full-batch work area. */
@@ -151,15 +150,7 @@ export class MlpEngine implements ShardKernels {
   /** θ for the shard calls that follow (an unchanged θ keeps the shards' prepared work). */
   setParameters(theta: Float64Array): void {
     checkArray(theta, this.parameterCount, 'theta');
-    const here = this.view(this.p.theta, this.parameterCount);
-    for (let i = 0; i < here.length; i++) {
-      // Object.is: a NaN entry compares equal to itself, −0 differs from +0 (different bits)
-      if (!Object.is(here[i], theta[i])) {
-        this.setTheta(theta);
-        return;
-      }
-    }
-    if (this.version === 0) this.version = 1; // a first θ that happens to equal the zeroed memory
+    this.shards.setParameters(this.view(this.p.theta, this.parameterCount), theta);
   }
 
   /** The direction v of the shard HVPs that follow. */
@@ -168,45 +159,37 @@ export class MlpEngine implements ShardKernels {
     this.view(this.p.v, this.parameterCount).set(v);
   }
 
-  /** The kernels' problem arguments restricted to rows [start, start + count), and the shard's work. */
-  private shard(start: number, count: number): { net: Net; area: { work: Ptr; prepared: number } } {
-    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > this.n) {
-      throw new RangeError(`MlpEngine: shard [${start}, ${start + count}) is not inside the batch [0, ${this.n})`);
-    }
+  /** The kernels' problem arguments restricted to rows [start, start + count). */
+  private shardNet(start: number, count: number): Net {
     const [sizes, layers, act, X, Y] = this.net;
     const input = this.sizes[0] as number;
     const output = this.sizes[this.sizes.length - 1] as number;
-    const key = `${start}:${count}`;
-    let area = this.shardWork.get(key);
-    if (area === undefined) {
-      area = { work: this.arena.alloc(8 * this.kernels.mlpWorkLength(sizes, layers, count)), prepared: 0 };
-      this.shardWork.set(key, area);
-    }
-    return { net: [sizes, layers, act, X + 8 * start * input, Y + 8 * start * output, count, this.n], area };
+    return [sizes, layers, act, X + 8 * start * input, Y + 8 * start * output, count, this.n];
   }
 
   /** Lₛ(θ) = (1/n) Σ_{i ∈ shard} ½‖f(xᵢ) − yᵢ‖² at the θ of setParameters. */
   shardLoss(start: number, count: number): number {
-    const { net, area } = this.shard(start, count);
-    area.prepared = 0; // the forward pass overwrites what an HVP would reuse
-    return this.kernels.mlpLoss(...net, this.p.theta, area.work);
+    const area = this.shards.area(start, count);
+    this.shards.mark(area, false); // the forward pass overwrites what an HVP would reuse
+    return this.kernels.mlpLoss(...this.shardNet(start, count), this.p.theta, area.work);
   }
 
   /** ∇Lₛ(θ) → out; returns Lₛ(θ) (and leaves the shard prepared for HVPs at θ). */
   shardGradient(start: number, count: number, out: Float64Array): number {
-    const { net, area } = this.shard(start, count);
-    const loss = this.kernels.mlpGradient(...net, this.p.theta, area.work, this.p.out);
-    area.prepared = this.version;
+    const area = this.shards.area(start, count);
+    const loss = this.kernels.mlpGradient(...this.shardNet(start, count), this.p.theta, area.work, this.p.out);
+    this.shards.mark(area, true);
     out.set(this.view(this.p.out, this.parameterCount));
     return loss;
   }
 
   /** ∇²Lₛ(θ)·v → out at the θ and v set before (the forward pass reused while θ is unchanged). */
   shardHvp(start: number, count: number, out: Float64Array): void {
-    const { net, area } = this.shard(start, count);
-    if (area.prepared !== this.version) {
+    const area = this.shards.area(start, count);
+    const net = this.shardNet(start, count);
+    if (!this.shards.isPrepared(area)) {
       this.kernels.mlpPrepare(...net, this.p.theta, area.work);
-      area.prepared = this.version;
+      this.shards.mark(area, true);
     }
     this.kernels.mlpHvpPrepared(...net, this.p.theta, this.p.v, area.work, this.p.out);
     out.set(this.view(this.p.out, this.parameterCount));

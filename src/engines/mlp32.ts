@@ -14,7 +14,7 @@
 import { instantiate, Arena, type RawExports } from '../wasm/module.js';
 import type { Ptr, WasmExports } from '../wasm/abi.js';
 import { ACTIVATION_CODES, checkArray, checkNetwork, type MlpData, type MlpShape } from './mlpNetwork.js';
-import type { Net, ShardKernels } from './mlpKernels.js';
+import { ShardWork, type Net, type ShardKernels } from './mlpKernels.js';
 
 export class MlpEngine32 implements ShardKernels {
   readonly kernels: WasmExports;
@@ -27,11 +27,12 @@ export class MlpEngine32 implements ShardKernels {
   private readonly net: Net;
   private readonly inputWidth: number;
   private readonly outputWidth: number;
-  /** Byte offsets of θ, v, the result (P floats each) and the work (mlp32WorkLength floats). */
+  /** Byte offsets of θ, v and the result (P floats each). */
   private readonly theta: Ptr;
   private readonly v: Ptr;
   private readonly out: Ptr;
-  private readonly work: Ptr;
+  /** The shards' work areas (mlp32WorkLength floats each) and what they hold. */
+  private readonly shards: ShardWork;
   /** Float32 views of θ, v and the result; re-taken only if the memory ever grows. */
   private views: { buffer: ArrayBufferLike; theta: Float32Array; v: Float32Array; out: Float32Array } | undefined;
 
@@ -49,14 +50,14 @@ export class MlpEngine32 implements ShardKernels {
     this.arena.i32(sizesPtr, sizes.length).set(sizes);
     const P = raw.mlpParameterCount(sizesPtr, layers);
     this.parameterCount = P;
-    const workLength = raw.mlp32WorkLength(sizesPtr, layers, data.n);
     const f = (count: number): Ptr => this.arena.alloc(count * 4);
     const X = f(data.n * shape.input);
     const Y = f(data.n * shape.output);
     this.theta = f(P);
     this.v = f(P);
     this.out = f(P);
-    this.work = f(workLength); // 16-byte aligned (Arena), as the kernels' f64 sums require
+    // 16-byte aligned (Arena), as the kernels' f64 sums require
+    this.shards = new ShardWork((rows) => f(raw.mlp32WorkLength(sizesPtr, layers, rows)), data.n, 'MlpEngine32');
     const buffer = raw.memory.buffer;
     new Float32Array(buffer, X, data.n * shape.input).set(data.X);
     new Float32Array(buffer, Y, data.n * shape.output).set(data.Y);
@@ -77,10 +78,10 @@ export class MlpEngine32 implements ShardKernels {
     return this.views;
   }
 
-  /** θ (rounded to float32) for the shard calls that follow. */
+  /** θ (rounded to float32) for the shard calls that follow (unchanged: the shards stay prepared). */
   setParameters(theta: Float64Array): void {
     checkArray(theta, this.parameterCount, 'theta');
-    this.float32().theta.set(theta);
+    this.shards.setParameters(this.float32().theta, theta);
   }
 
   /** The direction v (rounded to float32) of the shard HVPs that follow. */
@@ -91,30 +92,37 @@ export class MlpEngine32 implements ShardKernels {
 
   /** The kernels' problem arguments restricted to rows [start, start + count). */
   private shardNet(start: number, count: number): Net {
-    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > this.n) {
-      throw new RangeError(`MlpEngine32: shard [${start}, ${start + count}) is not inside the batch [0, ${this.n})`);
-    }
     const [sizes, layers, act, X, Y] = this.net;
     return [sizes, layers, act, X + 4 * start * this.inputWidth, Y + 4 * start * this.outputWidth, count, this.n];
   }
 
   /** Lₛ(θ) = (1/n) Σ_{i ∈ shard} ½‖f(xᵢ) − yᵢ‖² at the θ of setParameters (f32 network, f64 sum). */
   shardLoss(start: number, count: number): number {
-    return this.kernels.mlp32Loss(...this.shardNet(start, count), this.theta, this.work);
+    const area = this.shards.area(start, count);
+    this.shards.mark(area, false);
+    return this.kernels.mlp32Loss(...this.shardNet(start, count), this.theta, area.work);
   }
 
   /** ∇Lₛ(θ) → out (widened from float32); returns Lₛ(θ). */
   shardGradient(start: number, count: number, out: Float64Array): number {
     checkArray(out, this.parameterCount, 'out');
-    const loss = this.kernels.mlp32Gradient(...this.shardNet(start, count), this.theta, this.work, this.out);
+    const area = this.shards.area(start, count);
+    const loss = this.kernels.mlp32Gradient(...this.shardNet(start, count), this.theta, area.work, this.out);
+    this.shards.mark(area, true);
     out.set(this.float32().out);
     return loss;
   }
 
-  /** ∇²Lₛ(θ)·v → out (widened from float32) at the θ and v set before. */
+  /** ∇²Lₛ(θ)·v → out (widened from float32) at the θ and v set before (forward pass reused). */
   shardHvp(start: number, count: number, out: Float64Array): void {
     checkArray(out, this.parameterCount, 'out');
-    this.kernels.mlp32Hvp(...this.shardNet(start, count), this.theta, this.v, this.work, this.out);
+    const area = this.shards.area(start, count);
+    const net = this.shardNet(start, count);
+    if (!this.shards.isPrepared(area)) {
+      this.kernels.mlp32Prepare(...net, this.theta, area.work);
+      this.shards.mark(area, true);
+    }
+    this.kernels.mlp32HvpPrepared(...net, this.theta, this.v, area.work, this.out);
     out.set(this.float32().out);
   }
 }

@@ -71,4 +71,68 @@ export interface ShardKernels {
   shardHvp(start: number, count: number, out: Float64Array): void;
 }
 
+/**
+ * The work areas of a batch's shards (one per row range, reserved on first use) and the θ each
+ * holds a forward pass and E chain for, so that HVPs at an unchanged θ — a Lanczos run — pay only
+ * the R-passes (assembly/mlp/network.ts). Shared by the float64 and float32 engines.
+ */
+export class ShardWork {
+  /** Incremented whenever θ changes; an area is prepared when it holds the current version. */
+  private version = 0;
+  private readonly areas = new Map<string, { work: Ptr; prepared: number }>();
+
+  /** `reserve(rows)` reserves a work area for that many rows. */
+  constructor(
+    private readonly reserve: (rows: number) => Ptr,
+    private readonly n: number,
+    private readonly engine: string,
+  ) {}
+
+  /**
+   * Copies θ into `target` (the engine's θ in WASM memory, Float64Array or Float32Array) unless it
+   * already holds the same values — as stored, so a float32 target compares rounded values — and
+   * notes a change. Object.is: NaN equals NaN, −0 differs from +0.
+   */
+  setParameters(target: Float64Array | Float32Array, theta: Float64Array): void {
+    const round = target instanceof Float32Array ? Math.fround : (x: number): number => x;
+    for (let i = 0; i < target.length; i++) {
+      if (!Object.is(target[i], round(theta[i] as number))) {
+        target.set(theta);
+        this.version++;
+        return;
+      }
+    }
+    if (this.version === 0) this.version = 1; // a first θ equal to the zeroed memory
+  }
+
+  /** θ was written by other means (a full-batch call): nothing prepared is valid. */
+  invalidate(): void {
+    this.version++;
+  }
+
+  /** The work of rows [start, start + count) (validated against the batch). */
+  area(start: number, count: number): { work: Ptr; prepared: number } {
+    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > this.n) {
+      throw new RangeError(`${this.engine}: shard [${start}, ${start + count}) is not inside the batch [0, ${this.n})`);
+    }
+    const key = `${start}:${count}`;
+    let area = this.areas.get(key);
+    if (area === undefined) {
+      area = { work: this.reserve(count), prepared: 0 };
+      this.areas.set(key, area);
+    }
+    return area;
+  }
+
+  /** Whether `area` holds the forward pass at the current θ. */
+  isPrepared(area: { prepared: number }): boolean {
+    return this.version > 0 && area.prepared === this.version;
+  }
+
+  /** `area` now holds the forward pass and E chain at the current θ (true) or a stale one (false). */
+  mark(area: { prepared: number }, prepared: boolean): void {
+    area.prepared = prepared ? this.version : 0;
+  }
+}
+
 export type { Ptr };
