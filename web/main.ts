@@ -259,19 +259,28 @@ $('export-csv').addEventListener('click', () => {
   if (inspection) download('trajectory.csv', trajectoryCsv(inspection.trajectory), 'text/csv');
 });
 
+/** Hex of an array's bytes (how the browser tests compare whole arrays bit for bit). */
+function hex(a: ArrayBufferView): string {
+  return Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}
+
 /** What the browser tests read (the same numbers the page shows, unrounded). */
 const testHook = {
-  get state(): string | undefined {
-    return document.body.dataset.run;
-  },
   counts: (): Record<string, number> | undefined => current?.result?.counts,
-  cell: (k: number) =>
+  bits: () =>
     current && {
-      status: current.arrays.status[k],
-      finalSharpness: current.arrays.finalSharpness[k],
-      steps: current.arrays.steps[k],
+      finalSharpness: hex(current.arrays.finalSharpness),
+      steps: hex(current.arrays.steps),
+      status: hex(current.arrays.status),
     },
-  finalPhi: (): number | undefined => inspection?.summary.finalGfsSharpness,
+  /** Where cell (i, j) is drawn, in CSS pixels of the page. */
+  cellPoint: (i: number, j: number) => {
+    const c = view.cellCentre({ i, j });
+    const rect = canvas.getBoundingClientRect();
+    return { x: rect.left + c.x, y: rect.top + c.y };
+  },
   seconds: (): number | undefined => current?.seconds,
 };
 (window as unknown as { eoslab: typeof testHook }).eoslab = testHook;
