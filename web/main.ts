@@ -11,6 +11,7 @@ import { encodeNpy } from '../src/io/npyEncode.js';
 import { STATUS_LABELS } from '../src/wasm/status.js';
 import { loadWasmModule } from '../src/wasm/module.js';
 import { DEFAULT_PAGE_BUDGET, FIELDS, LABELS, validateForm, type Field, type FormValues } from './form.js';
+import { cellDiagram, drawDiagram } from './bifurcation.js';
 import { HeatmapView, statusLegend } from './heatmapView.js';
 import { inspectCell, renderInspection, trajectoryCsv, type Inspection } from './inspector.js';
 import { emptyArrays, TileRunner } from './runner.js';
@@ -33,6 +34,7 @@ const hover = $('hover');
 const inspectorSummary = $('summary');
 const lossCanvas = $<HTMLCanvasElement>('loss');
 const sharpCanvas = $<HTMLCanvasElement>('sharp');
+const diagramCanvas = $<HTMLCanvasElement>('diagram');
 
 /** Sizes a canvas for the device's pixel ratio (its CSS size stays as laid out). */
 function fitCanvas(c: HTMLCanvasElement, width: number, height: number): void {
@@ -46,6 +48,7 @@ function fitCanvas(c: HTMLCanvasElement, width: number, height: number): void {
 fitCanvas(canvas, 590, 520);
 fitCanvas(lossCanvas, 400, 215);
 fitCanvas(sharpCanvas, 400, 215);
+fitCanvas(diagramCanvas, 400, 240);
 
 const view = new HeatmapView(canvas);
 const workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 8));
@@ -64,6 +67,7 @@ interface Current {
 }
 let current: Current | undefined;
 let inspection: Inspection | undefined;
+let diagramOrbits: Float64Array | undefined;
 let selected: { i: number; j: number } | undefined;
 
 function setRunState(state: 'idle' | 'running' | 'done' | 'cancelled' | 'invalid' | 'error'): void {
@@ -182,6 +186,18 @@ function inspect(cell: { i: number; j: number }): void {
   renderInspection(inspection, inspectorSummary, lossCanvas, sharpCanvas);
   $('inspector').dataset.ready = 'true';
   ($('export-csv') as HTMLButtonElement).disabled = false;
+  const direction = (current.resolved.grid as FamilyGrid).direction;
+  delete $('inspector').dataset.diagram;
+  try {
+    const t = inspection.trajectory;
+    const diagram = cellDiagram(t, inspection.eta, direction);
+    diagramOrbits = diagram.orbits;
+    drawDiagram(diagramCanvas, diagram, t, inspection.eta);
+    $('inspector').dataset.diagram = 'true';
+    $('diagram-error').textContent = '';
+  } catch (error) {
+    $('diagram-error').textContent = `No diagram: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 function download(name: string, data: BlobPart | Uint8Array, type: string): void {
@@ -282,6 +298,7 @@ const testHook = {
     return { x: rect.left + c.x, y: rect.top + c.y };
   },
   seconds: (): number | undefined => current?.seconds,
+  diagram: (): string | undefined => diagramOrbits && hex(diagramOrbits),
 };
 (window as unknown as { eoslab: typeof testHook }).eoslab = testHook;
 

@@ -15,7 +15,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trajectory } from '../../src/api.js';
 import { linspace } from '../../src/base/linspace.js';
+import { bifurcationOverPhi } from '../../src/experiments/bifurcation/orbits.js';
 import { heatmap } from '../../src/experiments/heatmap/heatmap.js';
+import { DIAGRAM_POINTS, phiRangeOf } from '../../web/bifurcation.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const CHROMIUM = process.env.EOSLAB_CHROMIUM ?? '/usr/bin/chromium';
@@ -30,6 +32,7 @@ interface Hook {
   bits(): { finalSharpness: string; steps: string; status: string } | undefined;
   cellPoint(i: number, j: number): { x: number; y: number };
   seconds(): number | undefined;
+  diagram(): string | undefined;
 }
 declare const window: { eoslab: Hook };
 declare const document: { body: { dataset: Record<string, string | undefined> } };
@@ -126,7 +129,18 @@ describe('the explorer page, in Chromium, served by eoslab serve', () => {
     expect(await page.textContent('dd[data-key="final-s"]')).toBe(String(t.sharpness[t.rows - 1]));
     expect(await page.textContent('dd[data-key="outcome"]')).toBe(`${t.outcome} after ${t.rows - 1} steps`);
     expect(new URL(page.url()).searchParams.get('cell')).toBe(`${i},${j}`);
+    // its GPGD diagram is `eoslab bifurcation --phi-range` over the run's φ range, bit for bit
+    await page.waitForSelector('#inspector[data-diagram="true"]');
+    const orbits = await bifurcationOverPhi({
+      phiRange: phiRangeOf(t, 4),
+      points: DIAGRAM_POINTS,
+      direction: [1, 1, -1, -1],
+      eta: FIG3.eta,
+      workers: 2,
+    });
+    expect(await page.evaluate(() => window.eoslab.diagram())).toBe(hex(orbits.orbits));
     await page.screenshot({ path: join(root, 'docs', 'explorer.png') });
+    await page.screenshot({ path: join(root, 'docs', 'explorer-full.png'), fullPage: true }); // with the GPGD diagram
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
     await page.close();
   });
