@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'build/', 'dist/', 'out/', 'assembly/', 'coverage/'] },
+  { ignores: ['node_modules/', 'build/', 'dist/', 'dist-web/', 'out/', 'assembly/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -37,6 +37,7 @@ const REQUIRED = [
   'dist/index.js',
   'dist/index.d.ts',
   'dist/cli/main.js',
+  'dist-web/index.html',
   'build/release.wasm',
   'fonts/DejaVuSans.ttf',
   'fonts/DejaVuSans-Bold.ttf',

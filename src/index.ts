@@ -53,7 +53,7 @@ export { OPTIONS } from './base/options.js';
 export type { OptionSpec } from './base/options.js';
 export { defineOptions, resolveOptions, defaultsOf, derived, DerivedDefault } from './base/optionSet.js';
 export type { OptionEntry, OptionSet, Resolved, Defaults } from './base/optionSet.js';
-export { wasmHash, wasmPath, instantiate, wasmModule, Arena } from './wasm/module.js';
+export { wasmHash, wasmPath, instantiate, wasmModule, loadWasmModule, Arena } from './wasm/module.js';
 export type { RawExports } from './wasm/module.js';
 export {
   resolveHeatmapOptions,

@@ -8,7 +8,7 @@
  * the repository's package.json is never swapped while other tests run; `npm test` has just built
  * dist/ and build/ (pretest), so EOSLAB_PACK_PREBUILT=1 skips prepack's rebuild.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,7 @@ function run(
 }
 
 describe('npm pack, installed into a fresh directory', () => {
-  it('installs without scripts or warnings; import, require, types and npx eoslab heatmap work; node_modules ≤ 15 MB', () => {
+  it('installs without scripts or warnings; import, require, types and npx eoslab heatmap and serve work; node_modules ≤ 15 MB', async () => {
     // 1. pack a copy of the package's files with the repository's prepack/postpack
     const source = join(work, 'source');
     const manifestText = readFileSync(join(root, 'package.json'), 'utf8');
@@ -58,7 +58,14 @@ describe('npm pack, installed into a fresh directory', () => {
     const [info] = JSON.parse(packed.stdout) as [{ filename: string; files: { path: string }[] }];
     expect(readFileSync(join(source, 'package.json'), 'utf8')).toBe(manifestText); // postpack put it back
     const paths = info.files.map((f) => f.path);
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'build/release.wasm', 'fonts/DejaVuSans.ttf', 'LICENSE']) {
+    for (const file of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'build/release.wasm',
+      'dist-web/index.html',
+      'fonts/DejaVuSans.ttf',
+      'LICENSE',
+    ]) {
       expect(paths).toContain(file);
     }
     expect(paths.filter((p) => p.startsWith('src/') || p.startsWith('test/') || p.startsWith('assembly/'))).toEqual([]);
@@ -136,7 +143,28 @@ describe('npm pack, installed into a fresh directory', () => {
     expect(png.subarray(0, 8)).toEqual(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).tool).toBe('eoslab');
 
-    // 6. the network experiment says what to install
+    // 6. the explorer page from the installed package: `eoslab serve` on 127.0.0.1 (any free port)
+    const serve = spawn(process.execPath, [join(consumer, 'node_modules', '.bin', 'eoslab'), 'serve', '--port', '0'], {
+      cwd: consumer,
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        serve.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) resolve(m[1] as string);
+        });
+        serve.once('exit', (code) => reject(new Error(`eoslab serve exited ${code}: ${out}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<title>eoslab explorer/);
+    } finally {
+      serve.kill('SIGINT');
+    }
+
+    // 7. the network experiment says what to install
     const fcnet = spawnSync(
       process.execPath,
       [join(consumer, 'node_modules', '.bin', 'eoslab'), 'fcnet', '--n', '10'],

@@ -390,6 +390,8 @@ export const OPTIONS = {
   ),
   fresh: booleanOption('fresh', 'fresh', 'discard the tiles of an unfinished earlier run instead of resuming it'),
   out: stringOption('out', 'out', 'output directory'),
+  port: numberOption('port', 'port', 'TCP port to listen on (0: any free port)', { integer: true, min: 0, max: 65535 }),
+  host: stringOption('host', 'host', 'address to listen on (127.0.0.1: this machine only)'),
   json: booleanOption('json', 'json', 'print JSON instead of a table'),
   // GPGD bifurcation diagrams (src/experiments/bifurcation/, `eoslab bifurcation`)
   points: numberOption('points', 'points', 'φ values on the axis of a dense bifurcation diagram', {

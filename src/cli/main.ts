@@ -15,6 +15,7 @@ import { checkCommand } from './commands/check.js';
 import { regressionCommand } from './commands/regression.js';
 import { fcnetCommand } from './commands/fcnet.js';
 import { stableSetCommand } from './commands/stableSet.js';
+import { serveCommand } from './commands/serve.js';
 import { trajectoryCommand } from './commands/trajectory.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   checkCommand,
   regressionCommand,
   fcnetCommand,
+  serveCommand,
 ];
 
 export function mainHelp(commands: readonly Command[] = COMMANDS): string {

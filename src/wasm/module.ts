@@ -4,15 +4,22 @@
  * It locates `build/release.wasm`, compiles it once per thread, instantiates it and hands out
  * the raw exports (lengths, scalars, pointers) together with a bump arena over linear memory.
  *
+ * One loader for Node and the browser. In Node (main thread and pool workers) the bytes are read
+ * from the file next to the package, synchronously, the first time an engine needs them. A
+ * browser (the explorer page, its Web Workers) cannot read files: it calls `await
+ * loadWasmModule()` once, which fetches the same `build/release.wasm` (compiled while it streams,
+ * `WebAssembly.compileStreaming`) and caches the module, after which every synchronous entry
+ * point (`wasmModule`, `instantiate`, `new ScalarEngine()`) works as in Node. Node's built-ins are
+ * reached through `process.getBuiltinModule`, never imported, so this file (and the engines over
+ * it) bundle for the browser unchanged; bundlers see the `new URL('…/release.wasm',
+ * import.meta.url)` below and ship the binary as an asset.
+ *
  * Two builds of `assembly/` exist: `release` (asc -O3, assertions removed; the default, the one the
  * package ships and manifests record) and `debug` (no optimisation, assertions kept), which
  * `npm run asbuild` writes next to it as `build/debug.wasm`. Every engine takes its instance as a
  * constructor argument, so `new ScalarEngine(instantiate(wasmModule('debug')))` runs the same code
  * on the debug build; test/debug-build.test.ts does that and compares with the release build.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { EoslabError, invalidOption, messageOf } from '../base/errors.js';
 import type { WasmExports } from './abi.js';
 
@@ -25,32 +32,61 @@ export type RawExports = WasmExports;
 /** A build of `assembly/index.ts` (asconfig.json's targets). */
 export type WasmBuild = 'release' | 'debug';
 
+/** Where the package keeps the builds (src/wasm/ and dist/wasm/ both sit two levels below it). */
+const BUILD_DIR = import.meta.url;
+
 const WASM_URLS: Readonly<Record<WasmBuild, URL>> = {
+  // written out in full so that bundlers (Vite) recognise the asset and ship it with the page
   release: new URL('../../build/release.wasm', import.meta.url),
-  debug: new URL('../../build/debug.wasm', import.meta.url),
+  // not written as a literal: the page never loads the debug build, so it is not bundled
+  debug: new URL('../../build/debug.wasm', BUILD_DIR),
 };
 
 const cachedBytes = new Map<WasmBuild, Uint8Array<ArrayBuffer>>();
 const cachedModules = new Map<WasmBuild, WebAssembly.Module>();
 let cachedHash: string | undefined;
 
+/** Node's built-in modules, or undefined in a browser (no import: the file bundles for the web). */
+function nodeBuiltins() {
+  const get = (globalThis as { process?: { getBuiltinModule?: NodeJS.Process['getBuiltinModule'] } }).process
+    ?.getBuiltinModule;
+  if (typeof get !== 'function') return undefined;
+  return { fs: get('node:fs'), url: get('node:url'), crypto: get('node:crypto') };
+}
+
 function wasmUrl(build: WasmBuild): URL {
   if (!Object.hasOwn(WASM_URLS, build)) throw invalidOption('build', build, "'release' or 'debug'");
   return WASM_URLS[build];
 }
 
-/** Absolute path of a WASM binary (default: the release build). */
-export function wasmPath(build: WasmBuild = 'release'): string {
-  return fileURLToPath(wasmUrl(build));
+function noFileSystem(build: WasmBuild): EoslabError {
+  return new EoslabError(
+    'E_WASM',
+    `cannot read ${wasmUrl(build).href} synchronously here (no file system): call \`await loadWasmModule()\` first`,
+  );
 }
 
-/** Bytes of a WASM binary (read once per build). */
+/** Absolute path of a WASM binary (default: the release build); Node only. */
+export function wasmPath(build: WasmBuild = 'release'): string {
+  const node = nodeBuiltins();
+  if (!node) throw noFileSystem(build);
+  return node.url.fileURLToPath(wasmUrl(build));
+}
+
+/** The URL of a WASM binary (a file: URL in Node, the page's asset in a browser bundle). */
+export function wasmUrlOf(build: WasmBuild = 'release'): URL {
+  return wasmUrl(build);
+}
+
+/** Bytes of a WASM binary (read once per build); Node only. */
 export function wasmBytes(build: WasmBuild = 'release'): Uint8Array<ArrayBuffer> {
   let bytes = cachedBytes.get(build);
   if (!bytes) {
     const url = wasmUrl(build);
+    const node = nodeBuiltins();
+    if (!node) throw noFileSystem(build);
     try {
-      const file = readFileSync(url);
+      const file = node.fs.readFileSync(url);
       bytes = new Uint8Array(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength));
     } catch (error) {
       throw new EoslabError(
@@ -67,15 +103,18 @@ export function wasmBytes(build: WasmBuild = 'release'): Uint8Array<ArrayBuffer>
   return bytes;
 }
 
-/** SHA-256 of the release WASM binary, recorded in every manifest. */
+/** SHA-256 of the release WASM binary, recorded in every manifest; Node only. */
 export function wasmHash(): string {
-  cachedHash ??= createHash('sha256').update(wasmBytes()).digest('hex');
+  const node = nodeBuiltins();
+  if (!node) throw noFileSystem('release');
+  cachedHash ??= node.crypto.createHash('sha256').update(wasmBytes()).digest('hex');
   return cachedHash;
 }
 
 /**
  * The compiled module of a build (default: release), compiled once per thread and build; a worker
- * may pass a module it received to `instantiate` instead.
+ * may pass a module it received to `instantiate` instead. In a browser, `loadWasmModule` must
+ * have run first.
  */
 export function wasmModule(build: WasmBuild = 'release'): WebAssembly.Module {
   let module = cachedModules.get(build);
@@ -83,6 +122,35 @@ export function wasmModule(build: WasmBuild = 'release'): WebAssembly.Module {
     module = new WebAssembly.Module(wasmBytes(build));
     cachedModules.set(build, module);
   }
+  return module;
+}
+
+/**
+ * The compiled module of a build, loaded asynchronously: in a browser by `fetch` (compiled while
+ * it streams; `source` overrides the URL, or passes a module compiled elsewhere, e.g. by the
+ * page for its workers), in Node from the file. Cached like `wasmModule`, which then returns it.
+ */
+export async function loadWasmModule(
+  build: WasmBuild = 'release',
+  source?: URL | string | WebAssembly.Module,
+): Promise<WebAssembly.Module> {
+  const cached = cachedModules.get(build);
+  if (cached && source === undefined) return cached;
+  let module: WebAssembly.Module;
+  if (source instanceof WebAssembly.Module) {
+    module = source;
+  } else if (source === undefined && nodeBuiltins()) {
+    return wasmModule(build);
+  } else {
+    const url = source ?? wasmUrl(build);
+    const response = await fetch(url);
+    if (!response.ok) throw new EoslabError('E_WASM', `cannot fetch ${String(url)} (HTTP ${response.status})`);
+    const streaming = response.headers.get('content-type')?.startsWith('application/wasm');
+    module = streaming
+      ? await WebAssembly.compileStreaming(response)
+      : await WebAssembly.compile(await response.arrayBuffer());
+  }
+  cachedModules.set(build, module);
   return module;
 }
 

@@ -5,21 +5,14 @@
  */
 import { defaultDirection } from '../../api.js';
 import { heatmapPreset } from '../../base/presets.js';
-import { Status, STATUS_LABELS } from '../../wasm/status.js';
+import { STATUS_LABELS } from '../../wasm/status.js';
 import { categoricalMap, heatmapFigure, sideBySide } from '../../plot/index.js';
+import { sharpnessScaleMin, STATUS_CLASSES } from '../../plot/statusLayer.js';
 import { axisLabels, xRangeOf, yRangeOf } from './grid.js';
 import { INVARIANT_CLASSES, invariantClasses, type HeatmapResult } from './heatmap.js';
 import type { ResolvedHeatmap } from './resolve.js';
 
 const FIG3 = heatmapPreset('fig3');
-
-/** Status classes drawn over the colour map in the Fig 3 heatmap. */
-const STATUS_CLASSES = [
-  { code: Status.diverged, label: 'diverged', color: '#d7301f' },
-  { code: Status.maxSteps, label: 'not converged (max steps)', color: '#f0f0f0' },
-  { code: Status.noGfs, label: 'no GFS (π₀ ≤ 0)', color: '#000000' },
-  { code: Status.nonFinite, label: 'non-finite', color: '#ff00ff' },
-];
 
 function gridTitle(r: HeatmapResult): string {
   const g = r.grid;
@@ -66,7 +59,7 @@ export function heatmapSvg(r: HeatmapResult): string {
   const fraction = Float64Array.from(a.finalSharpness, (s) => (s * r.run.eta) / 2);
   let lo = Infinity;
   for (const v of fraction) if (Number.isFinite(v)) lo = Math.min(lo, v);
-  const vmin = Number.isFinite(lo) ? Math.min(0.9, Math.floor(lo * 10) / 10) : 0;
+  const vmin = sharpnessScaleMin(lo);
   const labels = axisLabels(r.grid);
   const threshold = 2 / r.run.eta;
   const reference =
