@@ -21,6 +21,7 @@ import {
 import { EoslabError } from '../src/base/errors.js';
 import { autoTileSize, linspace } from '../src/experiments/heatmap/grid.js';
 import { runCli } from '../src/cli/main.js';
+import { writeHeatmapOverlapped } from '../src/experiments/heatmap/writer.js';
 import { denseHessian, fig3Init, fig3Run, fig3RunKernelOrder, jacobiMaxEigenvalue } from './helpers/fig3-reference.js';
 import { relativeError } from './helpers/reference.js';
 
@@ -67,6 +68,33 @@ describe('determinism: workers, tile sizes and kernels give identical bits', () 
     // a mix of outcomes was exercised
     const statuses = new Set(reference!.status);
     expect(statuses.has(0) && statuses.has(1) && statuses.has(2)).toBe(true);
+  });
+
+  it('a figure rendered on a worker while the arrays are written gives the same files; the manifest splits the time', async () => {
+    const r = await heatmap({ rows: 40, cols: 50, maxSteps: 500, workers: 1 });
+    const here = join(scratch, 'figure-here');
+    const overlapped = join(scratch, 'figure-worker');
+    writeHeatmap(here, r);
+    const files = await writeHeatmapOverlapped(overlapped, r, {}, 1);
+    expect(files).toEqual(readdirSync(here).sort((x, y) => files.indexOf(x) - files.indexOf(y)));
+    for (const name of [...NPY_FILES, 'heatmap.svg', 'heatmap.png']) {
+      expect(readFileSync(join(overlapped, name)).equals(readFileSync(join(here, name))), name).toBe(true);
+    }
+    const { timings } = JSON.parse(readFileSync(join(overlapped, 'manifest.json'), 'utf8')) as {
+      timings: Record<string, number>;
+    };
+    for (const key of [
+      'initSeconds',
+      'sweepSeconds',
+      'summarySeconds',
+      'persistSeconds',
+      'computeSeconds',
+      'outputSeconds',
+      'figureSeconds',
+    ]) {
+      expect(timings[key], key).toBeGreaterThanOrEqual(0);
+    }
+    expect(timings.sweepSeconds).toBe(timings.kernelSeconds);
   });
 
   it('the default tile size follows the grid; npy outputs are identical across tile sizes and workers', async () => {

@@ -49,6 +49,11 @@ export interface SharpnessArrays {
   totalSteps: number;
   /** Σ over tiles of the seconds spent in the sweep kernel (summed over workers). */
   kernelSeconds: number;
+  /** Σ over tiles of the seconds spent initialising and summarising cells (summed over workers). */
+  initSeconds: number;
+  summarySeconds: number;
+  /** Main-thread seconds spent persisting tiles to a store. */
+  persistSeconds: number;
 }
 
 export interface InvariantSetArrays {
@@ -60,6 +65,9 @@ export interface InvariantSetArrays {
   readonly initProduct: Float64Array;
   totalSteps: number;
   kernelSeconds: number;
+  initSeconds: number;
+  summarySeconds: number;
+  persistSeconds: number;
 }
 
 export type SweepArrays = SharpnessArrays | InvariantSetArrays;
@@ -70,6 +78,9 @@ function allocate(job: SweepJob, cells: number): SweepArrays {
     initProduct: new Float64Array(cells),
     totalSteps: 0,
     kernelSeconds: 0,
+    initSeconds: 0,
+    summarySeconds: 0,
+    persistSeconds: 0,
   };
   if (job.map === 'invariant-set') {
     return {
@@ -95,6 +106,8 @@ function place(out: SweepArrays, tile: TileResult): void {
   out.initProduct.set(tile.initProduct, tile.start);
   out.gdStatus.set(tile.gdStatus, tile.start);
   out.kernelSeconds += tile.kernelSeconds;
+  out.initSeconds += tile.initSeconds;
+  out.summarySeconds += tile.summarySeconds;
   if (out.map === 'sharpness') {
     const t = tile as SharpnessTile;
     out.finalSharpness.set(t.finalSharpness, t.start);
@@ -299,7 +312,8 @@ export async function runSweep(
   const cells = cellCount(job.grid);
   const { out, place: put } = assembler(job);
   let done = 0;
-  const accounting = await computeTiles(job, options, options.store ? { store: options.store } : {}, (tile) => {
+  const plan: TilePlan = options.store ? { store: options.store, timing: out } : {};
+  const accounting = await computeTiles(job, options, plan, (tile) => {
     put(tile);
     done += tile.count;
     options.onProgress?.(done, cells);

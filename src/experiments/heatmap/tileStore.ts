@@ -6,7 +6,7 @@
  * what recomputing it would give.
  *
  * Tile file: "EOSTILE1", u32 header length, JSON header {sha256, map, start, count, totalSteps,
- * kernelSeconds, arrays: [{name, type, length}]}, padding to 8 bytes, then each array's bytes
+ * kernelSeconds, initSeconds, summarySeconds, arrays: [{name, type, length}]}, padding to 8 bytes, then each array's bytes
  * (little-endian), each padded to 8 bytes. The SHA-256 of the arrays' bytes detects a tile damaged
  * on disk (it is then recomputed).
  */
@@ -69,6 +69,8 @@ export function encodeTileChunks(tile: TileResult): Uint8Array[] {
     count: tile.count,
     totalSteps: tile.map === 'sharpness' ? tile.totalSteps : 0,
     kernelSeconds: tile.kernelSeconds,
+    initSeconds: tile.initSeconds,
+    summarySeconds: tile.summarySeconds,
     arrays: arrays.map(([name, a]) => ({
       name,
       type: a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8',
@@ -105,6 +107,8 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
     count: number;
     totalSteps: number;
     kernelSeconds: number;
+    initSeconds?: number;
+    summarySeconds?: number;
     arrays: { name: ArrayName; type: 'f64' | 'i32' | 'u8'; length: number }[];
   };
   try {
@@ -140,6 +144,8 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
     initGfsSharpness: (arrays.initGfsSharpness ?? need('initGfsSharpness')) as Float64Array,
     initProduct: (arrays.initProduct ?? need('initProduct')) as Float64Array,
     kernelSeconds: header.kernelSeconds,
+    initSeconds: header.initSeconds ?? 0,
+    summarySeconds: header.summarySeconds ?? 0,
   };
   if (header.map === 'sharpness') {
     return {
