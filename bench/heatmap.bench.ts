@@ -6,14 +6,26 @@
  *   - the WASM SIMD and scalar sweep kernels (one thread, after warm-up),
  *   - the same lane-refill loop in plain JavaScript,
  *   - the full heatmap pipeline (cell initialisation, sweep, summaries) on a persistent, warmed-up
- *     Piscina pool with 1 and with 2 workers, on a larger grid (--pool-resolution).
+ *     Piscina pool with 1 and with 2 workers, on a larger grid (--pool-resolution),
+ *   - the whole command, `eoslab heatmap --preset fig3 --resolution N` (--command-resolution,
+ *     2048 by default) as a child process with 1 and 2 workers, rounds interleaved, wall clock from
+ *     spawn to exit, against its GD critical path: Σ GD steps ÷ (workers × the SIMD kernel's
+ *     per-core rate measured in the same run).
+ * The C baseline is bench/baseline/gd_fig3.c (vendored; --c-baseline PATH for another, --no-c to
+ * skip), compiled with gcc when gcc exists — skipped with a message otherwise.
  * Reported: million active GD steps per second (Σ steps / median seconds), ratios to C and to the
- * scalar kernel, and the pool's scaling from 1 to 2 workers.
+ * scalar kernel, the pool's scaling from 1 to 2 workers, and the whole-command medians with their
+ * ratio to the critical path; `--json` prints all of it as one JSON object instead of tables.
+ * On a shared machine timings are noisy: compare the ratios within one run.
  *
- * Run: npm run bench:heatmap -- [--resolution 256] [--pool-resolution 512] [--rounds 5]
- *                               [--c-baseline ../shared/baselines/gd_fig3.c]
+ * Run: npm run bench:heatmap -- [--json] [--resolution 256] [--pool-resolution 512] [--rounds 5]
+ *        [--command-resolution 2048] [--command-rounds 3] [--c-baseline PATH | --no-c]
  */
 import type { SweepKernel } from '../src/experiments/heatmap/tile.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { heatmap } from '../src/experiments/heatmap/heatmap.js';
 import { SweepPool } from '../src/experiments/heatmap/sweep.js';
@@ -28,7 +40,24 @@ function flag(name: string): string | undefined {
 const resolution = Number(flag('resolution') ?? 256);
 const poolResolution = Number(flag('pool-resolution') ?? 512);
 const rounds = Number(flag('rounds') ?? 5);
-const cSource = flag('c-baseline');
+const commandResolution = Number(flag('command-resolution') ?? 2048);
+const commandRounds = Number(flag('command-rounds') ?? 3);
+const json = process.argv.includes('--json');
+const log = (text: string): void => void (json ? process.stderr : process.stdout).write(`${text}\n`);
+
+/** The C baseline to compile: vendored unless --c-baseline PATH; none with --no-c or without gcc. */
+function cBaseline(): string | undefined {
+  if (process.argv.includes('--no-c')) return undefined;
+  const source = flag('c-baseline') ?? new URL('./baseline/gd_fig3.c', import.meta.url).pathname;
+  try {
+    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
+  } catch {
+    log('C baseline skipped: gcc not found');
+    return undefined;
+  }
+  return source;
+}
+const cSource = cBaseline();
 
 const raw = instantiate() as RawExports & { sweepSimd: SweepKernel; sweepScalar: SweepKernel };
 const arena = new Arena(raw);
@@ -59,7 +88,7 @@ await Promise.all(pools.map((p) => p.ready()));
 
 const steps = new Map<string, number>();
 /** Pool rows: Σ steps / Σ seconds inside the sweep kernel (initialisation and summaries excluded, as in C). */
-const kernelRate = new Map<string, number[]>();
+const poolKernelRate = new Map<string, number[]>();
 const bench = new Bench({ name: 'fig3 heatmap', iterations: rounds, time: 0, warmupIterations: 1, warmupTime: 0 });
 if (cSource) {
   bench.add('C (gcc -O3 -march=native)', () => {
@@ -80,10 +109,10 @@ bench.add('JavaScript (1 thread)', () => {
 for (const pool of pools) {
   const name = `pool, ${pool.workers} worker${pool.workers > 1 ? 's' : ''} (${poolResolution}², full pipeline)`;
   bench.add(name, async () => {
-    const r = await heatmap({ preset: 'fig3', resolution: poolResolution, pool, tileSize: 1024 });
+    const r = await heatmap({ preset: 'fig3', resolution: poolResolution, pool });
     steps.set(name, r.arrays.totalSteps);
     const perWorker = r.arrays.totalSteps / r.arrays.kernelSeconds / 1e6;
-    kernelRate.set(name, [...(kernelRate.get(name) ?? []), perWorker]);
+    poolKernelRate.set(name, [...(poolKernelRate.get(name) ?? []), perWorker]);
   });
 }
 await bench.run();
@@ -95,31 +124,121 @@ for (const task of bench.tasks) {
   const seconds = (result.latency?.p50 ?? Number.NaN) / 1000;
   rate.set(task.name, (steps.get(task.name) ?? Number.NaN) / seconds / 1e6);
 }
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+// ---- the whole command, 1 and 2 workers, rounds interleaved --------------------------------------
+interface CommandRun {
+  wallSeconds: number;
+  totalSteps: number;
+  timings: Record<string, number>;
+}
+const BIN = new URL('../bin/eoslab.js', import.meta.url).pathname;
+const scratch = mkdtempSync(join(tmpdir(), 'eoslab-bench-'));
+function runCommand(workers: number): CommandRun {
+  const out = join(scratch, `w${workers}`);
+  const args = ['heatmap', '--preset', 'fig3', '--resolution', String(commandResolution), '--workers', String(workers)];
+  const t0 = performance.now();
+  const child = spawnSync(process.execPath, [BIN, ...args, '--out', out, '--fresh', '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  if (child.status !== 0) throw new Error(`eoslab heatmap exited with ${child.status}: ${child.stderr}`);
+  const summary = JSON.parse(child.stdout) as { totalSteps: number; timings: Record<string, number> };
+  rmSync(out, { recursive: true, force: true });
+  return { wallSeconds, totalSteps: summary.totalSteps, timings: summary.timings };
+}
+const commandRuns = new Map<number, CommandRun[]>([
+  [1, []],
+  [2, []],
+]);
+if (commandRounds > 0) {
+  log(`whole command at ${commandResolution}²: ${commandRounds} rounds × 1 and 2 workers, interleaved…`);
+  for (let round = 0; round < commandRounds; round++) {
+    for (const workers of [1, 2]) commandRuns.get(workers)?.push(runCommand(workers));
+  }
+}
+rmSync(scratch, { recursive: true, force: true });
+
 const cRate = cSource ? (rate.get('C (gcc -O3 -march=native)') as number) : Number.NaN;
 const scalarRate = rate.get('WASM scalar kernel (1 thread)') as number;
-console.log(
-  `fig3 workload: kernels on ${resolution}×${resolution} (${n} cells), pool on ${poolResolution}×${poolResolution}; ` +
-    `medians of ${rounds} rounds; node ${process.version}`,
-);
-console.table(
-  [...rate].map(([name, r]) => ({
-    implementation: name,
-    'Σ steps': steps.get(name),
-    'Msteps/s': +r.toFixed(1),
-    '× C': cSource ? +(r / cRate).toFixed(3) : '—',
-    '× WASM scalar': +(r / scalarRate).toFixed(2),
-  })),
-);
-const pool1 = [...rate].find(([k]) => k.startsWith('pool, 1 '))?.[1] as number;
-const pool2 = [...rate].find(([k]) => k.startsWith('pool, 2 '))?.[1] as number;
-console.log(`pool scaling (wall clock, full pipeline), 2 workers vs 1: ${(pool2 / pool1).toFixed(3)}×`);
-for (const [name, rates] of kernelRate) {
-  const sorted = [...rates].sort((x, y) => x - y);
-  const median = sorted[Math.floor(sorted.length / 2)] as number;
-  const vsC = cSource ? `, ${(median / cRate).toFixed(3)}× C` : '';
-  console.log(`${name}: sweep kernel inside each worker ${median.toFixed(1)} Msteps/s per worker${vsC}`);
-}
-if (cSource)
+const kernelRate = rate.get('WASM SIMD kernel (1 thread)') as number;
+const poolKernel = [...poolKernelRate].map(([name, rates]) => ({ name, perWorker: median(rates) }));
+const command = [...commandRuns]
+  .filter(([, runs]) => runs.length > 0)
+  .map(([workers, runs]) => {
+    const totalSteps = (runs[0] as CommandRun).totalSteps;
+    const wall = median(runs.map((r) => r.wallSeconds));
+    const criticalPath = totalSteps / (workers * kernelRate * 1e6);
+    const timings = Object.fromEntries(
+      Object.keys((runs[0] as CommandRun).timings).map((k) => [k, median(runs.map((r) => r.timings[k] ?? Number.NaN))]),
+    );
+    return {
+      workers,
+      wallSecondsMedian: wall,
+      wallSeconds: runs.map((r) => r.wallSeconds),
+      totalSteps,
+      criticalPathSeconds: criticalPath,
+      ratioToCriticalPath: wall / criticalPath,
+      timingsMedian: timings,
+    };
+  });
+const one = command.find((c) => c.workers === 1);
+const two = command.find((c) => c.workers === 2);
+const report = {
+  node: process.version,
+  rounds,
+  kernels: {
+    resolution,
+    cells: n,
+    rates: Object.fromEntries([...rate].map(([name, r]) => [name, { steps: steps.get(name), mstepsPerSecond: r }])),
+    simdMstepsPerSecond: kernelRate,
+    cMstepsPerSecond: cSource ? cRate : null,
+    simdVsC: cSource ? kernelRate / cRate : null,
+    poolKernelMstepsPerSecondPerWorker: Object.fromEntries(poolKernel.map((p) => [p.name, p.perWorker])),
+  },
+  command: {
+    resolution: commandResolution,
+    rounds: commandRounds,
+    runs: command,
+    speedup2vs1: one && two ? one.wallSecondsMedian / two.wallSecondsMedian : null,
+  },
+};
+if (json) {
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+} else {
   console.log(
-    `WASM SIMD (1 thread) vs C: ${((rate.get('WASM SIMD kernel (1 thread)') as number) / cRate).toFixed(3)}×`,
+    `fig3 workload: kernels on ${resolution}×${resolution} (${n} cells), pool on ${poolResolution}×${poolResolution}; ` +
+      `medians of ${rounds} rounds; node ${process.version}`,
   );
+  console.table(
+    [...rate].map(([name, r]) => ({
+      implementation: name,
+      'Σ steps': steps.get(name),
+      'Msteps/s': +r.toFixed(1),
+      '× C': cSource ? +(r / cRate).toFixed(3) : '—',
+      '× WASM scalar': +(r / scalarRate).toFixed(2),
+    })),
+  );
+  const pool1 = [...rate].find(([k]) => k.startsWith('pool, 1 '))?.[1] as number;
+  const pool2 = [...rate].find(([k]) => k.startsWith('pool, 2 '))?.[1] as number;
+  console.log(`pool scaling (wall clock, full pipeline), 2 workers vs 1: ${(pool2 / pool1).toFixed(3)}×`);
+  for (const { name, perWorker } of poolKernel) {
+    const vsC = cSource ? `, ${(perWorker / cRate).toFixed(3)}× C` : '';
+    console.log(`${name}: sweep kernel inside each worker ${perWorker.toFixed(1)} Msteps/s per worker${vsC}`);
+  }
+  if (cSource) console.log(`WASM SIMD (1 thread) vs C: ${(kernelRate / cRate).toFixed(3)}×`);
+  for (const c of command) {
+    console.log(
+      `eoslab heatmap --preset fig3 --resolution ${commandResolution} --workers ${c.workers}: ` +
+        `median ${c.wallSecondsMedian.toFixed(2)} s (process wall), critical path ${c.criticalPathSeconds.toFixed(2)} s ` +
+        `(${c.totalSteps} steps ÷ (${c.workers} × ${kernelRate.toFixed(0)} Msteps/s)), ratio ${c.ratioToCriticalPath.toFixed(2)}×`,
+    );
+  }
+  if (report.command.speedup2vs1 !== null)
+    console.log(`whole command, 2 workers vs 1: ${report.command.speedup2vs1.toFixed(2)}×`);
+}

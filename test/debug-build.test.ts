@@ -30,7 +30,7 @@ import { WASM_FUNCTIONS } from '../src/wasm/abi.js';
 import { instantiate, wasmBytes, wasmModule, wasmPath, type RawExports, type WasmBuild } from '../src/wasm/module.js';
 
 /** Fields that measure time, not results. */
-const TIMING_FIELDS = new Set(['kernelSeconds']);
+const TIMING_FIELDS = new Set(['kernelSeconds', 'initSeconds', 'summarySeconds']);
 
 function hexBits(x: number): string {
   const view = new DataView(new ArrayBuffer(8));

@@ -19,12 +19,23 @@ import {
   type HeatmapResult,
 } from '../src/index.js';
 import { EoslabError } from '../src/base/errors.js';
-import { linspace } from '../src/experiments/heatmap/grid.js';
+import { autoTileSize, linspace } from '../src/experiments/heatmap/grid.js';
 import { runCli } from '../src/cli/main.js';
+import { writeHeatmapOverlapped } from '../src/experiments/heatmap/writer.js';
 import { denseHessian, fig3Init, fig3Run, fig3RunKernelOrder, jacobiMaxEigenvalue } from './helpers/fig3-reference.js';
 import { relativeError } from './helpers/reference.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'eoslab-heatmap-'));
+const NPY_FILES = [
+  'final_sharpness.npy',
+  'steps.npy',
+  'status.npy',
+  'gd_status.npy',
+  'init_gfs_sharpness.npy',
+  'init_product.npy',
+  'x_axis.npy',
+  'y_axis.npy',
+];
 const ETA = 0.1;
 const TOL = 1e-14;
 const BIG = 1e6;
@@ -57,6 +68,57 @@ describe('determinism: workers, tile sizes and kernels give identical bits', () 
     // a mix of outcomes was exercised
     const statuses = new Set(reference!.status);
     expect(statuses.has(0) && statuses.has(1) && statuses.has(2)).toBe(true);
+  });
+
+  it('a figure rendered on a worker while the arrays are written gives the same files; the manifest splits the time', async () => {
+    const r = await heatmap({ rows: 40, cols: 50, maxSteps: 500, workers: 1 });
+    const here = join(scratch, 'figure-here');
+    const overlapped = join(scratch, 'figure-worker');
+    writeHeatmap(here, r);
+    const files = await writeHeatmapOverlapped(overlapped, r, {}, 1);
+    expect(files).toEqual(readdirSync(here).sort((x, y) => files.indexOf(x) - files.indexOf(y)));
+    for (const name of [...NPY_FILES, 'heatmap.svg', 'heatmap.png']) {
+      expect(readFileSync(join(overlapped, name)).equals(readFileSync(join(here, name))), name).toBe(true);
+    }
+    const { timings } = JSON.parse(readFileSync(join(overlapped, 'manifest.json'), 'utf8')) as {
+      timings: Record<string, number>;
+    };
+    for (const key of [
+      'initSeconds',
+      'sweepSeconds',
+      'summarySeconds',
+      'persistSeconds',
+      'computeSeconds',
+      'outputSeconds',
+      'figureSeconds',
+    ]) {
+      expect(timings[key], key).toBeGreaterThanOrEqual(0);
+    }
+    expect(timings.sweepSeconds).toBe(timings.kernelSeconds);
+  });
+
+  it('the default tile size follows the grid; npy outputs are identical across tile sizes and workers', async () => {
+    expect([64 * 64, 256 * 256, 512 * 512, 1024 * 1024, 2048 * 2048, 8192 * 8192].map(autoTileSize)).toEqual([
+      1024, 1024, 1024, 4096, 16384, 65536,
+    ]);
+    // 300 × 1000 cells: the default tile (2048 cells) exceeds the old fixed 1024
+    const base = { rows: 300, cols: 1000, maxSteps: 60 };
+    expect(resolveHeatmapOptions(base).tileSize).toBe(2048);
+    const runs = [
+      await heatmap({ ...base, workers: 2 }),
+      await heatmap({ ...base, workers: 1, tileSize: 1024 }),
+      await heatmap({ ...base, workers: 0, tileSize: 65536 }),
+      await heatmap({ ...base, workers: 2, tileSize: 4999 }),
+    ];
+    const files = runs.map((r, i) => {
+      const dir = join(scratch, `tiles-${i}`);
+      writeHeatmap(dir, r);
+      return dir;
+    });
+    for (const name of NPY_FILES) {
+      const reference = readFileSync(join(files[0] as string, name));
+      for (const dir of files.slice(1)) expect(readFileSync(join(dir, name)).equals(reference), name).toBe(true);
+    }
   });
 });
 

@@ -10,6 +10,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { heatmap, heatmapSvg, resolveHeatmapOptions, SweepPool, writeHeatmap } from '../src/index.js';
 import { EoslabError } from '../src/base/errors.js';
+import { computeTiles } from '../src/experiments/heatmap/sweep.js';
+import { TileStore } from '../src/experiments/heatmap/tileStore.js';
+import { runHeatmap } from '../src/experiments/heatmap/heatmap.js';
+import type { ResolvedHeatmap } from '../src/experiments/heatmap/resolve.js';
+
+/** A heatmap resumed from the tile store in `dir`. */
+function runResumableInto(resolved: ResolvedHeatmap, dir: string) {
+  return runHeatmap(resolved, { store: TileStore.open(dir, resolved) });
+}
 import {
   mergeShards,
   parseShard,
@@ -67,6 +76,28 @@ describe('shards and merge', () => {
     const repaired = await runShard(resolved, out, { index: 2, count: 3 });
     expect(repaired.tiles.damaged).toBe(1);
     expect(repaired.tiles.computed).toBe(1);
+  });
+
+  it("tiles are fsync'ed at checkpoints; tiles torn by a crash before theirs are recomputed", async () => {
+    const resolved = resolveHeatmapOptions({ ...options, workers: 0 });
+    const dir = join(scratch, 'torn');
+    const store = TileStore.open(dir, resolved);
+    const written: number[] = [];
+    await computeTiles(resolved, resolved, { store }, (tile) => written.push(tile.start));
+    expect(store.unsynced).toBe(0); // the last checkpoint covers every tile
+    const reference = join(scratch, 'torn-reference');
+    writeHeatmap(reference, await heatmap({ ...options, workers: 0 }));
+    // what a machine crash may leave of tiles written after the last checkpoint: empty or cut short
+    const tilesDir = join(dir, 'tiles');
+    const names = readdirSync(tilesDir).filter((f) => f.endsWith('.tile'));
+    writeFileSync(join(tilesDir, names[0] as string), '');
+    const cut = readFileSync(join(tilesDir, names[1] as string));
+    writeFileSync(join(tilesDir, names[1] as string), cut.subarray(0, cut.length >> 1));
+    const resumed = await runResumableInto(resolved, dir);
+    expect(resumed.tiles).toEqual({ computed: 2, resumed: names.length - 2, retried: 0, damaged: 2 });
+    const out = join(scratch, 'torn-out');
+    writeHeatmap(out, resumed);
+    sameFiles(reference, out, NPY);
   });
 
   it('refuses overlapping, missing and foreign shards with a clear message', async () => {

@@ -25,6 +25,9 @@ export function emptyArrays(cells: number): SharpnessArrays {
     initProduct: new Float64Array(cells),
     totalSteps: 0,
     kernelSeconds: 0,
+    initSeconds: 0,
+    summarySeconds: 0,
+    persistSeconds: 0,
   };
 }
 
@@ -38,6 +41,8 @@ export function placeTile(out: SharpnessArrays, t: SharpnessTile): void {
   out.initProduct.set(t.initProduct, t.start);
   out.totalSteps += t.totalSteps;
   out.kernelSeconds += t.kernelSeconds;
+  out.initSeconds += t.initSeconds;
+  out.summarySeconds += t.summarySeconds;
 }
 
 export class TileRunner {

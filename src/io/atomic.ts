@@ -17,27 +17,47 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EoslabError, ioError, messageOf } from '../base/errors.js';
 import { claimOutputDirectory, holdOutputDirectory } from './lock.js';
 
 let counter = 0;
 
+/** How writeFileAtomic makes a file durable. */
+export interface AtomicWriteOptions {
+  /**
+   * fsync the data before the rename (default). Without it the file is still whole or absent
+   * after a kill (the rename is atomic), but a machine crash may leave it truncated until a later
+   * `syncFiles` (callers that do this check their files, e.g. the tile store's checksums).
+   */
+  readonly sync?: boolean;
+}
+
 /**
  * Temp names carry the pid and random bytes: pods on a shared volume often all run as PID 1.
  * The data is fsync'ed before the rename, so a machine crash leaves the old file or the new one.
+ * `data` may be given as chunks (e.g. a header and a typed array's bytes), written in order
+ * without being joined first.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+export function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array | readonly Uint8Array[],
+  options: AtomicWriteOptions = {},
+): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.${counter++}.tmp`);
   try {
     mkdirSync(dir, { recursive: true });
     const fd = openSync(tmp, 'w');
     try {
-      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      let offset = 0;
-      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      fsyncSync(fd);
+      const chunks =
+        typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
+      for (const bytes of chunks) {
+        let offset = 0;
+        while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      }
+      if (options.sync ?? true) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
@@ -46,6 +66,33 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     removeQuietly(tmp); // the cleanup must not mask the error (e.g. ENOTDIR when dir is a file)
     throw ioError(`cannot write ${path}: ${messageOf(error)}`, path, error);
   }
+}
+
+/**
+ * Makes files written with `sync: false` durable: fsyncs each file (in the thread pool, off the
+ * event loop) and then the directories holding them (so their renames survive a crash). Files
+ * removed since are skipped.
+ */
+export async function syncFiles(paths: readonly string[]): Promise<void> {
+  // a directory cannot be opened or synced on every platform (Windows): best effort there
+  const syncOne = async (path: string, directory = false): Promise<void> => {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      if (directory || (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw ioError(`cannot sync ${path}: ${messageOf(error)}`, path, error);
+    }
+    try {
+      await handle.sync();
+    } catch (error) {
+      if (!directory) throw ioError(`cannot sync ${path}: ${messageOf(error)}`, path, error);
+    } finally {
+      await handle.close();
+    }
+  };
+  await Promise.all(paths.map((path) => syncOne(path)));
+  await Promise.all([...new Set(paths.map((p) => dirname(p)))].map((dir) => syncOne(dir, true)));
 }
 
 function removeQuietly(path: string): void {

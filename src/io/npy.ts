@@ -4,9 +4,10 @@
  */
 import { writeFileAtomic } from './atomic.js';
 
-export { encodeNpy, type NpyArray } from './npyEncode.js';
-import { encodeNpy, type NpyArray } from './npyEncode.js';
+export { encodeNpy, npyHeader, type NpyArray } from './npyEncode.js';
+import { npyDataBytes, npyHeader, type NpyArray } from './npyEncode.js';
 
+/** Writes a .npy file atomically, streaming the array's own bytes after the header (no copy). */
 export function writeNpy(path: string, data: NpyArray, shape: readonly number[]): void {
-  writeFileAtomic(path, encodeNpy(data, shape));
+  writeFileAtomic(path, [npyHeader(data, shape), npyDataBytes(data)]);
 }

@@ -6,8 +6,10 @@
  *   only guaranteed identical within one build), a few descriptive fields, and `hash`, the SHA-256
  *   of the canonical JSON of identity + build;
  * - entries: one file per finished unit of work under a relative key (`tiles/0.tile`,
- *   `run-0/gd-30.json`), each written atomically (fsync'ed temp file + rename), so a killed run
- *   leaves only whole entries behind.
+ *   `run-0/gd-30.json`), each written atomically (temp file + rename), so a killed run leaves only
+ *   whole entries behind; fsync'ed before the rename, or — for entries the reader verifies — in
+ *   batches at checkpoints (`sync`), so a machine crash loses at most the entries since the last
+ *   checkpoint, and a torn one fails its check and is recomputed.
  * Opening a directory for a job creates it, or resumes it when its job.json has the same format and
  * hash; anything else (another job or build, a foreign non-empty directory) is refused. What an
  * entry holds and how it is checked is the experiment's business (heatmap/tileStore.ts,
@@ -19,7 +21,7 @@ import { join } from 'node:path';
 import { conflict, EoslabError, ioError, messageOf } from '../base/errors.js';
 import { version } from '../base/version.js';
 import { wasmHash } from '../wasm/module.js';
-import { writeFileAtomic } from './atomic.js';
+import { syncFiles, writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
 
 export interface Build {
   readonly version: string;
@@ -139,9 +141,18 @@ export class JobStore<I extends object = object> {
     return join(this.dir, key);
   }
 
-  /** Writes an entry atomically (replacing an earlier one). */
-  write(key: string, data: string | Uint8Array): void {
-    writeFileAtomic(this.path(key), data);
+  /**
+   * Writes an entry atomically (replacing an earlier one). With `sync: false` the entry is whole
+   * or absent after a kill but may be torn by a machine crash until `sync` covers it: only for
+   * entries the reader verifies (a checksum), which then recomputes a torn one.
+   */
+  write(key: string, data: string | Uint8Array | readonly Uint8Array[], options: AtomicWriteOptions = {}): void {
+    writeFileAtomic(this.path(key), data, options);
+  }
+
+  /** Makes entries written with `sync: false` durable (a checkpoint), off the event loop. */
+  async sync(keys: readonly string[]): Promise<void> {
+    await syncFiles(keys.map((key) => this.path(key)));
   }
 
   writeJson(key: string, value: unknown): void {

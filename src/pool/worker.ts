@@ -3,6 +3,7 @@
  * is one named task of it (Piscina `run(input, { name })`, see protocol.ts for the messages):
  *
  *   heatmap      one tile of a sweep (experiments/heatmap/tile.ts)
+ *   heatmapFigure  a heatmap's figure, SVG and PNG (experiments/heatmap/figureTask.ts)
  *   bifurcation  one chunk of orbit starts (experiments/bifurcation/chunks.ts)
  *   check        one block of theorem-check samples (experiments/check/task.ts)
  *   regression   one data seed (experiments/regression/experiment.ts)
@@ -74,6 +75,11 @@ export const heatmap = serve(async () => {
   };
 });
 
+export const heatmapFigure = serve(async () => {
+  const { renderFigure } = await import('../experiments/heatmap/figureTask.js');
+  return { run: renderFigure };
+});
+
 export const bifurcation = serve(async () => {
   const { runOrbitTask, orbitChunkArrays } = await import('../experiments/bifurcation/chunks.js');
   const engine = scalarEngine();
@@ -98,6 +104,7 @@ export const mlpTeam = serve(async () => {
 
 const TASKS: Record<TaskName, { prepare(): Promise<unknown> }> = {
   heatmap,
+  heatmapFigure,
   bifurcation,
   check,
   regression,

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { conflict, invalidOption } from '../../base/errors.js';
 import { TileStore } from '../../experiments/heatmap/tileStore.js';
+import type { HeatmapTimings } from '../../experiments/heatmap/heatmap.js';
 import { checkOutputDirectory } from '../../io/atomic.js';
 import {
   discardPartial,
@@ -21,13 +22,22 @@ import {
   resolveHeatmapOptions,
   type HeatmapOptions,
 } from '../../experiments/heatmap/resolve.js';
-import { writeHeatmap } from '../../experiments/heatmap/writer.js';
+import { writeHeatmapOverlapped } from '../../experiments/heatmap/writer.js';
 import { OPTIONS } from '../../base/options.js';
 import { pick } from '../../base/optionSet.js';
 import { defineCommand } from '../args.js';
 import { withCancellation } from '../cancel.js';
 import { table, toJson } from '../format.js';
 import { createProgress } from '../progress.js';
+
+/** The manifest's time split in one line (worker seconds are summed over workers). */
+function timeSplit(t: HeatmapTimings): string {
+  const f = (x: number | undefined): string => (x ?? 0).toFixed(2);
+  return (
+    `workers: init ${f(t.initSeconds)} s, sweep ${f(t.sweepSeconds)} s, summaries ${f(t.summarySeconds)} s; ` +
+    `main: persistence ${f(t.persistSeconds)} s, output ${f(t.outputSeconds)} s; figure ${f(t.figureSeconds)} s`
+  );
+}
 
 export const heatmapCommand = defineCommand({
   name: 'heatmap',
@@ -174,7 +184,7 @@ export const heatmapCommand = defineCommand({
       progress,
       resume,
     });
-    const files = writeHeatmap(out, result);
+    const files = await writeHeatmapOverlapped(out, result, {}, result.workers);
     discardPartial(out);
     const figure = result.map === 'sharpness' ? 'heatmap.png' : 'invariant_set.png';
     const summary = {
@@ -185,6 +195,7 @@ export const heatmapCommand = defineCommand({
       totalSteps: result.arrays.totalSteps,
       kernelSeconds: result.arrays.kernelSeconds,
       wallSeconds: result.wallSeconds,
+      timings: result.timings,
       workers: result.workers,
       tiles: result.tiles,
       files,
@@ -210,6 +221,7 @@ export const heatmapCommand = defineCommand({
             ] as [string, unknown][])
           : []),
         ['wall time', `${result.wallSeconds.toFixed(2)} s`],
+        ['time split', timeSplit(result.timings)],
         ...(result.tiles && result.tiles.resumed > 0
           ? ([['tiles', `${result.tiles.computed} computed, ${result.tiles.resumed} resumed from ${store}`]] as [
               string,

@@ -56,9 +56,16 @@ const BELOW_ZOOM = 250;
 export function heatmapSvg(r: HeatmapResult): string {
   if (r.arrays.map !== 'sharpness') throw new TypeError('heatmapSvg needs a sharpness map');
   const a = r.arrays;
-  const fraction = Float64Array.from(a.finalSharpness, (s) => (s * r.run.eta) / 2);
+  // plain indexed loops: a map callback or an iterator per cell costs seconds on large grids
+  const n = a.finalSharpness.length;
+  const fraction = new Float64Array(n);
+  const eta = r.run.eta;
   let lo = Infinity;
-  for (const v of fraction) if (Number.isFinite(v)) lo = Math.min(lo, v);
+  for (let i = 0; i < n; i++) {
+    const v = ((a.finalSharpness[i] as number) * eta) / 2;
+    fraction[i] = v;
+    if (Number.isFinite(v) && v < lo) lo = v;
+  }
   const vmin = sharpnessScaleMin(lo);
   const labels = axisLabels(r.grid);
   const threshold = 2 / r.run.eta;
@@ -93,9 +100,9 @@ export function heatmapSvg(r: HeatmapResult): string {
   const zoomCodes = forFigure(a.status, r.rows, r.cols, EDGE_ZOOM_MAX_SIDE).data.slice();
   let below = 0;
   for (let i = 0; i < fraction.length; i++) if ((fraction[i] as number) < EDGE_ZOOM_LOW) below++;
-  zoomValues.data.forEach((v, i) => {
-    if (v < EDGE_ZOOM_LOW) zoomCodes[i] = BELOW_ZOOM;
-  });
+  for (let i = 0; i < zoomValues.data.length; i++) {
+    if ((zoomValues.data[i] as number) < EDGE_ZOOM_LOW) zoomCodes[i] = BELOW_ZOOM;
+  }
   const edge = heatmapFigure({
     ...panel,
     idPrefix: 'fig3b',

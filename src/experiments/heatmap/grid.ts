@@ -66,6 +66,25 @@ export function axisLabels(grid: GridSpec): { x: string; y: string } {
   return { x: `w${grid.axes[0] + 1}`, y: `w${grid.axes[1] + 1}` };
 }
 
+/** Bounds of the default tile size (cells): a tile is a pool task and a file of the tile store. */
+export const MIN_AUTO_TILE = 1024;
+export const MAX_AUTO_TILE = 65536;
+/** Tiles per grid the default tile size aims at (load balance, checkpoint granularity). */
+export const AUTO_TILES = 256;
+
+/**
+ * The default tile size, from the grid alone (so a resumed or sharded run finds the same tiles
+ * whatever its worker count): about AUTO_TILES tiles, a power of two in [MIN_AUTO_TILE,
+ * MAX_AUTO_TILE] — 1024 up to 256² cells, 16 384 at 2048², 65 536 from 4096². Large tiles keep
+ * the per-tile costs (task messages, tile files) a small share of the work; there are still
+ * enough of them to balance the workers and to checkpoint often.
+ */
+export function autoTileSize(cells: number): number {
+  let size = MIN_AUTO_TILE;
+  while (size < MAX_AUTO_TILE && size * AUTO_TILES < cells) size *= 2;
+  return size;
+}
+
 /** Contiguous tiles [start, start + count) covering the grid in order. */
 export function tiles(total: number, tileSize: number): { start: number; count: number }[] {
   const out: { start: number; count: number }[] = [];

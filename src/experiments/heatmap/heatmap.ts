@@ -28,8 +28,26 @@ export interface HeatmapResult<A extends SweepArrays = SweepArrays> extends Reso
   /** Cells per status name (sharpness map) or per map class (invariant-set map). */
   counts: Record<string, number>;
   wallSeconds: number;
+  /** Where the time went (see HeatmapTimings). */
+  timings: HeatmapTimings;
   /** Tiles computed, resumed from a tile store, and retried after worker failures. */
   tiles?: TileAccounting;
+}
+
+/** Where a heatmap's time goes, in seconds. */
+export interface HeatmapTimings {
+  /** Worker time summed over workers: cell initialisation, the GD sweep kernel, the summaries. */
+  initSeconds: number;
+  sweepSeconds: number;
+  summarySeconds: number;
+  /** Main-thread time writing tiles to the store (resumable runs) and checkpointing them. */
+  persistSeconds: number;
+  /** Wall time of the computation: pool start-up, tiles, placement, persistence. */
+  computeSeconds: number;
+  /** Set by the writer: main-thread time writing the output files (.npy, figure files, manifest). */
+  outputSeconds?: number;
+  /** Set by the writer: time rendering the figure (SVG and PNG; in a worker, overlapping the writes, when it has one). */
+  figureSeconds?: number;
 }
 /** Invariant-set map classes (Fig 2c). */
 export const INVARIANT_CLASSES = [
@@ -61,12 +79,12 @@ export function invariantClasses(
 }
 
 function countCodes(codes: Uint8Array, labels: readonly string[]): Record<string, number> {
-  const counts: Record<string, number> = Object.fromEntries(labels.map((l) => [l, 0]));
-  for (const c of codes) {
-    const label = labels[c];
-    if (label !== undefined) counts[label] = (counts[label] ?? 0) + 1;
+  const histogram = new Float64Array(256);
+  for (let k = 0; k < codes.length; k++) {
+    const c = codes[k] as number;
+    histogram[c] = (histogram[c] as number) + 1;
   }
-  return counts;
+  return Object.fromEntries(labels.map((l, code) => [l, histogram[code] as number]));
 }
 
 /** Run a heatmap sweep on the worker pool. */
@@ -129,5 +147,12 @@ export function heatmapResult(resolved: ResolvedHeatmap, arrays: SweepArrays, wa
     arrays,
     counts,
     wallSeconds,
+    timings: {
+      initSeconds: arrays.initSeconds,
+      sweepSeconds: arrays.kernelSeconds,
+      summarySeconds: arrays.summarySeconds,
+      persistSeconds: arrays.persistSeconds,
+      computeSeconds: wallSeconds,
+    },
   };
 }

@@ -9,7 +9,7 @@ import { conflict, EoslabError, invalidOption } from '../../base/errors.js';
 import { heatmapPreset, type HeatmapPreset } from '../../base/presets.js';
 import { OPTIONS } from '../../base/options.js';
 import { CORES, defineOptions, derived, resolveOptions } from '../../base/optionSet.js';
-import type { GridSpec, KernelKind, MapKind, RunSpec } from './grid.js';
+import { autoTileSize, type GridSpec, type KernelKind, type MapKind, type RunSpec } from './grid.js';
 import type { SweepPool } from './sweep.js';
 
 /** Largest grid: cell indices are 32-bit in the kernels. */
@@ -79,7 +79,7 @@ export interface HeatmapOptions {
   kernel?: KernelKind;
   /** Worker threads (default: available cores; 0 = this thread). */
   workers?: number;
-  /** Cells per tile (default 1024). */
+  /** Cells per tile (default: by grid size, autoTileSize — 1024 up to 256², 16 384 at 2048²). */
   tileSize?: number;
   signal?: AbortSignal;
   onProgress?: (cellsDone: number, cellsTotal: number) => void;
@@ -136,7 +136,7 @@ export const HEATMAP_OPTIONS = defineOptions({
   map: { spec: OPTIONS.map, default: 'sharpness' },
   kernel: { spec: OPTIONS.kernel, default: 'simd' },
   workers: { spec: OPTIONS.workers, default: CORES },
-  tileSize: { spec: OPTIONS.tileSize, default: 1024 },
+  tileSize: { spec: OPTIONS.tileSize, defaultText: 'by grid size: ≈ 256 tiles, 1024 to 65536 cells' },
 });
 
 /** Default cells per axis. */
@@ -211,7 +211,7 @@ export function resolveHeatmapOptions(options: HeatmapOptions): ResolvedHeatmap 
     map: o.map,
     kernel: o.kernel,
     workers: o.workers,
-    tileSize: o.tileSize,
+    tileSize: o.tileSize ?? autoTileSize(cells),
   };
   if (options.preset !== undefined) resolved.preset = options.preset;
   return resolved;

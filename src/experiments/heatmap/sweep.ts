@@ -49,6 +49,11 @@ export interface SharpnessArrays {
   totalSteps: number;
   /** Σ over tiles of the seconds spent in the sweep kernel (summed over workers). */
   kernelSeconds: number;
+  /** Σ over tiles of the seconds spent initialising and summarising cells (summed over workers). */
+  initSeconds: number;
+  summarySeconds: number;
+  /** Main-thread seconds spent persisting tiles to a store. */
+  persistSeconds: number;
 }
 
 export interface InvariantSetArrays {
@@ -60,6 +65,9 @@ export interface InvariantSetArrays {
   readonly initProduct: Float64Array;
   totalSteps: number;
   kernelSeconds: number;
+  initSeconds: number;
+  summarySeconds: number;
+  persistSeconds: number;
 }
 
 export type SweepArrays = SharpnessArrays | InvariantSetArrays;
@@ -70,6 +78,9 @@ function allocate(job: SweepJob, cells: number): SweepArrays {
     initProduct: new Float64Array(cells),
     totalSteps: 0,
     kernelSeconds: 0,
+    initSeconds: 0,
+    summarySeconds: 0,
+    persistSeconds: 0,
   };
   if (job.map === 'invariant-set') {
     return {
@@ -95,6 +106,8 @@ function place(out: SweepArrays, tile: TileResult): void {
   out.initProduct.set(tile.initProduct, tile.start);
   out.gdStatus.set(tile.gdStatus, tile.start);
   out.kernelSeconds += tile.kernelSeconds;
+  out.initSeconds += tile.initSeconds;
+  out.summarySeconds += tile.summarySeconds;
   if (out.map === 'sharpness') {
     const t = tile as SharpnessTile;
     out.finalSharpness.set(t.finalSharpness, t.start);
@@ -190,7 +203,12 @@ export interface TilePlan {
   readonly store?: TileStore;
   /** Tile indices [first, last) to cover (a shard); default all. */
   readonly range?: readonly [number, number];
+  /** Receives the main-thread seconds spent persisting tiles (writes and checkpoints). */
+  readonly timing?: PersistenceTiming;
 }
+
+/** Seconds between checkpoints of a tile store (fsync of the tiles written since the last one). */
+export const CHECKPOINT_SECONDS = 2;
 
 export interface TileAccounting {
   /** Tiles computed by this call. */
@@ -201,6 +219,11 @@ export interface TileAccounting {
   retried: number;
   /** Stored tiles found damaged (bad checksum or truncated) and recomputed. */
   damaged: number;
+}
+
+/** Main-thread seconds spent writing tiles to the store (encoding, checksums, writes, checkpoints). */
+export interface PersistenceTiming {
+  persistSeconds: number;
 }
 
 /**
@@ -238,13 +261,41 @@ export async function computeTiles(
   const tasks: TileTask[] = wanted
     .filter((p) => !stored.has(p.start))
     .map((p) => ({ ...job, start: p.start, count: p.count }));
+  const store = plan.store;
+  let lastCheckpoint = performance.now();
+  let checkpoint: Promise<void> = Promise.resolve();
+  let checkpointError: unknown;
+  const startCheckpoint = (s: TileStore): void => {
+    // at most one checkpoint in flight; its fsyncs run in the thread pool while tiles go on
+    checkpoint = checkpoint.then(() => s.checkpoint()).catch((error: unknown) => void (checkpointError ??= error));
+  };
+  const persisted = (seconds: number): void => {
+    if (plan.timing) plan.timing.persistSeconds += seconds;
+  };
   const finished = (tile: TileResult): void => {
-    plan.store?.write(tile);
+    if (store) {
+      const t0 = performance.now();
+      store.write(tile);
+      if (t0 - lastCheckpoint > CHECKPOINT_SECONDS * 1000) {
+        lastCheckpoint = t0;
+        startCheckpoint(store);
+      }
+      persisted((performance.now() - t0) / 1000);
+    }
     accounting.computed++;
     onTile(tile, true);
   };
-  const { retried } = await runJobs(options.pool ?? options.workers, tileJobs(tasks, finished, options.signal));
-  accounting.retried = retried;
+  try {
+    const { retried } = await runJobs(options.pool ?? options.workers, tileJobs(tasks, finished, options.signal));
+    accounting.retried = retried;
+  } finally {
+    // the last tiles become durable before the caller reports them saved (also after an abort)
+    const t0 = performance.now();
+    if (store) startCheckpoint(store);
+    await checkpoint;
+    persisted((performance.now() - t0) / 1000);
+  }
+  if (checkpointError !== undefined) throw checkpointError;
   return accounting;
 }
 
@@ -261,7 +312,8 @@ export async function runSweep(
   const cells = cellCount(job.grid);
   const { out, place: put } = assembler(job);
   let done = 0;
-  const accounting = await computeTiles(job, options, options.store ? { store: options.store } : {}, (tile) => {
+  const plan: TilePlan = options.store ? { store: options.store, timing: out } : {};
+  const accounting = await computeTiles(job, options, plan, (tile) => {
     put(tile);
     done += tile.count;
     options.onProgress?.(done, cells);

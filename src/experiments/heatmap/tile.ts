@@ -34,6 +34,9 @@ export interface SharpnessTile {
   readonly totalSteps: number;
   /** Seconds spent in the GD sweep kernel. */
   readonly kernelSeconds: number;
+  /** Seconds spent initialising the cells and summarising them (0 for tiles read from a store). */
+  readonly initSeconds: number;
+  readonly summarySeconds: number;
 }
 
 export interface InvariantSetTile {
@@ -49,6 +52,8 @@ export interface InvariantSetTile {
   readonly initGfsSharpness: Float64Array;
   readonly initProduct: Float64Array;
   readonly kernelSeconds: number;
+  readonly initSeconds: number;
+  readonly summarySeconds: number;
 }
 
 export type TileResult = SharpnessTile | InvariantSetTile;
@@ -129,22 +134,26 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
   const D = task.grid.depth;
   const mark = a.mark();
   try {
+    const tInit = performance.now();
     const initGfs = a.alloc(count * 8);
     const initProduct = a.alloc(count * 8);
     const { win, initialGfsKnown } = initialiseTile(engine, task, initGfs);
     const known = initialGfsKnown ? 1 : 0;
+    const initSeconds = (performance.now() - tInit) / 1000;
     if (task.map === 'invariant-set') {
       const member = a.alloc(count);
       const monotone = a.alloc(count);
       const gdStatus = a.alloc(count);
       const t0 = performance.now();
       k.invariantMapCells(D, count, win, run.eta, run.tol, run.divergeAt, run.maxSteps, member, monotone, gdStatus);
-      const kernelSeconds = (performance.now() - t0) / 1000;
+      const t1 = performance.now();
+      const kernelSeconds = (t1 - t0) / 1000;
       // initial φ and π: the summary kernel with no converged cell computes exactly these
       const status = a.alloc(count);
       const finalS = a.alloc(count * 8);
       a.u8(status, count).fill(255);
       k.summarizeCells(D, count, win, win, status, finalS, initGfs, initProduct, known);
+      const summarySeconds = (performance.now() - t1) / 1000;
       return {
         map: 'invariant-set',
         start: task.start,
@@ -155,6 +164,8 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
         initGfsSharpness: a.f64(initGfs, count).slice(),
         initProduct: a.f64(initProduct, count).slice(),
         kernelSeconds,
+        initSeconds,
+        summarySeconds,
       };
     }
     const wout = a.alloc(D * count * 8);
@@ -164,21 +175,30 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
     const sweep = task.kernel === 'scalar' ? k.sweepScalar : k.sweepSimd;
     const t0 = performance.now();
     const totalSteps = sweep(D, count, win, run.eta, run.tol, run.divergeAt, run.maxSteps, wout, steps, status);
-    const kernelSeconds = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const kernelSeconds = (t1 - t0) / 1000;
     const gdStatus = a.u8(status, count).slice();
     k.summarizeCells(D, count, win, wout, status, finalS, initGfs, initProduct, known);
+    const finalSharpness = a.f64(finalS, count).slice();
+    const stepsOut = a.i32(steps, count).slice();
+    const statusOut = a.u8(status, count).slice();
+    const initGfsSharpness = a.f64(initGfs, count).slice();
+    const initProductOut = a.f64(initProduct, count).slice();
     return {
       map: 'sharpness',
       start: task.start,
       count,
-      finalSharpness: a.f64(finalS, count).slice(),
-      steps: a.i32(steps, count).slice(),
-      status: a.u8(status, count).slice(),
+      finalSharpness,
+      steps: stepsOut,
+      status: statusOut,
       gdStatus,
-      initGfsSharpness: a.f64(initGfs, count).slice(),
-      initProduct: a.f64(initProduct, count).slice(),
+      initGfsSharpness,
+      initProduct: initProductOut,
       totalSteps,
       kernelSeconds,
+      initSeconds,
+      // the copies out of WASM memory count as summary time
+      summarySeconds: (performance.now() - t1) / 1000,
     };
   } finally {
     a.release(mark);

@@ -6,7 +6,7 @@
  * what recomputing it would give.
  *
  * Tile file: "EOSTILE1", u32 header length, JSON header {sha256, map, start, count, totalSteps,
- * kernelSeconds, arrays: [{name, type, length}]}, padding to 8 bytes, then each array's bytes
+ * kernelSeconds, initSeconds, summarySeconds, arrays: [{name, type, length}]}, padding to 8 bytes, then each array's bytes
  * (little-endian), each padded to 8 bytes. The SHA-256 of the arrays' bytes detects a tile damaged
  * on disk (it is then recomputed).
  */
@@ -59,7 +59,8 @@ function arraysDigest(arrays: readonly (Float64Array | Int32Array | Uint8Array)[
   return hash.digest('hex');
 }
 
-export function encodeTile(tile: TileResult): Uint8Array {
+/** A tile file as chunks (header, then each array's own bytes and padding): written without a copy. */
+export function encodeTileChunks(tile: TileResult): Uint8Array[] {
   const arrays = arraysOf(tile);
   const header = JSON.stringify({
     sha256: arraysDigest(arrays.map(([, a]) => a)),
@@ -68,6 +69,8 @@ export function encodeTile(tile: TileResult): Uint8Array {
     count: tile.count,
     totalSteps: tile.map === 'sharpness' ? tile.totalSteps : 0,
     kernelSeconds: tile.kernelSeconds,
+    initSeconds: tile.initSeconds,
+    summarySeconds: tile.summarySeconds,
     arrays: arrays.map(([name, a]) => ({
       name,
       type: a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8',
@@ -76,17 +79,17 @@ export function encodeTile(tile: TileResult): Uint8Array {
   });
   const headerBytes = Buffer.from(header, 'utf8');
   const dataStart = pad8(MAGIC.length + 4 + headerBytes.length);
-  const total = arrays.reduce((sum, [, a]) => sum + pad8(a.byteLength), dataStart);
-  const out = new Uint8Array(total);
-  out.set(Buffer.from(MAGIC, 'latin1'), 0);
-  new DataView(out.buffer).setUint32(MAGIC.length, headerBytes.length, true);
-  out.set(headerBytes, MAGIC.length + 4);
-  let offset = dataStart;
+  const head = new Uint8Array(dataStart);
+  head.set(Buffer.from(MAGIC, 'latin1'), 0);
+  new DataView(head.buffer).setUint32(MAGIC.length, headerBytes.length, true);
+  head.set(headerBytes, MAGIC.length + 4);
+  const chunks: Uint8Array[] = [head];
   for (const [, a] of arrays) {
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
-    offset += pad8(a.byteLength);
+    chunks.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const padding = pad8(a.byteLength) - a.byteLength;
+    if (padding > 0) chunks.push(new Uint8Array(padding));
   }
-  return out;
+  return chunks;
 }
 
 export function decodeTile(bytes: Uint8Array, source: string): TileResult {
@@ -104,6 +107,8 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
     count: number;
     totalSteps: number;
     kernelSeconds: number;
+    initSeconds?: number;
+    summarySeconds?: number;
     arrays: { name: ArrayName; type: 'f64' | 'i32' | 'u8'; length: number }[];
   };
   try {
@@ -139,6 +144,8 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
     initGfsSharpness: (arrays.initGfsSharpness ?? need('initGfsSharpness')) as Float64Array,
     initProduct: (arrays.initProduct ?? need('initProduct')) as Float64Array,
     kernelSeconds: header.kernelSeconds,
+    initSeconds: header.initSeconds ?? 0,
+    summarySeconds: header.summarySeconds ?? 0,
   };
   if (header.map === 'sharpness') {
     return {
@@ -158,8 +165,16 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
   };
 }
 
-/** A directory of finished tiles of one sweep. */
+/**
+ * A directory of finished tiles of one sweep. Tiles are written whole (temp file + rename: a kill
+ * never leaves a partial one) but fsync'ed in batches: `checkpoint()` makes every tile written
+ * since the last one durable. A machine crash loses at most the tiles since the last checkpoint;
+ * one torn by it fails its checksum when read and is recomputed.
+ */
 export class TileStore {
+  /** Tiles written since the last checkpoint. */
+  private pending: string[] = [];
+
   private constructor(private readonly store: JobStore<TileJob>) {}
 
   get dir(): string {
@@ -196,8 +211,23 @@ export class TileStore {
     return new Set(names.map((n) => Number(n.slice(0, -5))));
   }
 
+  /** Writes a tile (durable at the next checkpoint). */
   write(tile: TileResult): void {
-    this.store.write(tileKey(tile.start), encodeTile(tile));
+    const key = tileKey(tile.start);
+    this.store.write(key, encodeTileChunks(tile), { sync: false });
+    this.pending.push(key);
+  }
+
+  /** Tiles written since the last checkpoint. */
+  get unsynced(): number {
+    return this.pending.length;
+  }
+
+  /** Makes the tiles written so far durable (fsync, off the event loop). */
+  async checkpoint(): Promise<void> {
+    const keys = this.pending;
+    this.pending = [];
+    if (keys.length > 0) await this.store.sync(keys);
   }
 
   /** Removes a stored tile (a damaged one, to be recomputed). */

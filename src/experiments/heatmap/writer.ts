@@ -1,30 +1,77 @@
 /**
- * Output of `heatmap` and `merge`: the .npy arrays, the figure (PNG + SVG) and manifest.json,
- * written into a staging directory and swapped into place as one set.
+ * Output of `heatmap` and `merge`: the .npy arrays (streamed from the result's own buffers), the
+ * figure (PNG + SVG) and manifest.json, written into a staging directory and swapped into place as
+ * one set. `writeHeatmapOverlapped` renders the figure in a worker while the arrays are written.
  */
 import { join } from 'node:path';
 import { Status, STATUS_LABELS } from '../../wasm/status.js';
-import { writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
+import { ioError, EoslabError, messageOf } from '../../base/errors.js';
+import { stageOutputDirectory, writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
 import { writeManifest } from '../../io/manifest.js';
 import { writeNpy } from '../../io/npy.js';
-import { svgSize, svgToPng } from '../../plot/index.js';
-import { heatmapSvg, invariantSetSvg } from './figures.js';
+import { runJobs } from '../../pool/pool.js';
 import { axisLabels, cellCount, xRangeOf, yRangeOf } from './grid.js';
 import { INVARIANT_CLASSES, invariantClasses, type HeatmapResult } from './heatmap.js';
+import { figureInput, renderFigure, type RenderedFigure } from './figureTask.js';
+
+const seconds = (since: number): number => (performance.now() - since) / 1000;
 
 /**
  * Writes the .npy arrays, the figure (PNG + SVG) and manifest.json into `out` as one set (staged,
- * then swapped into place). Returns the file names.
+ * then swapped into place), all in this thread. Returns the file names.
  */
 export function writeHeatmap(out: string, r: HeatmapResult, extra: Record<string, unknown> = {}): string[] {
   let files: string[] = [];
   writeOutputDirectory(out, (staging) => {
-    files = writeHeatmapFiles(staging, r, extra);
+    const figure = renderFigure(r);
+    const t0 = performance.now();
+    files = writeArrays(staging, r);
+    files.push(...writeFigure(staging, figure));
+    finish(staging, r, extra, files, seconds(t0), figure.seconds);
   });
   return files;
 }
 
-function writeHeatmapFiles(dir: string, r: HeatmapResult, extra: Record<string, unknown>): string[] {
+/**
+ * writeHeatmap with the figure rendered on a worker thread (when `workers` > 0) while this
+ * thread writes the arrays: the figure's time overlaps the writes.
+ */
+export async function writeHeatmapOverlapped(
+  out: string,
+  r: HeatmapResult,
+  extra: Record<string, unknown> = {},
+  workers = 1,
+): Promise<string[]> {
+  const stage = stageOutputDirectory(out);
+  let files: string[];
+  try {
+    let figure: RenderedFigure | undefined;
+    const rendering = runJobs(workers > 0 ? 1 : 0, {
+      task: 'heatmapFigure',
+      jobs: [figureInput(r)],
+      local: renderFigure,
+      onResult: (f: RenderedFigure) => void (figure = f),
+      what: 'the figure',
+    });
+    rendering.catch(() => undefined); // awaited below, after the arrays are written
+    const t0 = performance.now();
+    files = writeArrays(stage.dir, r);
+    let output = seconds(t0);
+    await rendering;
+    const t1 = performance.now();
+    files.push(...writeFigure(stage.dir, figure as RenderedFigure));
+    output += seconds(t1);
+    finish(stage.dir, r, extra, files, output, (figure as RenderedFigure).seconds);
+  } catch (error) {
+    stage.discard();
+    if (error instanceof EoslabError) throw error;
+    throw ioError(`cannot write outputs to ${out}: ${messageOf(error)}`, out, error);
+  }
+  stage.commit();
+  return files;
+}
+
+function writeArrays(dir: string, r: HeatmapResult): string[] {
   const shape = [r.rows, r.cols];
   const files: string[] = [];
   const npy = (name: string, data: Float64Array | Int32Array | Uint8Array, dims: readonly number[] = shape): void => {
@@ -35,15 +82,11 @@ function writeHeatmapFiles(dir: string, r: HeatmapResult, extra: Record<string, 
   npy('init_product.npy', r.arrays.initProduct);
   npy('x_axis.npy', r.xAxis, [r.cols]);
   npy('y_axis.npy', r.yAxis, [r.rows]);
-  let svg: string;
-  let figure: string;
   if (r.arrays.map === 'sharpness') {
     npy('final_sharpness.npy', r.arrays.finalSharpness);
     npy('steps.npy', r.arrays.steps);
     npy('status.npy', r.arrays.status);
     npy('gd_status.npy', r.arrays.gdStatus);
-    svg = heatmapSvg(r);
-    figure = 'heatmap';
   } else {
     npy('in_invariant_set.npy', r.arrays.member);
     npy('gfs_monotone.npy', r.arrays.monotone);
@@ -52,12 +95,27 @@ function writeHeatmapFiles(dir: string, r: HeatmapResult, extra: Record<string, 
       'map_class.npy',
       invariantClasses(r.arrays.member, r.arrays.monotone, r.arrays.gdStatus, r.arrays.initGfsSharpness),
     );
-    svg = invariantSetSvg(r);
-    figure = 'invariant_set';
   }
-  writeFileAtomic(join(dir, `${figure}.svg`), svg);
-  writeFileAtomic(join(dir, `${figure}.png`), svgToPng(svg, { width: 2 * svgSize(svg).width }));
-  files.push(`${figure}.svg`, `${figure}.png`);
+  return files;
+}
+
+function writeFigure(dir: string, figure: RenderedFigure): string[] {
+  writeFileAtomic(join(dir, `${figure.name}.svg`), figure.svg);
+  writeFileAtomic(join(dir, `${figure.name}.png`), figure.png);
+  return [`${figure.name}.svg`, `${figure.name}.png`];
+}
+
+/** Records the output timings in the result and writes manifest.json (its name ends `files`). */
+function finish(
+  dir: string,
+  r: HeatmapResult,
+  extra: Record<string, unknown>,
+  files: string[],
+  outputSeconds: number,
+  figureSeconds: number,
+): void {
+  r.timings.outputSeconds = outputSeconds;
+  r.timings.figureSeconds = figureSeconds;
   writeManifest(dir, {
     command: 'heatmap',
     options: {
@@ -74,7 +132,7 @@ function writeHeatmapFiles(dir: string, r: HeatmapResult, extra: Record<string, 
       },
       ...extra,
     },
-    timings: { kernelSeconds: r.arrays.kernelSeconds, wallSeconds: r.wallSeconds },
+    timings: { kernelSeconds: r.arrays.kernelSeconds, wallSeconds: r.wallSeconds, ...r.timings },
     outputs: files,
     summary: {
       cells: cellCount(r.grid),
@@ -104,5 +162,4 @@ function writeHeatmapFiles(dir: string, r: HeatmapResult, extra: Record<string, 
     },
   });
   files.push('manifest.json');
-  return files;
 }
