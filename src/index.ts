@@ -180,7 +180,7 @@ export type {
   FlowStatus,
   GfsResult as MlpGfsResult,
 } from './engines/mlpSolver.js';
-export { LocalBatch, shardRanges, DEFAULT_SHARDS } from './engines/mlpBatch.js';
+export { LocalBatch, shardRanges, defaultShards, MAX_SHARDS } from './engines/mlpBatch.js';
 export type { MlpBatch, MlpProblem, Precision, ShardKernels } from './engines/mlpBatch.js';
 export { createMlpSolver, TeamBatch } from './pool/mlpTeam.js';
 export type { MlpSolverOptions } from './pool/mlpTeam.js';

@@ -13,7 +13,7 @@ import { EoslabError } from '../src/base/errors.js';
 import { Sfc32 } from '../src/base/random.js';
 import { MlpEngine, type MlpData, type MlpShape } from '../src/engines/mlp.js';
 import { MlpEngine32 } from '../src/engines/mlp32.js';
-import { DEFAULT_SHARDS, LocalBatch, shardRanges, type MlpProblem } from '../src/engines/mlpBatch.js';
+import { defaultShards, LocalBatch, MAX_SHARDS, shardRanges, type MlpProblem } from '../src/engines/mlpBatch.js';
 import { MlpSolver } from '../src/engines/mlpSolver.js';
 import { createMlpSolver, TeamBatch } from '../src/pool/mlpTeam.js';
 
@@ -75,9 +75,16 @@ describe('shards', () => {
     }
   });
 
+  it('default count: about one per 125 rows, 2 to 8, never more than n, independent of threads', () => {
+    expect([1, 2, 3, 20, 100, 250, 375, 500, 999, 1000, 5000].map(defaultShards)).toEqual([
+      1, 2, 2, 2, 2, 2, 3, 4, 8, 8, 8,
+    ]);
+    expect(MAX_SHARDS).toBe(8);
+  });
+
   it('sum to the one-pass full-batch loss, gradient and HVP; one shard is the full-batch kernel bit for bit', async () => {
     const batch = new LocalBatch(engine, 'f64');
-    expect(batch.shards).toBe(DEFAULT_SHARDS);
+    expect(batch.shards).toBe(defaultShards(N));
     const g = new Float64Array(engine.parameterCount);
     const h = new Float64Array(engine.parameterCount);
     const full = engine.gradient(theta);

@@ -26,8 +26,19 @@ export interface MlpProblem {
   readonly data: MlpData;
 }
 
-/** The number of shards of the batch (independent of the number of threads). */
-export const DEFAULT_SHARDS = 8;
+/** The most shards a batch is cut into (so up to 8 threads can share a gradient). */
+export const MAX_SHARDS = 8;
+
+/**
+ * The number of shards of an n-row batch: about one per 125 rows, at least 2 and at most
+ * MAX_SHARDS (never more than n). It depends on n only — never on the number of threads — so the
+ * arithmetic is fixed by the problem. Each shard costs a few P-sized passes (its gradient buffer,
+ * the copy out, its share of the sum) whatever its rows, so small batches get few shards: at
+ * n = 100 on the Fig 6 network eight shards of 12 rows spend as long on those passes as on the rows.
+ */
+export function defaultShards(n: number): number {
+  return Math.max(1, Math.min(n, MAX_SHARDS, Math.max(2, Math.round(n / 125))));
+}
 
 /** Rows [start, start + count) of each of `shards` shards of an n-row batch, as equal as possible. */
 export function shardRanges(n: number, shards: number): { start: number; count: number }[] {
@@ -137,7 +148,7 @@ export class LocalBatch implements MlpBatch {
   constructor(
     private readonly kernels: ShardKernels,
     readonly precision: Precision,
-    shards = DEFAULT_SHARDS,
+    shards = defaultShards(kernels.n),
   ) {
     this.sizes = kernels.sizes;
     this.parameterCount = kernels.parameterCount;
@@ -149,7 +160,7 @@ export class LocalBatch implements MlpBatch {
   }
 
   /** A batch over `engine`'s float64 kernels. */
-  static of(engine: MlpEngine, shards = DEFAULT_SHARDS): LocalBatch {
+  static of(engine: MlpEngine, shards = defaultShards(engine.n)): LocalBatch {
     return new LocalBatch(engine, 'f64', shards);
   }
 

@@ -27,7 +27,7 @@ import {
   shardRanges,
   sumScalarsInOrder,
   sumSliceInOrder,
-  DEFAULT_SHARDS,
+  defaultShards,
   LocalBatch,
   type MlpBatch,
   type MlpProblem,
@@ -137,7 +137,7 @@ export class TeamBatch implements MlpBatch {
     parameterCount: number,
     workers: number,
     precision: Precision = 'f64',
-    shards = DEFAULT_SHARDS,
+    shards = defaultShards(problem.data.n),
   ): TeamBatch {
     if (!Number.isInteger(workers) || workers < 1) throw invalidOption('workers', workers, 'an integer ≥ 1');
     return new TeamBatch(parameterCount, precision, workers, problem, shards);
@@ -262,7 +262,7 @@ export interface MlpSolverOptions {
   workers?: number;
   /** Kernels of the shards (default 'f64'); sums, GD, RK4 and Lanczos are float64 either way. */
   precision?: Precision;
-  /** Shards of the batch (default 8): fixes the arithmetic, whatever the worker count. */
+  /** Shards of the batch (default defaultShards(n): 2 to 8): fixes the arithmetic, whatever the worker count. */
   shards?: number;
   /** Aborts long operations (GD, flows, Lanczos) between two batch operations. */
   signal?: AbortSignal;
@@ -278,7 +278,7 @@ export interface MlpSolverOptions {
 export function createMlpSolver(problem: MlpProblem, options: MlpSolverOptions = {}): MlpSolver {
   const workers = options.workers ?? 0;
   const precision = options.precision ?? 'f64';
-  const shards = options.shards ?? DEFAULT_SHARDS;
+  const shards = options.shards ?? defaultShards(problem.data.n);
   if (!Number.isInteger(workers) || workers < 0) throw invalidOption('workers', workers, 'an integer ≥ 0');
   if (precision !== 'f64' && precision !== 'f32') throw invalidOption('precision', precision, "'f64' or 'f32'");
   if (!Number.isInteger(shards) || shards < 1) throw invalidOption('shards', shards, 'a positive integer');

@@ -40,9 +40,9 @@ export const fcnetCommand = defineCommand({
     'For --sensitivity-records records (first, middle, last) the flow continues to τ/10 and φ is\n' +
     'evaluated again; both values are printed and in manifest.json. Fig 12:\n' +
     '--activation tanh --eta 0.05 --loss-threshold 3e-5; --activation relu --eta 0.1 --loss-threshold 1e-6.\n' +
-    'Every gradient and HVP is split into 8 fixed batch shards computed by the --workers threads and\n' +
-    'summed in shard order: the results are bit-identical for any worker count. Several activations\n' +
-    'and/or step sizes (comma lists) run one after the other.\n' +
+    'Every gradient and HVP is split into fixed batch shards (about one per 125 digits, 2 to 8)\n' +
+    'that the --workers threads compute and sum in shard order: the results are bit-identical for\n' +
+    'any worker count. Several activations and/or step sizes (comma lists) run one after the other.\n' +
     'Finished tasks are kept in OUT.partial while the run goes: after a kill or Ctrl-C the same\n' +
     'command resumes from the last record. Writes fig6-fc-hardtanh / fig12-fc-tanh / fig12-fc-relu\n' +
     '(.png/.svg), records.csv, sharpness.csv, loss.csv, summary.csv and manifest.json.',

