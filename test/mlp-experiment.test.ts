@@ -245,7 +245,7 @@ describe('fcnet experiment', () => {
     }
   });
 
-  it('results do not depend on the worker count (bit for bit)', async () => {
+  it('results do not depend on the worker count or the way work is shared (bit for bit)', async () => {
     const options = {
       ...SMALL,
       activation: ['tanh', 'relu'] as const,
@@ -261,9 +261,12 @@ describe('fcnet experiment', () => {
     for (let i = 1; i < progress.length; i++) expect(progress[i]![0]).toBeGreaterThan(progress[i - 1]![0]);
     const [lastDone, lastTotal] = progress[progress.length - 1]!;
     expect(Math.abs(lastDone - lastTotal)).toBeLessThan(1e-9 * lastTotal);
+    // 2 workers take whole tasks (n < TEAM_MIN_DIGITS); 1 worker is a team sharing every gradient
     const pooled = await fcnetExperiment({ ...options, workers: 2 });
     expect(inThread.runs).toHaveLength(4);
     expect(bits(pooled)).toEqual(bits(inThread));
+    const team = await fcnetExperiment({ ...options, workers: 1 });
+    expect(bits(team)).toEqual(bits(inThread));
   });
 
   it('an aborted run resumes from its checkpoint and ends with the same results', async () => {

@@ -115,7 +115,7 @@ export interface JobSpec<J, T, R> {
   /** What the task receives for a job (default: the job itself). */
   readonly input?: (job: J) => T;
   /** Computes a task in this thread (`where` = 0). */
-  readonly local: (input: T) => R;
+  readonly local: (input: T) => R | Promise<R>;
   /** Sees every result as it arrives, with its job and the job's index in the order taken. */
   readonly onResult: (result: R, job: J, index: number) => void;
   readonly signal?: AbortSignal | undefined;
@@ -258,7 +258,7 @@ async function runLocal<J, T, R>(spec: JobSpec<J, T, R>): Promise<JobAccounting>
   const input = spec.input ?? ((job: J) => job as unknown as T);
   let index = 0;
   for (let job = take(); job !== undefined; job = take()) {
-    spec.onResult(spec.local(input(job)), job, index++);
+    spec.onResult(await spec.local(input(job)), job, index++);
     await yieldToEventLoop();
     if (signal?.aborted) throw aborted(what);
   }

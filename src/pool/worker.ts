@@ -7,6 +7,7 @@
  *   bifurcation  one chunk of orbit starts (experiments/bifurcation/chunks.ts)
  *   check        one block of theorem-check samples (experiments/check/task.ts)
  *   regression   one data seed (experiments/regression/experiment.ts)
+ *   fcnet        one GD chunk or GFS evaluation of a small network (experiments/fcnet/tasks.ts)
  *   mlpTeam      a team worker of a data-parallel network batch: serves gradient/HVP shards
  *                through shared memory until told to stop (mlpTeam.ts)
  *
@@ -28,7 +29,7 @@ import { ScalarEngine } from '../engines/scalar.js';
 import { errorReply, resultReply, type TaskName } from './protocol.js';
 
 interface Handler<T, R> {
-  run(input: T): R;
+  run(input: T): R | Promise<R>;
   /** The large typed arrays of a result, transferred instead of copied. */
   transfer?(result: R): readonly ArrayBufferView[];
 }
@@ -42,7 +43,7 @@ function serve<T, R>(
   const task = async (input: T): Promise<unknown> => {
     try {
       const h = await handler();
-      const result = h.run(input);
+      const result = await h.run(input);
       return resultReply(result, h.transfer?.(result));
     } catch (error) {
       return errorReply(error); // an EoslabError as data; anything else rethrown
@@ -97,6 +98,11 @@ export const regression = serve(async () => {
   return { run: runSeed, transfer: seedArrays };
 });
 
+export const fcnet = serve(async () => {
+  const { runFcnetTaskHere, fcnetTaskArrays } = await import('../experiments/fcnet/tasks.js');
+  return { run: runFcnetTaskHere, transfer: fcnetTaskArrays };
+});
+
 export const mlpTeam = serve(async () => {
   const { serveTeam } = await import('./mlpTeam.js');
   return { run: serveTeam };
@@ -108,6 +114,7 @@ const TASKS: Record<TaskName, { prepare(): Promise<unknown> }> = {
   bifurcation,
   check,
   regression,
+  fcnet,
   mlpTeam,
 };
 

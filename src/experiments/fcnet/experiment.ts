@@ -5,12 +5,13 @@
  * sharpness φ (RK4 flow to the loss threshold τ, then Lanczos). For a few records the flow is
  * continued to τ/10 and φ evaluated again: the threshold-sensitivity report.
  *
- * Parallelism: every gradient and HVP is shared by a team of pool workers (pool/mlpTeam.ts): the
- * batch is cut into fixed shards whose partial results are summed in shard order, so results do
- * not depend on the worker count, bit for bit. The tasks (tasks.ts: GD chunks, one per record,
- * then a GFS evaluation per record) run one after the other on the team, GD first, each a pure
- * function of its inputs; several runs (activations × step sizes) follow each other, one team
- * per activation.
+ * Parallelism, two ways with the same bits (every batch operation is the same fixed-order sum over
+ * the same shards, engines/mlpBatch.ts): from TEAM_MIN_DIGITS digits on (or with one worker) every
+ * gradient and HVP is shared by a team of pool workers (pool/mlpTeam.ts) and the tasks (tasks.ts:
+ * a GD chunk per record, then a GFS evaluation per record) run one after the other, GD first,
+ * one team per activation; below it each worker takes whole tasks (the `fcnet` task of the worker
+ * entry), GD chunks first, then GFS evaluations in step order across runs. Every task is a pure
+ * function of its inputs, so results do not depend on the worker count.
  *
  * Resumption: with a checkpoint directory (checkpoint.ts) every finished task is written there
  * atomically (θ and the top eigenvector of each record, the chunk's losses, each φ); a killed run
@@ -22,6 +23,7 @@ import { OPTIONS } from '../../base/options.js';
 import { CORES, defineOptions, resolveOptions } from '../../base/optionSet.js';
 import { removeJobDirectory } from '../../io/store.js';
 import { createMlpSolver } from '../../pool/mlpTeam.js';
+import { runJobs } from '../../pool/pool.js';
 import { DEFAULT_HIDDEN, type Activation } from '../../engines/mlp.js';
 import { GFS_LANCZOS_ITERATIONS as GFS_BASIS } from '../../engines/mlpSolver.js';
 import type { Precision } from '../../engines/mlpBatch.js';
@@ -38,6 +40,7 @@ import {
 } from './results.js';
 import {
   runFcnetTask,
+  runFcnetTaskHere,
   type FcnetProblem,
   type FcnetTask,
   type FcnetTaskResult,
@@ -243,8 +246,15 @@ export interface FcnetExperiment extends ResolvedFcnet {
 }
 
 function problemOf(o: ResolvedFcnet, activation: Activation): FcnetProblem {
-  return { activation, n: o.n, hidden: o.hidden, seed: o.seed };
+  return { activation, n: o.n, hidden: o.hidden, seed: o.seed, precision: o.precision };
 }
+
+/**
+ * Below this many digits a gradient is too short to share (each shard's fixed passes over the P
+ * parameters weigh as much as its rows: at n = 100 a 2-worker team ran 1.1–1.4× one thread), so
+ * the workers take whole tasks instead — each on the same shards, so with the same bits.
+ */
+export const TEAM_MIN_DIGITS = 500;
 
 type Job = { run: number; record: number; task: FcnetTask };
 
@@ -402,37 +412,32 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
       checkpoint?.saveGfs(job.run, t, g);
     }
   };
-  // One solver per activation (its team of pool workers shares every gradient and HVP), the runs
-  // of that activation one after the other: each run's GD chunks (the figure's x axis), then the
-  // GFS evaluations in step order. Every worker serves every operation, so no core waits for
-  // another task: the order only decides what is on disk first after a kill.
-  const digits = loadDigits(o.n);
-  for (const activation of o.activations) {
-    const mine = runs.map((s, r) => (s.activation === activation ? r : -1)).filter((r) => r >= 0);
-    const pending = (): boolean =>
-      gdQueue.some((j) => mine.includes(j.run)) || gfsQueue.some((j) => mine.includes(j.run));
-    if (!pending()) continue;
-    const shape = { input: digits.inputDim, hidden: o.hidden, output: digits.classes, activation };
-    const solver = createMlpSolver(
-      { shape, data: digits },
-      { workers: o.workers, precision: o.precision, signal: options.signal, what: 'the fcnet experiment' },
-    );
-    try {
-      for (const r of mine) {
-        for (let job = takeFrom(gdQueue, r); job !== undefined; job = takeFrom(gdQueue, r)) {
-          const result = await runFcnetTask(solver, job.task);
-          onResult(job, result);
-          account(job, result);
-        }
-      }
-      for (let job = takeFrom(gfsQueue, mine); job !== undefined; job = takeFrom(gfsQueue, mine)) {
-        const result = await runFcnetTask(solver, job.task);
+  if (o.workers > 1 && o.n < TEAM_MIN_DIGITS) {
+    // Task-parallel: GD chunks first (the critical path), then GFS tasks in step order across
+    // runs (the figure fills in from the left); `take` decides whenever a worker is free.
+    const take = (): Job | undefined =>
+      gdQueue.shift() ??
+      takeFrom(
+        gfsQueue,
+        runs.map((_, r) => r),
+      );
+    await runJobs(o.workers, {
+      task: 'fcnet',
+      jobs: take,
+      input: (job: Job) => job.task,
+      local: runFcnetTaskHere,
+      onResult: (result: FcnetTaskResult, job: Job) => {
         onResult(job, result);
         account(job, result);
-      }
-    } finally {
-      await solver.close();
-    }
+      },
+      signal: options.signal,
+      what: 'the fcnet experiment',
+    });
+  } else {
+    await runOnTeams(o, runs, gdQueue, gfsQueue, options.signal, (job, result) => {
+      onResult(job, result);
+      account(job, result);
+    });
   }
   return {
     ...o,
@@ -446,4 +451,43 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
 /** Removes a checkpoint directory (after the outputs are written). */
 export function discardCheckpoint(dir: string): void {
   removeJobDirectory(dir);
+}
+
+/**
+ * Data-parallel: one solver per activation whose team of pool workers shares every gradient and
+ * HVP (or this thread with --workers 0); the runs of that activation one after the other, each
+ * run's GD chunks, then the GFS evaluations in step order.
+ */
+async function runOnTeams(
+  o: ResolvedFcnet,
+  runs: readonly RunState[],
+  gdQueue: Job[],
+  gfsQueue: Job[],
+  signal: AbortSignal | undefined,
+  onResult: (job: Job, result: FcnetTaskResult) => void,
+): Promise<void> {
+  const digits = loadDigits(o.n);
+  for (const activation of o.activations) {
+    const mine = runs.map((s, r) => (s.activation === activation ? r : -1)).filter((r) => r >= 0);
+    const pending = (): boolean =>
+      gdQueue.some((j) => mine.includes(j.run)) || gfsQueue.some((j) => mine.includes(j.run));
+    if (!pending()) continue;
+    const shape = { input: digits.inputDim, hidden: o.hidden, output: digits.classes, activation };
+    const solver = createMlpSolver(
+      { shape, data: digits },
+      { workers: o.workers, precision: o.precision, signal, what: 'the fcnet experiment' },
+    );
+    try {
+      for (const r of mine) {
+        for (let job = takeFrom(gdQueue, r); job !== undefined; job = takeFrom(gdQueue, r)) {
+          onResult(job, await runFcnetTask(solver, job.task));
+        }
+      }
+      for (let job = takeFrom(gfsQueue, mine); job !== undefined; job = takeFrom(gfsQueue, mine)) {
+        onResult(job, await runFcnetTask(solver, job.task));
+      }
+    } finally {
+      await solver.close();
+    }
+  }
 }

@@ -13,8 +13,10 @@
  * worker count.
  */
 import type { Activation } from '../../engines/mlp.js';
+import { buildShardKernels, LocalBatch, type Precision } from '../../engines/mlpBatch.js';
 import { initialParameters } from '../../engines/mlpNetwork.js';
-import type { FlowStatus, MlpSolver } from '../../engines/mlpSolver.js';
+import { MlpSolver, type FlowStatus } from '../../engines/mlpSolver.js';
+import { loadDigits } from './data.js';
 
 /** What fixes the network, its data and its initialisation. */
 export interface FcnetProblem {
@@ -22,6 +24,7 @@ export interface FcnetProblem {
   n: number;
   hidden: readonly number[];
   seed: number;
+  precision: Precision;
 }
 
 export interface GdChunkTask {
@@ -216,4 +219,39 @@ export async function runGfs(solver: MlpSolver, task: GfsTask): Promise<GfsTaskR
 
 export function runFcnetTask(solver: MlpSolver, task: FcnetTask): Promise<FcnetTaskResult> {
   return task.kind === 'gd' ? runGdChunk(solver, task) : runGfs(solver, task);
+}
+
+let cached: { key: string; solver: MlpSolver } | undefined;
+
+/**
+ * This thread's solver for `problem` over the calling-thread batch (the same shards as a team's,
+ * so the same bits); the last one is kept: building one parses the digits.
+ */
+export function taskSolver(problem: FcnetProblem): MlpSolver {
+  const key = JSON.stringify([problem.activation, problem.n, problem.hidden, problem.precision]);
+  if (cached?.key !== key) {
+    cached = undefined; // let the previous solver's memory go first
+    const data = loadDigits(problem.n);
+    const shape = {
+      input: data.inputDim,
+      hidden: problem.hidden,
+      output: data.classes,
+      activation: problem.activation,
+    };
+    const kernels = buildShardKernels({ shape, data }, problem.precision);
+    cached = { key, solver: new MlpSolver(new LocalBatch(kernels, problem.precision)) };
+  }
+  return cached.solver;
+}
+
+/** A task on this thread's solver: the `fcnet` task of the worker entry (pool/worker.ts). */
+export function runFcnetTaskHere(task: FcnetTask): Promise<FcnetTaskResult> {
+  return runFcnetTask(taskSolver(task.problem), task);
+}
+
+/** The large arrays of a result (θ, the top eigenvector, the chunk's losses), transferred back from a worker. */
+export function fcnetTaskArrays(result: FcnetTaskResult): ArrayBufferView[] {
+  return 'theta' in result
+    ? [result.theta, result.vector, result.losses, result.traceSteps, result.traceSharpness]
+    : [];
 }
