@@ -12,13 +12,13 @@
  * on them — GD runs, Lanczos sharpness, RK4 gradient flow, the GFS sharpness — are MlpSolver's
  * (mlpSolver.ts).
  */
-import { invalidOption } from '../base/errors.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
 import type { WasmExports } from '../wasm/abi.js';
 import { allocateMlpBuffers, ShardWork, type MlpBuffers, type Net, type Ptr, type ShardKernels } from './mlpKernels.js';
 import {
   checkArray,
   checkNetwork,
+  checkPositive,
   initialParameters,
   layerOffsets,
   type LayerOffsets,
@@ -122,9 +122,7 @@ export class MlpEngine implements ShardKernels {
 
   /** θ − η∇L(θ). */
   gdStep(theta: Float64Array, eta: number): Float64Array {
-    if (typeof eta !== 'number' || !Number.isFinite(eta) || eta <= 0) {
-      throw invalidOption('eta', eta, 'a finite number > 0');
-    }
+    checkPositive(eta, 'eta');
     this.setTheta(theta);
     const { out } = this.p;
     this.kernels.mlpGdStep(...this.net, this.p.theta, eta, this.work(), out);
@@ -134,13 +132,6 @@ export class MlpEngine implements ShardKernels {
   /** σ^(order)(z) of this engine's activation (order 0, 1 or 2), evaluated by the kernel. */
   activation(z: number, order: 0 | 1 | 2 = 0): number {
     return this.kernels.mlpActivation(this.act, order, z);
-  }
-
-  private checkPositive(value: unknown, label: string): number {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      throw invalidOption(label, value, 'a finite number > 0');
-    }
-    return value;
   }
 
   // The shard kernels (ShardKernels of mlpBatch.ts): θ (and v) are set once per operation, then

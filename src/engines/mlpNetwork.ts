@@ -53,6 +53,19 @@ export function allFinite(x: Float64Array): boolean {
   return true;
 }
 
+/** Throws `invalidOption(label, …)` unless `x` is a finite number > 0; returns it. */
+export function checkPositive(x: unknown, label: string): number {
+  if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) throw invalidOption(label, x, 'a finite number > 0');
+  return x;
+}
+
+/** P = Σ_l d_l (d_{l−1} + 1) for layer sizes d₀ … d_L (mlpParameterCount of the kernels). */
+export function parameterCountOf(sizes: readonly number[]): number {
+  let P = 0;
+  for (let l = 1; l < sizes.length; l++) P += (sizes[l] as number) * ((sizes[l - 1] as number) + 1);
+  return P;
+}
+
 /** Throws `invalidOption(label, …)` unless `x` is a Float64Array of `length` entries. */
 export function checkArray(x: unknown, length: number, label: string): void {
   if (!(x instanceof Float64Array) || x.length !== length) {

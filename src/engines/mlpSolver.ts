@@ -16,7 +16,7 @@ import { aborted, invalidOption } from '../base/errors.js';
 import type { Ptr, WasmExports } from '../wasm/abi.js';
 import { Arena, instantiate, type RawExports } from '../wasm/module.js';
 import type { MlpBatch } from './mlpBatch.js';
-import { initialParameters } from './mlpNetwork.js';
+import { allFinite, checkArray, checkPositive, initialParameters, isPositiveInteger } from './mlpNetwork.js';
 
 /** Options of `MlpSolver.sharpness` (Lanczos with full re-orthogonalisation). */
 export interface LanczosOptions {
@@ -91,29 +91,14 @@ export const GFS_LANCZOS_ITERATIONS = 60;
 /** Longest stretch of computation between two turns of the event loop (Ctrl-C, progress). */
 const YIELD_MS = 50;
 
-function allFinite(a: ArrayLike<number>): boolean {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i] as number)) return false;
-  return true;
-}
-
-function checkPositive(value: unknown, label: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw invalidOption(label, value, 'a finite number > 0');
-  }
+/** θ-sized arguments: checked by checkArray, returned for use in an expression. */
+function checkVector(value: Float64Array, length: number, label: string): Float64Array {
+  checkArray(value, length, label);
   return value;
 }
 
 function checkCount(value: unknown, label: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw invalidOption(label, value, 'a positive integer');
-  }
-  return value;
-}
-
-function checkVector(value: unknown, length: number, label: string): Float64Array {
-  if (!(value instanceof Float64Array) || value.length !== length) {
-    throw invalidOption(label, value, `a Float64Array of length ${length}`);
-  }
+  if (!isPositiveInteger(value)) throw invalidOption(label, value, 'a positive integer');
   return value;
 }
 

@@ -35,7 +35,7 @@ import {
   type ShardOp,
 } from '../engines/mlpBatch.js';
 import { MlpSolver } from '../engines/mlpSolver.js';
-import { checkNetwork } from '../engines/mlpNetwork.js';
+import { checkNetwork, parameterCountOf } from '../engines/mlpNetwork.js';
 import { WorkerPool } from './pool.js';
 
 /** Words of the control block. */
@@ -285,9 +285,7 @@ export function createMlpSolver(problem: MlpProblem, options: MlpSolverOptions =
   let batch: MlpBatch;
   if (workers > 0) {
     // validated here, with a clear error, before any thread starts; the workers build the kernels
-    const sizes = checkNetwork(problem.shape, problem.data);
-    let P = 0;
-    for (let l = 1; l < sizes.length; l++) P += (sizes[l] as number) * ((sizes[l - 1] as number) + 1);
+    const P = parameterCountOf(checkNetwork(problem.shape, problem.data));
     batch = TeamBatch.start(problem, P, workers, precision, shards);
   } else {
     batch = new LocalBatch(buildShardKernels(problem, precision), precision, shards);

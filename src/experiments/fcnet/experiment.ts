@@ -25,6 +25,7 @@ import { removeJobDirectory } from '../../io/store.js';
 import { createMlpSolver } from '../../pool/mlpTeam.js';
 import { runJobs } from '../../pool/pool.js';
 import { DEFAULT_HIDDEN, type Activation } from '../../engines/mlp.js';
+import { parameterCountOf } from '../../engines/mlpNetwork.js';
 import { GFS_LANCZOS_ITERATIONS as GFS_BASIS } from '../../engines/mlpSolver.js';
 import type { Precision } from '../../engines/mlpBatch.js';
 import { FcnetCheckpoint } from './checkpoint.js';
@@ -161,12 +162,9 @@ const WASM_BYTES = 4 * 2 ** 30 - 64 * 2 ** 20;
  */
 export function engineBytes(n: number, hidden: readonly number[]): number {
   const sizes = [784, ...hidden, 10];
-  let P = 0;
+  const P = parameterCountOf(sizes);
   let layerEntries = 0;
-  for (let l = 1; l < sizes.length; l++) {
-    P += (sizes[l] as number) * ((sizes[l - 1] as number) + 1);
-    layerEntries += 5 * n * (sizes[l] as number);
-  }
+  for (let l = 1; l < sizes.length; l++) layerEntries += 5 * n * (sizes[l] as number);
   const widest = Math.max(...sizes.slice(1));
   const engine = n * (784 + 10) + layerEntries + 4 * n * widest + P + 3 * P;
   const solver = 6 * P + (GFS_BASIS + 1) * P + 8 * GFS_BASIS;
