@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { heatmap, heatmapSvg, resolveHeatmapOptions, SweepPool, writeHeatmap } from '../src/index.js';
+import { FIGURE_MAX_SIDE } from '../src/experiments/heatmap/figures.js';
 import { EoslabError } from '../src/base/errors.js';
 import { computeTiles } from '../src/experiments/heatmap/sweep.js';
 import { TileStore } from '../src/experiments/heatmap/tileStore.js';
@@ -238,11 +239,12 @@ describe('resume', () => {
 });
 
 describe('large grids', () => {
-  it('figures of grids beyond 2048 cells per side are drawn subsampled; the arrays are whole', async () => {
-    const r = await heatmap({ rows: 2100, cols: 8, maxSteps: 10, workers: 0 });
-    expect(heatmapSvg(r)).toContain('drawn at 2048×8');
+  it('figures of grids beyond FIGURE_MAX_SIDE cells per side are drawn subsampled; the arrays are whole', async () => {
+    const rows = FIGURE_MAX_SIDE + 76;
+    const r = await heatmap({ rows, cols: 8, maxSteps: 10, workers: 0 });
+    expect(heatmapSvg(r)).toContain(`drawn at ${FIGURE_MAX_SIDE}×8`);
     if (r.arrays.map !== 'sharpness') throw new Error('map');
-    expect(r.arrays.status).toHaveLength(2100 * 8);
+    expect(r.arrays.status).toHaveLength(rows * 8);
   });
 });
 
