@@ -54,6 +54,24 @@ describe('the page’s form', () => {
     expect(ok.ok && ok.resolved.grid.kind === 'family' && ok.resolved.grid.direction).toEqual([3, 1, -1, -3]);
   });
 
+  it('the map: the CLI’s --map choices; an unknown one gets a message and nothing resolves', () => {
+    expect(DEFAULT_VALUES.map).toBe('sharpness');
+    const fig2c = validateForm(form({ map: 'invariant-set' }));
+    if (!fig2c.ok) throw new Error(JSON.stringify(fig2c.errors));
+    const cli = resolveHeatmapOptions({ preset: 'fig3', resolution: 128, map: 'invariant-set', workers: 0 });
+    expect(fig2c.resolved.map).toBe('invariant-set');
+    expect(fig2c.resolved.grid).toEqual(cli.grid);
+    expect(fig2c.resolved.tileSize).toBe(cli.tileSize);
+    for (const bad of ['', 'Sharpness', 'stable-set']) {
+      const r = validateForm(form({ map: bad }));
+      expect(r.ok).toBe(false);
+      expect(r.errors.map).toBe(`"${bad}" (expected one of sharpness, invariant-set)`);
+    }
+    // with other bad fields, every message at once
+    const both = validateForm(form({ map: 'x', eta: '-1' }));
+    expect(Object.keys(both.errors).sort()).toEqual(['eta', 'map']);
+  });
+
   it('too large: more than 1024 per side, or more than the tab’s memory', () => {
     expect(validateForm(form({ resolution: String(MAX_SIDE) })).ok).toBe(true);
     expect(validateForm(form({ resolution: String(MAX_SIDE + 1) })).errors.resolution).toMatch(/at most 1024/);
@@ -69,6 +87,15 @@ describe('the view in the URL', () => {
     const query = encodeState(state);
     expect(query).toBe('?eta=0.12&dir=3%2C1%2C-1%2C-3&res=64&cell=3%2C40');
     expect(decodeState(query)).toEqual(state);
+  });
+
+  it('holds the map (left out when it is the default sharpness map)', () => {
+    const state = { values: form({ map: 'invariant-set', resolution: '64' }), cell: { i: 1, j: 2 } };
+    const query = encodeState(state);
+    expect(query).toBe('?map=invariant-set&res=64&cell=1%2C2');
+    expect(decodeState(query)).toEqual(state);
+    expect(encodeState({ values: form({ map: 'sharpness' }) })).toBe('');
+    expect(decodeState('?map=nope').values.map).toBe('nope'); // kept, to be named next to its field
   });
 
   it('keeps bad values (shown next to their field) and drops a malformed cell', () => {

@@ -1,56 +1,22 @@
 /**
- * The GPGD bifurcation diagram of an inspected cell: the dense diagram of `eoslab bifurcation
- * --phi-range a,b` (its options resolved by `resolvePhiAxisOptions`, its orbits by `runOrbitTask`,
- * the function each of the CLI's chunks runs: same WASM and arithmetic, and orbits do not depend
- * on the chunking) over the φ range the cell's GD run covers, at its balance direction, with the GD
- * iterates (φₜ, πₜ) on top (the paper's Fig 4 for this cell). One chunk in this thread: 400 orbits
- * of 2000 steps of the 1-D map take milliseconds.
+ * Draws an inspected cell's GPGD bifurcation diagram (computed in the inspector's worker,
+ * web/cellInspection.ts): the orbits as grey dots, 2/η dashed, the GD iterates (φₜ, πₜ) in orange
+ * on top — the paper's Fig 4 for this cell. The legend sits in its own strip between the title and
+ * the plot, so it never covers the orbits, the iterates or the 2/η marker.
  */
-import { engine, type Trajectory } from '../src/api.js';
-import { runOrbitTask, type OrbitChunk } from '../src/experiments/bifurcation/chunks.js';
-import { resolvePhiAxisOptions } from '../src/experiments/bifurcation/orbits.js';
+import type { Trajectory } from '../src/api.js';
 import { axisTicks } from '../src/plot/ticks.js';
+import type { CellDiagram } from './cellInspection.js';
 
-/** φ values on the diagram's axis. */
-export const DIAGRAM_POINTS = 400;
+const GD_COLOR = '#d95f02';
+const ORBIT_COLOR = 'rgba(40,40,40,0.55)';
+const THRESHOLD_COLOR = '#555555';
+/** Title line, then the legend strip, then the plot. */
+const TITLE_Y = 4;
+const LEGEND_Y = 26;
+const PLOT_TOP = 38;
 
-/** The φ range a run covers, padded, never below the depth. */
-export function phiRangeOf(t: Trajectory, depth: number): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of t.gfsSharpness) {
-    if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-  }
-  if (!(lo <= hi)) return [depth, depth + 1];
-  const pad = Math.max(0.5, (hi - lo) * 0.08);
-  return [Math.max(depth, lo - pad), hi + pad];
-}
-
-export interface CellDiagram extends OrbitChunk {
-  /** K: orbit values per φ. */
-  readonly keep: number;
-}
-
-/** The diagram over the run's φ range at its balance direction (the CLI's default p₀ and orbit settings). */
-export function cellDiagram(t: Trajectory, eta: number, direction: readonly number[]): CellDiagram {
-  const r = resolvePhiAxisOptions({
-    phiRange: phiRangeOf(t, direction.length),
-    points: DIAGRAM_POINTS,
-    direction,
-    eta,
-  });
-  const chunk = runOrbitTask(engine(), {
-    kind: 'phi-axis',
-    settings: r.settings,
-    direction: Array.from(r.direction),
-    p0: r.p0,
-    phi: r.phi,
-    start: 0,
-  });
-  return { ...chunk, keep: r.settings.keep };
-}
-
-/** Draws the orbits (grey dots), 2/η (dashed) and the GD iterates (orange) in the (φ, π) plane. */
+/** Draws the orbits, 2/η and the GD iterates in the (φ, π) plane. */
 export function drawDiagram(canvas: HTMLCanvasElement, r: CellDiagram, t: Trajectory, eta: number): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
@@ -60,7 +26,7 @@ export function drawDiagram(canvas: HTMLCanvasElement, r: CellDiagram, t: Trajec
   ctx.setTransform(s, 0, 0, s, 0, 0);
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, W, H);
-  const p = { x: 62, y: 22, w: W - 74, h: H - 56 };
+  const p = { x: 62, y: PLOT_TOP, w: W - 74, h: H - PLOT_TOP - 34 };
   const K = r.keep;
   const x0 = r.phi[0] as number;
   const x1 = r.phi[r.count - 1] as number;
@@ -97,12 +63,13 @@ export function drawDiagram(canvas: HTMLCanvasElement, r: CellDiagram, t: Trajec
   ctx.restore();
   ctx.font = 'bold 12px system-ui, sans-serif';
   ctx.textAlign = 'left';
-  ctx.fillText('GPGD bifurcation diagram, GD iterates on top', p.x, 4);
+  ctx.fillText('GPGD bifurcation diagram, GD iterates on top', p.x, TITLE_Y);
+  drawLegend(ctx, p.x);
   ctx.save();
   ctx.beginPath();
   ctx.rect(p.x, p.y, p.w, p.h);
   ctx.clip();
-  ctx.fillStyle = 'rgba(40,40,40,0.55)';
+  ctx.fillStyle = ORBIT_COLOR;
   for (let n = 0; n < r.count; n++) {
     const x = xs(r.phi[n] as number);
     for (let k = 0; k < K; k++) {
@@ -111,14 +78,14 @@ export function drawDiagram(canvas: HTMLCanvasElement, r: CellDiagram, t: Trajec
     }
   }
   const threshold = 2 / eta;
-  ctx.strokeStyle = '#555555';
+  ctx.strokeStyle = THRESHOLD_COLOR;
   ctx.setLineDash([6, 4]);
   ctx.beginPath();
   ctx.moveTo(xs(threshold), p.y);
   ctx.lineTo(xs(threshold), p.y + p.h);
   ctx.stroke();
   ctx.setLineDash([]);
-  ctx.fillStyle = '#d95f02';
+  ctx.fillStyle = GD_COLOR;
   for (let k = 0; k < t.rows; k++) {
     const phi = t.gfsSharpness[k] as number;
     const v = t.product[k] as number;
@@ -131,11 +98,38 @@ export function drawDiagram(canvas: HTMLCanvasElement, r: CellDiagram, t: Trajec
   ctx.restore();
   ctx.strokeStyle = '#333333';
   ctx.strokeRect(p.x - 0.5, p.y - 0.5, p.w + 1, p.h + 1);
+}
+
+/** One line above the plot: a sample of each mark, then its name. */
+function drawLegend(ctx: CanvasRenderingContext2D, left: number): void {
   ctx.font = '11px system-ui, sans-serif';
   ctx.textAlign = 'left';
-  ctx.textBaseline = 'top';
-  ctx.fillStyle = '#d95f02';
-  ctx.fillText('● GD (φₜ, πₜ)', p.x + 4, p.y + 4);
-  ctx.fillStyle = '#555555';
-  ctx.fillText('· GPGD orbits   - - 2/η', p.x + 4, p.y + 18);
+  ctx.textBaseline = 'middle';
+  const y = LEGEND_Y;
+  let x = left;
+  const label = (text: string): void => {
+    ctx.fillStyle = '#222222';
+    ctx.fillText(text, x, y);
+    x += ctx.measureText(text).width + 16;
+  };
+  ctx.fillStyle = GD_COLOR;
+  ctx.beginPath();
+  ctx.arc(x + 4, y, 3, 0, 2 * Math.PI);
+  ctx.fill();
+  x += 12;
+  label('GD iterates (φₜ, πₜ)');
+  ctx.fillStyle = ORBIT_COLOR;
+  for (const dx of [0, 4, 8]) ctx.fillRect(x + dx, y - 0.5, 1.5, 1.5);
+  x += 14;
+  label('GPGD orbits');
+  ctx.strokeStyle = THRESHOLD_COLOR;
+  ctx.lineWidth = 1;
+  ctx.setLineDash([6, 4]);
+  ctx.beginPath();
+  ctx.moveTo(x, y);
+  ctx.lineTo(x + 22, y);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  x += 27;
+  label('φ = 2/η');
 }

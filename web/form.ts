@@ -2,15 +2,17 @@
  * The explorer's controls as data: the text of each field, parsed and validated with the same
  * option table as the command line (`OPTIONS.*.parse`, then `resolveHeatmapOptions`), so a value
  * the CLI refuses is refused here with the same reason, next to its field. Nothing in this file
- * touches the DOM (test/web-form.test.ts runs it in Node).
+ * touches the DOM (test/web.test.ts runs it in Node).
  */
 import { EoslabError, messageOf } from '../src/base/errors.js';
 import { OPTIONS } from '../src/base/options.js';
 import { heatmapPreset } from '../src/base/presets.js';
+import type { MapKind } from '../src/experiments/heatmap/grid.js';
 import { resolveHeatmapOptions, type ResolvedHeatmap } from '../src/experiments/heatmap/resolve.js';
 
-/** The fields of the form, in order; each is one text input. */
+/** The fields of the form, in order; each is one text input, except `map` (a select). */
 export const FIELDS = [
+  'map',
   'eta',
   'depth',
   'direction',
@@ -38,6 +40,7 @@ const FIG3 = heatmapPreset('fig3');
 
 /** The fig3 preset at 128², the page's first view. */
 export const DEFAULT_VALUES: FormValues = {
+  map: 'sharpness',
   eta: String(FIG3.eta),
   depth: String(FIG3.depth),
   direction: '',
@@ -51,6 +54,7 @@ export const DEFAULT_VALUES: FormValues = {
 
 /** What each field is called in messages. */
 export const LABELS: Record<Field, string> = {
+  map: 'map',
   eta: 'η',
   depth: 'D',
   direction: 'direction',
@@ -68,6 +72,7 @@ export type FormResult =
 
 /** Which field an option of resolveHeatmapOptions is shown next to. */
 const OPTION_FIELD: Record<string, Field> = {
+  map: 'map',
   eta: 'eta',
   depth: 'depth',
   direction: 'direction',
@@ -92,7 +97,7 @@ function trimLabel(message: string, label: string): string {
  */
 export function validateForm(values: FormValues, budget = DEFAULT_PAGE_BUDGET): FormResult {
   const errors: Partial<Record<Field, string>> = {};
-  const number = (field: Exclude<Field, 'direction'>, spec: (typeof OPTIONS)[keyof typeof OPTIONS]): number => {
+  const number = (field: Exclude<Field, 'direction' | 'map'>, spec: (typeof OPTIONS)[keyof typeof OPTIONS]): number => {
     const label = LABELS[field];
     try {
       return spec.parse(values[field] ?? '', label) as number;
@@ -101,6 +106,12 @@ export function validateForm(values: FormValues, budget = DEFAULT_PAGE_BUDGET): 
       return Number.NaN;
     }
   };
+  let map: MapKind = 'sharpness';
+  try {
+    map = OPTIONS.map.parse(values.map ?? '', LABELS.map);
+  } catch (error) {
+    errors.map = trimLabel(messageOf(error), LABELS.map);
+  }
   const eta = number('eta', OPTIONS.eta);
   const depth = number('depth', OPTIONS.depth);
   const phiMin = number('phiMin', OPTIONS.phi0);
@@ -142,7 +153,7 @@ export function validateForm(values: FormValues, budget = DEFAULT_PAGE_BUDGET): 
       productRange: [pMin, pMax],
       resolution,
       maxSteps,
-      map: 'sharpness',
+      map,
       workers: 0,
     });
     return { ok: true, resolved, errors };
@@ -158,6 +169,7 @@ export function formValuesOf(r: ResolvedHeatmap, defaultDirection: boolean): For
   if (r.grid.kind !== 'family') throw new TypeError('the page draws (φ₀, p₀) family grids');
   const g = r.grid;
   return {
+    map: r.map,
     eta: String(r.run.eta),
     depth: String(g.depth),
     direction: defaultDirection ? '' : g.direction.join(','),

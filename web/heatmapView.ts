@@ -1,24 +1,80 @@
 /**
- * The heatmap on a canvas: one raster pixel per cell (row 0, the smallest p₀, at the bottom),
- * coloured like the CLI's Fig 3 — S/(2/η) through viridis on [vmin, 1], the other statuses in
- * their own colours (src/plot/statusLayer.ts) — scaled up without smoothing, with axes, the
- * φ₀ = 2/η line, a colour bar and the selected cell. Drawn progressively: each finished tile
- * paints its cells; when the scale's lower end moves, every finished cell is repainted.
+ * The map on a canvas: one raster pixel per cell (row 0, the smallest p₀, at the bottom), scaled
+ * up without smoothing, with axes and the selected cell, coloured like the CLI's figure of that map:
+ * - the sharpness map (Fig 3): S/(2/η) through viridis on [vmin, 1], the other statuses in their
+ *   own colours (src/plot/statusLayer.ts), a colour bar and the φ₀ = 2/η line;
+ * - the invariant-set map (Fig 2c): the classes of `invariantClasses` in the colours of
+ *   INVARIANT_CLASSES, the CLI's legend below the axes (with each class's count once the map is
+ *   done), no colour bar and no reference line (the CLI's invariant_set.png has none).
+ * Drawn progressively: each finished tile paints its cells; when the sharpness scale's lower end
+ * moves, every finished cell is repainted.
  */
 import { NAN_COLOR, parseHex, viridis } from '../src/plot/colormap.js';
 import { sharpnessScaleMin, STATUS_CLASSES } from '../src/plot/statusLayer.js';
 import { axisTicks } from '../src/plot/ticks.js';
-import type { FamilyGrid } from '../src/experiments/heatmap/grid.js';
-import type { SharpnessArrays } from '../src/experiments/heatmap/sweep.js';
-import { Status } from '../src/wasm/status.js';
+import type { FamilyGrid, MapKind } from '../src/experiments/heatmap/grid.js';
+import { INVARIANT_CLASSES, invariantClasses } from '../src/experiments/heatmap/heatmap.js';
+import type { SweepArrays } from '../src/experiments/heatmap/sweep.js';
+import { Status, STATUS_LABELS } from '../src/wasm/status.js';
 
-const MARGIN = { left: 64, right: 92, top: 14, bottom: 46 };
 const FONT = '12px system-ui, sans-serif';
+const LEGEND_FONT = '11px system-ui, sans-serif';
+/** Height of one legend row of the invariant-set map, and its rows (6 classes, 2 per row). */
+const LEGEND_ROW = 16;
+const LEGEND_COLUMNS = 2;
+const LEGEND_ROWS = Math.ceil(INVARIANT_CLASSES.length / LEGEND_COLUMNS);
+
+/** Margins around the plot: the sharpness map keeps room for its colour bar, the 𝕊 map for its legend. */
+const MARGINS: Record<MapKind, { left: number; right: number; top: number; bottom: number }> = {
+  sharpness: { left: 64, right: 92, top: 14, bottom: 46 },
+  'invariant-set': { left: 64, right: 16, top: 14, bottom: 52 + LEGEND_ROWS * LEGEND_ROW },
+};
 
 const STATUS_RGB = new Map<number, readonly [number, number, number]>(
   STATUS_CLASSES.map((c) => [c.code, parseHex(c.color)]),
 );
+const CLASS_RGB = new Map<number, readonly [number, number, number]>(
+  INVARIANT_CLASSES.map((c) => [c.code, parseHex(c.color)]),
+);
 const NAN_RGB = parseHex(NAN_COLOR);
+/** The converged cells' swatch: viridis from its low to its high end. */
+export const VIRIDIS_SWATCH = `linear-gradient(90deg,${[0, 0.5, 1].map((t) => `rgb(${viridis(t).join(',')})`).join(',')})`;
+
+/** One class of a map's legend: its key in the counts of `heatmapResult`, its label and colour (CSS). */
+export interface LegendEntry {
+  key: string;
+  label: string;
+  color: string;
+}
+
+/** The classes of a map, in the order of its counts: statuses (Fig 3) or invariant-set classes (Fig 2c). */
+export function mapLegend(map: MapKind): LegendEntry[] {
+  if (map === 'invariant-set') return INVARIANT_CLASSES.map((c) => ({ key: c.label, label: c.label, color: c.color }));
+  const override = new Map<number, { label: string; color: string }>(STATUS_CLASSES.map((c) => [c.code, c]));
+  return STATUS_LABELS.slice(0, Status.running).map((key, code) => ({
+    key,
+    label: override.get(code)?.label ?? key,
+    color: override.get(code)?.color ?? VIRIDIS_SWATCH,
+  }));
+}
+
+/** What the page says about cell k under the pointer (full values are in the inspector). */
+export function describeCell(arrays: SweepArrays, k: number, eta: number, done: boolean): string {
+  const where = `φ₀ = ${arrays.initGfsSharpness[k]?.toPrecision(6)}, p₀ = ${arrays.initProduct[k]?.toPrecision(6)}`;
+  if (!done) return `${where}: not computed yet`;
+  if (arrays.map === 'invariant-set') {
+    const [code] = invariantClasses(
+      arrays.member.subarray(k, k + 1),
+      arrays.monotone.subarray(k, k + 1),
+      arrays.gdStatus.subarray(k, k + 1),
+      arrays.initGfsSharpness.subarray(k, k + 1),
+    );
+    return `${where}: ${INVARIANT_CLASSES[code as number]?.label}`;
+  }
+  const ratio = ((arrays.finalSharpness[k] as number) * eta) / 2;
+  const status = STATUS_LABELS[arrays.status[k] as number];
+  return `${where}: ${status}${Number.isFinite(ratio) ? `, S∞/(2/η) = ${ratio.toFixed(5)}` : ''}, ${arrays.steps[k]} steps`;
+}
 
 export class HeatmapView {
   readonly ctx: CanvasRenderingContext2D;
@@ -26,6 +82,9 @@ export class HeatmapView {
   private image: ImageData | undefined;
   private grid: FamilyGrid | undefined;
   private eta = 0.1;
+  map: MapKind = 'sharpness';
+  /** Cells per class of a finished map (the 𝕊 map's legend shows them). */
+  private counts: Record<string, number> | undefined;
   /** Lowest finite S/(2/η) so far, and the scale's lower end. */
   private lowest = Infinity;
   vmin = 0;
@@ -38,9 +97,10 @@ export class HeatmapView {
   }
 
   get plot(): { x: number; y: number; width: number; height: number } {
-    const width = this.canvas.width / this.scale - MARGIN.left - MARGIN.right;
-    const height = this.canvas.height / this.scale - MARGIN.top - MARGIN.bottom;
-    return { x: MARGIN.left, y: MARGIN.top, width, height };
+    const m = MARGINS[this.map];
+    const width = this.canvas.width / this.scale - m.left - m.right;
+    const height = this.canvas.height / this.scale - m.top - m.bottom;
+    return { x: m.left, y: m.top, width, height };
   }
 
   private get scale(): number {
@@ -48,9 +108,11 @@ export class HeatmapView {
   }
 
   /** Starts a new map: an empty raster of the grid's size. */
-  reset(grid: FamilyGrid, eta: number): void {
+  reset(grid: FamilyGrid, eta: number, map: MapKind): void {
     this.grid = grid;
     this.eta = eta;
+    this.map = map;
+    this.counts = undefined;
     this.lowest = Infinity;
     this.vmin = sharpnessScaleMin(Infinity);
     this.raster.width = grid.cols;
@@ -60,39 +122,57 @@ export class HeatmapView {
     this.draw();
   }
 
-  private paintCell(arrays: SharpnessArrays, k: number): void {
+  /** The counts of the finished map (shown in the 𝕊 map's legend). */
+  setCounts(counts: Record<string, number>): void {
+    this.counts = counts;
+    this.draw();
+  }
+
+  private put(k: number, rgb: readonly [number, number, number]): void {
     const grid = this.grid as FamilyGrid;
     const data = (this.image as ImageData).data;
     const i = Math.floor(k / grid.cols);
     const j = k - i * grid.cols;
     const p = ((grid.rows - 1 - i) * grid.cols + j) * 4;
-    const status = arrays.status[k] as number;
-    let rgb: readonly [number, number, number];
-    const override = STATUS_RGB.get(status);
-    if (override) rgb = override;
-    else if (status === Status.converged) {
-      const fraction = ((arrays.finalSharpness[k] as number) * this.eta) / 2;
-      rgb = Number.isNaN(fraction) ? NAN_RGB : viridis((fraction - this.vmin) / (1 - this.vmin));
-    } else return; // not computed yet
     data[p] = rgb[0];
     data[p + 1] = rgb[1];
     data[p + 2] = rgb[2];
     data[p + 3] = 255;
   }
 
+  private paintSharpness(arrays: Extract<SweepArrays, { map: 'sharpness' }>, k: number): void {
+    const status = arrays.status[k] as number;
+    const override = STATUS_RGB.get(status);
+    if (override) return this.put(k, override);
+    if (status !== Status.converged) return; // not computed yet
+    const fraction = ((arrays.finalSharpness[k] as number) * this.eta) / 2;
+    this.put(k, Number.isNaN(fraction) ? NAN_RGB : viridis((fraction - this.vmin) / (1 - this.vmin)));
+  }
+
   /** Paints the cells [start, start + count) of `arrays`; repaints all done cells if the scale moved. */
-  paint(arrays: SharpnessArrays, start: number, count: number, done: (k: number) => boolean): void {
-    for (let k = start; k < start + count; k++) {
-      const v = ((arrays.finalSharpness[k] as number) * this.eta) / 2;
-      if (Number.isFinite(v) && v < this.lowest) this.lowest = v;
-    }
-    const vmin = sharpnessScaleMin(this.lowest);
-    if (vmin !== this.vmin) {
-      this.vmin = vmin;
-      const cells = arrays.status.length;
-      for (let k = 0; k < cells; k++) if (done(k)) this.paintCell(arrays, k);
+  paint(arrays: SweepArrays, start: number, count: number, done: (k: number) => boolean): void {
+    if (arrays.map === 'invariant-set') {
+      const end = start + count;
+      const codes = invariantClasses(
+        arrays.member.subarray(start, end),
+        arrays.monotone.subarray(start, end),
+        arrays.gdStatus.subarray(start, end),
+        arrays.initGfsSharpness.subarray(start, end),
+      );
+      codes.forEach((code, n) => this.put(start + n, CLASS_RGB.get(code) ?? NAN_RGB));
     } else {
-      for (let k = start; k < start + count; k++) this.paintCell(arrays, k);
+      for (let k = start; k < start + count; k++) {
+        const v = ((arrays.finalSharpness[k] as number) * this.eta) / 2;
+        if (Number.isFinite(v) && v < this.lowest) this.lowest = v;
+      }
+      const vmin = sharpnessScaleMin(this.lowest);
+      if (vmin !== this.vmin) {
+        this.vmin = vmin;
+        const cells = arrays.status.length;
+        for (let k = 0; k < cells; k++) if (done(k)) this.paintSharpness(arrays, k);
+      } else {
+        for (let k = start; k < start + count; k++) this.paintSharpness(arrays, k);
+      }
     }
     this.raster.getContext('2d')?.putImageData(this.image as ImageData, 0, 0);
     this.draw();
@@ -171,28 +251,12 @@ export class HeatmapView {
     ctx.textAlign = 'center';
     ctx.fillText('initial product p₀', 0, 0);
     ctx.restore();
-    // φ₀ = 2/η
-    const threshold = 2 / this.eta;
-    if (threshold > x0 && threshold < x1) {
-      const px = xs(threshold);
-      ctx.save();
-      ctx.strokeStyle = '#e41a1c';
-      ctx.setLineDash([6, 4]);
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      ctx.moveTo(px, p.y);
-      ctx.lineTo(px, p.y + p.height);
-      ctx.stroke();
-      ctx.restore();
-      const label = 'φ₀ = 2/η';
-      ctx.textAlign = 'left';
-      ctx.textBaseline = 'top';
-      ctx.fillStyle = 'rgba(255,255,255,0.8)';
-      ctx.fillRect(px + 2, p.y + 3, ctx.measureText(label).width + 5, 16);
-      ctx.fillStyle = '#e41a1c';
-      ctx.fillText(label, px + 4, p.y + 5);
+    if (this.map === 'sharpness') {
+      this.drawThreshold(p, xs, x0, x1);
+      this.drawColorbar(p);
+    } else {
+      this.drawClassLegend(p);
     }
-    this.drawColorbar(p);
     if (this.selected) {
       const c = this.cellCentre(this.selected);
       const w = Math.max(6, p.width / grid.cols);
@@ -204,6 +268,30 @@ export class HeatmapView {
       ctx.lineWidth = 1;
       ctx.strokeRect(c.x - w / 2 - 3, c.y - h / 2 - 3, w + 6, h + 6);
     }
+  }
+
+  /** The φ₀ = 2/η line of Fig 3, when 2/η is inside the φ₀ range. */
+  private drawThreshold(p: { y: number; height: number }, xs: (v: number) => number, x0: number, x1: number): void {
+    const { ctx } = this;
+    const threshold = 2 / this.eta;
+    if (!(threshold > x0 && threshold < x1)) return;
+    const px = xs(threshold);
+    ctx.save();
+    ctx.strokeStyle = '#e41a1c';
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(px, p.y);
+    ctx.lineTo(px, p.y + p.height);
+    ctx.stroke();
+    ctx.restore();
+    const label = 'φ₀ = 2/η';
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillStyle = 'rgba(255,255,255,0.8)';
+    ctx.fillRect(px + 2, p.y + 3, ctx.measureText(label).width + 5, 16);
+    ctx.fillStyle = '#e41a1c';
+    ctx.fillText(label, px + 4, p.y + 5);
   }
 
   private drawColorbar(p: { x: number; y: number; width: number; height: number }): void {
@@ -232,9 +320,26 @@ export class HeatmapView {
     ctx.fillText('final sharpness S / (2/η)', 0, 0);
     ctx.restore();
   }
-}
 
-/** Colour swatch of each status class (the legend next to the counts). */
-export function statusLegend(): { code: number; label: string; color: string }[] {
-  return STATUS_CLASSES.map((c) => ({ code: c.code, label: c.label, color: c.color }));
+  /** The 𝕊 map's classes below the axes, as the CLI's figure lists them: swatch, label, (count). */
+  private drawClassLegend(p: { x: number; y: number; width: number; height: number }): void {
+    const { ctx } = this;
+    ctx.font = LEGEND_FONT;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'middle';
+    const top = p.y + p.height + 46;
+    const column = p.width / LEGEND_COLUMNS;
+    INVARIANT_CLASSES.forEach((c, n) => {
+      const x = p.x + (n % LEGEND_COLUMNS) * column;
+      const y = top + Math.floor(n / LEGEND_COLUMNS) * LEGEND_ROW;
+      ctx.fillStyle = c.color;
+      ctx.fillRect(x, y - 5, 11, 11);
+      ctx.strokeStyle = '#888888';
+      ctx.strokeRect(x - 0.5, y - 5.5, 12, 12);
+      ctx.fillStyle = '#222222';
+      const count = this.counts?.[c.label];
+      ctx.fillText(count === undefined ? c.label : `${c.label} (${count})`, x + 16, y, column - 20);
+    });
+    ctx.font = FONT;
+  }
 }

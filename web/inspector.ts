@@ -1,48 +1,15 @@
 /**
- * The cell inspector: a cell's GD run through `trajectory()` of the library (the engine behind
- * `eoslab trajectory`, the same WASM), with the heatmap's η, tolerance, divergence bound and step
- * budget, so its last row is the heatmap cell bit for bit. Shows the summary of `eoslab
- * trajectory` (src/experiments/trajectory/summary.ts), membership in 𝕊, and the loss (log axis)
- * and S, φ, 2/η charts with the step where φ first reaches 2/η.
+ * The cell inspector's display (the numbers come from its worker, web/cellInspection.ts): the
+ * summary of `eoslab trajectory` (src/experiments/trajectory/summary.ts), membership in 𝕊, the
+ * loss (log axis) and S, φ, 2/η charts with the step where φ first reaches 2/η, and the run as
+ * `eoslab trajectory` writes trajectory.csv.
  */
-import { inInvariantSet, trajectory, type Trajectory } from '../src/api.js';
-import type { FamilyGrid } from '../src/experiments/heatmap/grid.js';
-import { linspace } from '../src/experiments/heatmap/grid.js';
-import type { ResolvedHeatmap } from '../src/experiments/heatmap/resolve.js';
-import { thresholdCrossing, trajectorySummary } from '../src/experiments/trajectory/summary.js';
+import type { Trajectory } from '../src/api.js';
 import { toCsv } from '../src/io/csv.js';
 import { QUANTITY_COLORS as C, QUANTITY_NAMES as N } from '../src/plot/colormap.js';
 import { statusLabel } from '../src/wasm/status.js';
+import type { Inspection } from './cellInspection.js';
 import { drawChart } from './chart.js';
-
-export interface Inspection {
-  cell: { i: number; j: number };
-  phi0: number;
-  p0: number;
-  eta: number;
-  trajectory: Trajectory;
-  summary: ReturnType<typeof trajectorySummary>;
-  member: boolean;
-}
-
-/** Runs the GD trajectory of cell (i, j) of a resolved (φ₀, p₀) heatmap. */
-export function inspectCell(resolved: ResolvedHeatmap, cell: { i: number; j: number }): Inspection {
-  const grid = resolved.grid as FamilyGrid;
-  const phi0 = linspace(grid.phiRange, grid.cols)[cell.j] as number;
-  const p0 = linspace(grid.productRange, grid.rows)[cell.i] as number;
-  const { eta, tol, divergeAt, maxSteps } = resolved.run;
-  const t = trajectory({ phi0, p0, direction: grid.direction, eta, steps: maxSteps, tol, divergeAt });
-  const crossing = thresholdCrossing(t, eta);
-  return {
-    cell,
-    phi0,
-    p0,
-    eta,
-    trajectory: t,
-    summary: trajectorySummary(t, eta, crossing),
-    member: inInvariantSet(t.w0, eta).member,
-  };
-}
 
 /** The run as `eoslab trajectory` writes trajectory.csv. */
 export function trajectoryCsv(t: Trajectory): string {
@@ -64,6 +31,11 @@ function show(v: number | null | undefined): string {
   return v === null || v === undefined ? '—' : String(v);
 }
 
+/** Empties a chart (a new inspection is on its way). */
+export function clearCanvas(canvas: HTMLCanvasElement): void {
+  canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
+}
+
 /** Fills the inspector's summary list and draws its two charts. */
 export function renderInspection(
   x: Inspection,
@@ -72,9 +44,13 @@ export function renderInspection(
   sharpCanvas: HTMLCanvasElement,
 ): void {
   const s = x.summary;
+  const start: [string, string, string] =
+    x.start.kind === 'family'
+      ? ['φ₀, p₀', `${x.start.phi0}, ${x.start.p0}`, 'start']
+      : ['w₀', Array.from(x.start.w0).join(', '), 'start'];
   const rows: [string, string, string][] = [
     ['cell', `row ${x.cell.i}, column ${x.cell.j}`, 'cell'],
-    ['φ₀, p₀', `${x.phi0}, ${x.p0}`, 'start'],
+    start,
     ['outcome', `${s.outcome} after ${s.rows - 1} steps`, 'outcome'],
     ['in 𝕊 at start', x.member ? 'yes' : 'no', 'member'],
     ['final φ', show(s.finalGfsSharpness), 'final-phi'],

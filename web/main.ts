@@ -1,20 +1,23 @@
 /**
- * The explorer page: the form (web/form.ts), the heatmap computed tile by tile in Web Workers
- * (web/runner.ts, web/heatmapWorker.ts) and drawn as it arrives (web/heatmapView.ts), the cell
- * inspector (web/inspector.ts), the view in the URL (web/state.ts) and the exports.
+ * The explorer page: the form (web/form.ts), the map — final sharpness (Fig 3) or the invariant set
+ * 𝕊 (Fig 2c) — computed tile by tile in Web Workers (web/runner.ts, web/heatmapWorker.ts) and drawn
+ * as it arrives (web/heatmapView.ts), the cell inspector computed in its own worker
+ * (web/inspectorClient.ts, web/inspectorWorker.ts) and drawn here (web/inspector.ts,
+ * web/bifurcation.ts), the view in the URL (web/state.ts) and the downloads (web/exports.ts). The
+ * main thread runs no kernel: it stays responsive while the workers compute.
  */
 import { heatmapResult, type HeatmapResult } from '../src/experiments/heatmap/heatmap.js';
 import type { FamilyGrid } from '../src/experiments/heatmap/grid.js';
 import type { ResolvedHeatmap } from '../src/experiments/heatmap/resolve.js';
-import type { SharpnessArrays } from '../src/experiments/heatmap/sweep.js';
-import { encodeNpy } from '../src/io/npyEncode.js';
-import { STATUS_LABELS } from '../src/wasm/status.js';
-import { loadWasmModule } from '../src/wasm/module.js';
+import { assembler, type SweepArrays } from '../src/experiments/heatmap/sweep.js';
+import { drawDiagram } from './bifurcation.js';
+import type { Inspection } from './cellInspection.js';
+import { arrayExports, npyFile, pngName } from './exports.js';
 import { DEFAULT_PAGE_BUDGET, FIELDS, LABELS, validateForm, type Field, type FormValues } from './form.js';
-import { cellDiagram, drawDiagram } from './bifurcation.js';
-import { HeatmapView, statusLegend } from './heatmapView.js';
-import { inspectCell, renderInspection, trajectoryCsv, type Inspection } from './inspector.js';
-import { emptyArrays, TileRunner } from './runner.js';
+import { describeCell, HeatmapView, mapLegend } from './heatmapView.js';
+import { clearCanvas, renderInspection, trajectoryCsv } from './inspector.js';
+import { InspectorClient } from './inspectorClient.js';
+import { TileRunner } from './runner.js';
 import { decodeState, encodeState } from './state.js';
 
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -29,12 +32,18 @@ const cancelButton = $<HTMLButtonElement>('cancel');
 const progress = $<HTMLProgressElement>('progress');
 const statusText = $('status');
 const countsBody = $<HTMLTableSectionElement>('counts');
+const exportsBox = $('exports');
 const canvas = $<HTMLCanvasElement>('heatmap');
 const hover = $('hover');
+const panel = $('inspector');
+const inspectStatus = $('inspect-status');
+const inspectCancel = $<HTMLButtonElement>('inspect-cancel');
+const csvButton = $<HTMLButtonElement>('export-csv');
 const inspectorSummary = $('summary');
 const lossCanvas = $<HTMLCanvasElement>('loss');
 const sharpCanvas = $<HTMLCanvasElement>('sharp');
 const diagramCanvas = $<HTMLCanvasElement>('diagram');
+const diagramError = $('diagram-error');
 
 /** Sizes a canvas for the device's pixel ratio (its CSS size stays as laid out). */
 function fitCanvas(c: HTMLCanvasElement, width: number, height: number): void {
@@ -48,7 +57,7 @@ function fitCanvas(c: HTMLCanvasElement, width: number, height: number): void {
 fitCanvas(canvas, 590, 520);
 fitCanvas(lossCanvas, 400, 215);
 fitCanvas(sharpCanvas, 400, 215);
-fitCanvas(diagramCanvas, 400, 240);
+fitCanvas(diagramCanvas, 400, 256);
 
 const view = new HeatmapView(canvas);
 const workers = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 8));
@@ -56,11 +65,14 @@ const runner = new TileRunner(
   workers,
   () => new Worker(new URL('./heatmapWorker.ts', import.meta.url), { type: 'module' }),
 );
+const inspector = new InspectorClient(
+  () => new Worker(new URL('./inspectorWorker.ts', import.meta.url), { type: 'module' }),
+);
 
 interface Current {
   resolved: ResolvedHeatmap;
   values: FormValues;
-  arrays: SharpnessArrays;
+  arrays: SweepArrays;
   done: Uint8Array;
   result?: HeatmapResult;
   seconds?: number;
@@ -69,6 +81,8 @@ let current: Current | undefined;
 let inspection: Inspection | undefined;
 let diagramOrbits: Float64Array | undefined;
 let selected: { i: number; j: number } | undefined;
+/** Counts inspections, so that a superseded one leaves the panel alone. */
+let inspectionNumber = 0;
 
 function setRunState(state: 'idle' | 'running' | 'done' | 'cancelled' | 'invalid' | 'error'): void {
   document.body.dataset.run = state;
@@ -81,23 +95,31 @@ function memoryBudget(): number {
   return heap ? Math.min(heap / 4, 1024 * 2 ** 20) : DEFAULT_PAGE_BUDGET;
 }
 
+const fieldElement = (f: Field) => form.elements.namedItem(f) as HTMLInputElement | HTMLSelectElement;
+
 function readForm(): FormValues {
-  return Object.fromEntries(
-    FIELDS.map((f) => [f, (form.elements.namedItem(f) as HTMLInputElement).value]),
-  ) as FormValues;
+  return Object.fromEntries(FIELDS.map((f) => [f, fieldElement(f).value])) as FormValues;
 }
 
 function writeForm(values: FormValues): void {
-  for (const f of FIELDS) (form.elements.namedItem(f) as HTMLInputElement).value = values[f];
+  for (const f of FIELDS) {
+    const el = fieldElement(f);
+    if (el instanceof HTMLSelectElement && !Array.from(el.options).some((o) => o.value === values[f])) {
+      // a value from a link that is no choice: kept and shown, so that its message next to the field names it
+      const option = new Option(values[f], values[f]);
+      option.dataset.unknown = 'true';
+      el.add(option);
+    }
+    el.value = values[f];
+  }
 }
 
 function showErrors(errors: Partial<Record<Field, string>>): void {
   for (const f of FIELDS) {
-    const input = form.elements.namedItem(f) as HTMLInputElement;
     const message = $(`${f}-error`);
     const text = errors[f];
     message.textContent = text ? `${LABELS[f]}: ${text}` : '';
-    input.setAttribute('aria-invalid', text ? 'true' : 'false');
+    fieldElement(f).setAttribute('aria-invalid', text ? 'true' : 'false');
   }
 }
 
@@ -110,17 +132,51 @@ function updateUrl(): void {
   );
 }
 
-function renderCounts(counts: Record<string, number>): void {
-  const legend = new Map(statusLegend().map((c) => [STATUS_LABELS[c.code] as string, c]));
+function renderCounts(result: HeatmapResult): void {
   countsBody.replaceChildren(
-    ...Object.entries(counts).map(([label, n]) => {
+    ...mapLegend(result.map).map((entry) => {
       const tr = document.createElement('tr');
-      tr.dataset.status = label;
-      const swatch = legend.get(label)?.color ?? 'viridis';
-      const name = legend.get(label)?.label ?? label;
-      tr.innerHTML = `<td><span class="swatch" style="background:${swatch === 'viridis' ? 'linear-gradient(90deg,#440154,#21908c,#fde725)' : swatch}"></span>${name}</td><td class="n">${n}</td>`;
+      tr.dataset.status = entry.key;
+      const name = document.createElement('td');
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = entry.color;
+      name.append(swatch, entry.label);
+      const n = document.createElement('td');
+      n.className = 'n';
+      n.textContent = String(result.counts[entry.key] ?? 0);
+      tr.append(name, n);
       return tr;
     }),
+  );
+}
+
+function download(name: string, data: BlobPart | Uint8Array, type: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([data as BlobPart], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/** The download buttons of the map being computed, enabled once it is done. */
+function renderExports(run: Current): void {
+  const button = (name: string, save: (r: HeatmapResult) => void): HTMLButtonElement => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = name;
+    b.disabled = true;
+    b.dataset.export = name;
+    b.addEventListener('click', () => run.result && save(run.result));
+    return b;
+  };
+  exportsBox.replaceChildren(
+    ...arrayExports(run.arrays).map((e) =>
+      button(e.name, (r) => download(e.name, npyFile(e, r.rows, r.cols), 'application/octet-stream')),
+    ),
+    button(pngName(run.resolved.map), (r) =>
+      canvas.toBlob((blob) => blob && download(pngName(r.map), blob, 'image/png'), 'image/png'),
+    ),
   );
 }
 
@@ -137,22 +193,28 @@ async function compute(): Promise<void> {
   const resolved = checked.resolved;
   const grid = resolved.grid as FamilyGrid;
   const cells = grid.rows * grid.cols;
-  const arrays = emptyArrays(cells);
+  const { out: arrays, place } = assembler(resolved);
   const done = new Uint8Array(cells);
   const run: Current = { resolved, values, arrays, done };
   current = run;
   if (selected && (selected.i >= grid.rows || selected.j >= grid.cols)) selected = undefined;
   view.selected = selected;
-  view.reset(grid, resolved.run.eta);
+  view.reset(grid, resolved.run.eta, resolved.map);
+  canvas.setAttribute(
+    'aria-label',
+    `${resolved.map === 'sharpness' ? 'Final sharpness S∞/(2/η)' : 'Invariant set 𝕊 and monotone φ'} over φ₀ and p₀. Arrow keys move the selection, Enter inspects the cell.`,
+  );
   updateUrl();
   setRunState('running');
   countsBody.replaceChildren();
+  renderExports(run);
   progress.value = 0;
   const started = performance.now();
   let finished = 0;
   statusText.textContent = `Computing ${grid.rows}×${grid.cols} cells on ${workers} workers…`;
   try {
-    const outcome = await runner.run(resolved, arrays, (tile) => {
+    const outcome = await runner.run(resolved, (tile) => {
+      place(tile);
       done.fill(1, tile.start, tile.start + tile.count);
       finished += tile.count;
       progress.value = finished / cells;
@@ -167,45 +229,75 @@ async function compute(): Promise<void> {
     }
     run.seconds = seconds;
     run.result = heatmapResult(resolved, arrays, seconds);
-    renderCounts(run.result.counts);
+    renderCounts(run.result);
+    view.setCounts(run.result.counts);
+    for (const b of Array.from(exportsBox.querySelectorAll('button'))) b.disabled = false;
     setRunState('done');
-    statusText.textContent = `${grid.rows}×${grid.cols} cells in ${seconds.toFixed(2)} s on ${workers} workers (${arrays.totalSteps} GD steps).`;
+    const steps = arrays.map === 'sharpness' ? ` (${arrays.totalSteps} GD steps)` : '';
+    statusText.textContent = `${grid.rows}×${grid.cols} cells in ${seconds.toFixed(2)} s on ${workers} workers${steps}.`;
   } catch (error) {
     setRunState('error');
     statusText.textContent = `The computation failed: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 
-function inspect(cell: { i: number; j: number }): void {
+/** Inspects a cell in the inspector's worker; the panel shows each part as it arrives. */
+async function inspect(cell: { i: number; j: number }): Promise<void> {
   if (!current) return;
+  const number = ++inspectionNumber;
+  const mine = (): boolean => number === inspectionNumber;
   selected = cell;
   view.selected = cell;
   view.draw();
   updateUrl();
-  inspection = inspectCell(current.resolved, cell);
-  renderInspection(inspection, inspectorSummary, lossCanvas, sharpCanvas);
-  $('inspector').dataset.ready = 'true';
-  ($('export-csv') as HTMLButtonElement).disabled = false;
-  const direction = (current.resolved.grid as FamilyGrid).direction;
-  delete $('inspector').dataset.diagram;
+  const { grid, run } = current.resolved;
+  inspection = undefined;
+  diagramOrbits = undefined;
+  delete panel.dataset.ready;
+  delete panel.dataset.diagram;
+  panel.dataset.state = 'running';
+  inspectorSummary.replaceChildren();
+  for (const c of [lossCanvas, sharpCanvas, diagramCanvas]) clearCanvas(c);
+  diagramError.textContent = '';
+  csvButton.disabled = true;
+  inspectCancel.disabled = false;
+  inspectStatus.textContent = `Running GD from row ${cell.i}, column ${cell.j}…`;
   try {
-    const t = inspection.trajectory;
-    const diagram = cellDiagram(t, inspection.eta, direction);
-    diagramOrbits = diagram.orbits;
-    drawDiagram(diagramCanvas, diagram, t, inspection.eta);
-    $('inspector').dataset.diagram = 'true';
-    $('diagram-error').textContent = '';
+    const outcome = await inspector.inspect(
+      { grid, run, cell },
+      {
+        progress: (rows, total) => {
+          inspectStatus.textContent = `Running GD from row ${cell.i}, column ${cell.j}: ${rows} of ${total} steps…`;
+        },
+        trajectory: (x) => {
+          inspection = x;
+          renderInspection(x, inspectorSummary, lossCanvas, sharpCanvas);
+          panel.dataset.ready = 'true';
+          csvButton.disabled = false;
+          inspectStatus.textContent = 'Drawing the GPGD diagram…';
+        },
+        diagram: (d) => {
+          diagramOrbits = d.orbits;
+          const x = inspection as Inspection;
+          drawDiagram(diagramCanvas, d, x.trajectory, x.eta);
+          panel.dataset.diagram = 'true';
+        },
+        noDiagram: (message) => {
+          diagramError.textContent = `No diagram: ${message}`;
+        },
+      },
+    );
+    if (!mine()) return;
+    panel.dataset.state = outcome;
+    inspectStatus.textContent =
+      outcome === 'cancelled' ? 'Stopped. Click a cell (or press Enter on the map) to inspect one.' : '';
   } catch (error) {
-    $('diagram-error').textContent = `No diagram: ${error instanceof Error ? error.message : String(error)}`;
+    if (!mine()) return;
+    panel.dataset.state = 'error';
+    inspectStatus.textContent = `The inspection failed: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    if (mine()) inspectCancel.disabled = true;
   }
-}
-
-function download(name: string, data: BlobPart | Uint8Array, type: string): void {
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([data as BlobPart], { type }));
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
 form.addEventListener('submit', (event) => {
@@ -213,12 +305,16 @@ form.addEventListener('submit', (event) => {
   void compute();
 });
 cancelButton.addEventListener('click', () => runner.cancel());
-form.addEventListener('reset', () => setTimeout(() => void compute()));
+inspectCancel.addEventListener('click', () => inspector.cancel());
+fieldElement('map').addEventListener('change', (event) => {
+  const select = event.target as HTMLSelectElement;
+  for (const o of Array.from(select.options)) if (o.dataset.unknown && !o.selected) o.remove();
+});
 
 canvas.addEventListener('click', (event) => {
   const rect = canvas.getBoundingClientRect();
   const cell = view.cellAt(event.clientX - rect.left, event.clientY - rect.top);
-  if (cell) inspect(cell);
+  if (cell) void inspect(cell);
 });
 canvas.addEventListener('mousemove', (event) => {
   const rect = canvas.getBoundingClientRect();
@@ -228,10 +324,7 @@ canvas.addEventListener('mousemove', (event) => {
     return;
   }
   const k = cell.i * current.resolved.grid.cols + cell.j;
-  const a = current.arrays;
-  const status = a.status[k] === 255 ? 'not computed yet' : STATUS_LABELS[a.status[k] as number];
-  const ratio = ((a.finalSharpness[k] as number) * current.resolved.run.eta) / 2;
-  hover.textContent = `φ₀ = ${a.initGfsSharpness[k]?.toPrecision(6)}, p₀ = ${a.initProduct[k]?.toPrecision(6)}: ${status}${Number.isFinite(ratio) ? `, S∞/(2/η) = ${ratio.toFixed(5)}` : ''}, ${a.steps[k]} steps`;
+  hover.textContent = describeCell(current.arrays, k, current.resolved.run.eta, current.done[k] === 1);
 });
 canvas.addEventListener('keydown', (event) => {
   if (!current) return;
@@ -254,24 +347,10 @@ canvas.addEventListener('keydown', (event) => {
     view.draw();
   } else if (event.key === 'Enter' || event.key === ' ') {
     event.preventDefault();
-    inspect(c);
+    void inspect(c);
   }
 });
-
-$('export-npy').addEventListener('click', () => {
-  if (!current?.result) return;
-  const { rows, cols } = current.resolved.grid;
-  download('final_sharpness.npy', encodeNpy(current.arrays.finalSharpness, [rows, cols]), 'application/octet-stream');
-});
-$('export-status').addEventListener('click', () => {
-  if (!current?.result) return;
-  const { rows, cols } = current.resolved.grid;
-  download('status.npy', encodeNpy(current.arrays.status, [rows, cols]), 'application/octet-stream');
-});
-$('export-png').addEventListener('click', () => {
-  canvas.toBlob((blob) => blob && download('heatmap.png', blob, 'image/png'), 'image/png');
-});
-$('export-csv').addEventListener('click', () => {
+csvButton.addEventListener('click', () => {
   if (inspection) download('trajectory.csv', trajectoryCsv(inspection.trajectory), 'text/csv');
 });
 
@@ -284,13 +363,16 @@ function hex(a: ArrayBufferView): string {
 
 /** What the browser tests read (the same numbers the page shows, unrounded). */
 const testHook = {
+  map: (): string | undefined => current?.resolved.map,
   counts: (): Record<string, number> | undefined => current?.result?.counts,
-  bits: () =>
-    current && {
-      finalSharpness: hex(current.arrays.finalSharpness),
-      steps: hex(current.arrays.steps),
-      status: hex(current.arrays.status),
-    },
+  /** Every array of the finished map, as hex of its bytes. */
+  bits: (): Record<string, string> | undefined =>
+    current?.result &&
+    Object.fromEntries(
+      Object.entries(current.arrays)
+        .filter((entry): entry is [string, ArrayBufferView] => ArrayBuffer.isView(entry[1]))
+        .map(([name, array]) => [name, hex(array)]),
+    ),
   /** Where cell (i, j) is drawn, in CSS pixels of the page. */
   cellPoint: (i: number, j: number) => {
     const c = view.cellCentre({ i, j });
@@ -304,10 +386,8 @@ const testHook = {
 
 // start: the view of the URL (the fig3 preset at 128² without one)
 setRunState('idle');
-statusText.textContent = 'Loading the WebAssembly kernels…';
 const initial = decodeState(location.search);
 writeForm(initial.values);
-await loadWasmModule();
 selected = initial.cell;
 await compute();
-if (initial.cell && current && selected) inspect(selected);
+if (initial.cell && current && selected) void inspect(selected);

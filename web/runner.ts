@@ -1,49 +1,17 @@
 /**
- * Runs a heatmap on the page's Web Workers the way the CLI runs it on its worker threads: the
- * same tiles (`tiles(cells, tileSize)`), each computed whole by `runTile` in a worker, placed at
- * its cell offset — so the arrays are the CLI's, bit for bit, whatever the number of workers or
- * the order tiles finish in. Cancel terminates the workers (a tile in flight cannot be
- * interrupted otherwise); the next run starts fresh ones.
+ * Runs a map (sharpness or invariant set) on the page's Web Workers the way the CLI runs it on its
+ * worker threads: the same tiles (`tiles(cells, tileSize)`), each computed whole by `runTile` in a
+ * worker; the caller places each finished tile at its cell offset with the CLI's `assembler`
+ * (src/experiments/heatmap/sweep.ts) — so the arrays are the CLI's, bit for bit, whatever the
+ * number of workers or the order tiles finish in. Cancel terminates the workers (a tile in flight
+ * cannot be interrupted otherwise); the next run starts fresh ones.
  */
 import { cellCount, tiles } from '../src/experiments/heatmap/grid.js';
 import type { ResolvedHeatmap } from '../src/experiments/heatmap/resolve.js';
-import type { SharpnessArrays } from '../src/experiments/heatmap/sweep.js';
-import type { SharpnessTile, TileTask } from '../src/experiments/heatmap/tile.js';
+import type { TileResult, TileTask } from '../src/experiments/heatmap/tile.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 export type RunOutcome = 'done' | 'cancelled';
-
-/** Empty sharpness arrays for a grid (filled tile by tile). */
-export function emptyArrays(cells: number): SharpnessArrays {
-  return {
-    map: 'sharpness',
-    finalSharpness: new Float64Array(cells).fill(Number.NaN),
-    steps: new Int32Array(cells),
-    status: new Uint8Array(cells).fill(255),
-    gdStatus: new Uint8Array(cells).fill(255),
-    initGfsSharpness: new Float64Array(cells),
-    initProduct: new Float64Array(cells),
-    totalSteps: 0,
-    kernelSeconds: 0,
-    initSeconds: 0,
-    summarySeconds: 0,
-    persistSeconds: 0,
-  };
-}
-
-/** Copies a finished tile into the full arrays at its offset. */
-export function placeTile(out: SharpnessArrays, t: SharpnessTile): void {
-  out.finalSharpness.set(t.finalSharpness, t.start);
-  out.steps.set(t.steps, t.start);
-  out.status.set(t.status, t.start);
-  out.gdStatus.set(t.gdStatus, t.start);
-  out.initGfsSharpness.set(t.initGfsSharpness, t.start);
-  out.initProduct.set(t.initProduct, t.start);
-  out.totalSteps += t.totalSteps;
-  out.kernelSeconds += t.kernelSeconds;
-  out.initSeconds += t.initSeconds;
-  out.summarySeconds += t.summarySeconds;
-}
 
 export class TileRunner {
   private workers: Worker[] = [];
@@ -54,8 +22,8 @@ export class TileRunner {
     private readonly spawn: () => Worker,
   ) {}
 
-  /** Computes the grid; `onTile` sees every tile as it arrives. */
-  run(resolved: ResolvedHeatmap, arrays: SharpnessArrays, onTile: (tile: SharpnessTile) => void): Promise<RunOutcome> {
+  /** Computes the grid's tiles; `onTile` receives every tile as it arrives. */
+  run(resolved: ResolvedHeatmap, onTile: (tile: TileResult) => void): Promise<RunOutcome> {
     this.cancel();
     if (this.workers.length === 0) this.workers = Array.from({ length: this.size }, () => this.spawn());
     const { grid, run, map, kernel } = resolved;
@@ -100,9 +68,7 @@ export class TileRunner {
           const message = event.data;
           if (message.type === 'error') return fail(message.message);
           if (message.type !== 'tile') return;
-          const tile = message.result as SharpnessTile;
-          placeTile(arrays, tile);
-          onTile(tile);
+          onTile(message.result);
           finished++;
           if (finished === total) {
             cleanup();

@@ -7,6 +7,7 @@ import { DEFAULT_VALUES, FIELDS, type Field, type FormValues } from './form.js';
 
 /** Query parameter of each field (short, readable links). */
 const PARAMS: Record<Field, string> = {
+  map: 'map',
   eta: 'eta',
   depth: 'D',
   direction: 'dir',
