@@ -101,6 +101,8 @@ describe('fcnet options', () => {
     expect(() => resolveFcnetOptions({ eta: -0.1 })).toThrow(/invalid eta/);
     expect(() => resolveFcnetOptions({ eta: Number.NaN })).toThrow(/invalid eta/);
     expect(() => resolveFcnetOptions({ eta: [0.1, 0.1] })).toThrow(/eta.*distinct/);
+    // 2/η overflows: no stability threshold to draw or compare with
+    expect(() => resolveFcnetOptions({ eta: 5e-324 })).toThrow(/invalid eta: "5e-324" .*2\/η is finite/);
     expect(() => resolveFcnetOptions({ gfsEvery: 0 })).toThrow(/gfsEvery/);
     expect(() => resolveFcnetOptions({ lossThreshold: 0 })).toThrow(/lossThreshold/);
     expect(() => resolveFcnetOptions({ rk4Alpha: 3 })).toThrow(/rk4Alpha/);

@@ -178,6 +178,9 @@ export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
   const images = inspectImages(o);
   const etas = Array.from(o.eta);
   if (new Set(etas).size !== etas.length) throw invalidOption('eta', etas.join(','), 'distinct step sizes');
+  if (etas.some((eta) => !Number.isFinite(2 / eta))) {
+    throw invalidOption('eta', etas.join(','), 'step sizes whose stability threshold 2/η is finite');
+  }
   const hidden = Array.from(o.hidden);
   const bytes = engineBytes(o.n, hidden, images.inputDim, images.classes);
   if (bytes > WASM_BYTES) {
