@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { MlpEngine } from '../src/engines/mlp.js';
-import { loadDigits } from '../src/experiments/fcnet/data.js';
+import { loadDigits } from '../src/data/digits.js';
 import { instantiate } from '../src/wasm/module.js';
 
 const shape = { input: 784, hidden: [200, 200], output: 10, activation: 'tanh' } as const;

@@ -17,7 +17,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Bench } from 'tinybench';
-import { loadDigits } from '../src/experiments/fcnet/data.js';
+import { loadDigits } from '../src/data/digits.js';
 import { MlpEngine, type MlpShape } from '../src/engines/mlp.js';
 import { buildShardKernels, type MlpProblem, type Precision } from '../src/engines/mlpBatch.js';
 import { createMlpSolver } from '../src/pool/mlpTeam.js';

@@ -8,7 +8,7 @@
  * Run: `node --import tsx bench/mlp32-quick.ts` (REPEATS=k rounds, default 7; ROUND_MS per round,
  * default 1500). The machine may be shared: compare the medians of one run.
  */
-import { loadDigits } from '../src/experiments/fcnet/data.js';
+import { loadDigits } from '../src/data/digits.js';
 import { MlpEngine } from '../src/engines/mlp.js';
 import { MlpEngine32 } from '../src/engines/mlp32.js';
 import type { ShardKernels } from '../src/engines/mlpBatch.js';

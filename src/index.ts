@@ -170,7 +170,11 @@ export type {
 export { writeRegression, fig5aSvg, fig5bSvg, fig5cSvg } from './experiments/regression/figures.js';
 export { MlpEngine } from './engines/mlp.js';
 export type { Activation, MlpShape, MlpData } from './engines/mlp.js';
-export { loadDigits, availableDigits } from './experiments/fcnet/data.js';
+export { loadDigits, type DigitsData } from './data/digits.js';
+export { availableDigits } from './data/mnist.js';
+export { loadImages, inspectImages, resolveImageRequest } from './data/images.js';
+export type { ImageRequest, ResolvedImageRequest, ImageSet, ImageSetShape } from './data/images.js';
+export { parseDataSpec, type DataSpec } from './base/dataSpec.js';
 export { MlpSolver } from './engines/mlpSolver.js';
 export type {
   LanczosOptions,

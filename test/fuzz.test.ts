@@ -322,6 +322,10 @@ const fcnetKeys = (sizes: 'small' | 'any'): Record<string, KeySpec> => {
       ),
     },
     n: s(1, 3),
+    data: { valid: fc.constantFrom<unknown>('mnist', 'cifar10:/nonexistent-eoslab-data', 'npy:.', 'svhn:x', '', 3) },
+    dataOffset: { valid: fc.oneof(smallInt(0, 20), anyNumber) },
+    dataClasses: { valid: fc.constantFrom<unknown>([0, 1], [3], [9, 1], [10], [], Float64Array.from([2, 4])) },
+    inputSize: { valid: fc.constantFrom<unknown>(14, [7, 14], 28, 29, 0, [4], '16') },
     hidden:
       sizes === 'small'
         ? { valid: fc.constantFrom<unknown>([2, 3], [4], Float64Array.from([3, 3])), required: true }

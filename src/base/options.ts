@@ -5,6 +5,7 @@
  * CLI parser, `--help`, the library's option checks and the README's option reference all come
  * from those sets.
  */
+import { DATA_SPEC_EXPECTED, parseDataSpec } from './dataSpec.js';
 import { invalidOption } from './errors.js';
 import { HEATMAP_PRESETS, TRAJECTORY_PRESETS } from './presets.js';
 
@@ -229,6 +230,44 @@ export function stringOption(key: string, flag: string, description: string): Op
     return value;
   };
   return { key, flag, valueName: '<path>', description, parse: check, check };
+}
+
+/** `--data`: an image source, `mnist`, `cifar10:DIR` or `npy:DIR` (syntax only: src/data/ reads the files). */
+export function dataOption(key: string, flag: string, description: string): OptionSpec<string> {
+  const check = (value: unknown, label: string): string => parseDataSpec(value, label).text;
+  return { key, flag, valueName: '<mnist|cifar10:DIR|npy:DIR>', description, parse: check, check };
+}
+
+const SIZE_EXPECTED = 'a size "S" or "HxW" of whole pixels, each >= 1 and <= 4096';
+
+/** An image size H×W, written `S` (square) or `HxW` on the command line, a number or [H, W] in the API. */
+export function sizeOption(key: string, flag: string, description: string): OptionSpec<readonly [number, number]> {
+  const checkSide = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= 4096;
+  const check = (value: unknown, label: string): readonly [number, number] => {
+    if (checkSide(value)) return [value, value] as const;
+    if (Array.isArray(value) && value.length === 2 && checkSide(value[0]) && checkSide(value[1])) {
+      return [value[0], value[1]] as const;
+    }
+    throw invalidOption(label, value, SIZE_EXPECTED);
+  };
+  return {
+    key,
+    flag,
+    valueName: '<S|HxW>',
+    description,
+    parse(text, label) {
+      const m = /^\s*(\d+)\s*(?:[x×]\s*(\d+)\s*)?$/.exec(text);
+      if (!m) throw invalidOption(label, text, SIZE_EXPECTED);
+      const h = Number(m[1]);
+      const w = m[2] === undefined ? h : Number(m[2]);
+      try {
+        return check([h, w], label);
+      } catch {
+        throw invalidOption(label, text, SIZE_EXPECTED);
+      }
+    },
+    check,
+  };
 }
 
 export function booleanOption(key: string, flag: string, description: string): OptionSpec<boolean> {
@@ -463,7 +502,7 @@ export const OPTIONS = {
   lossTol: numberOption('lossTol', 'loss-tol', 'GD stops when the loss is below this threshold', {
     exclusiveMin: 0,
   }),
-  // Fully connected networks on MNIST digits (model.md §5, eoslab fcnet).
+  // Networks on image data (model.md §5, eoslab fcnet).
   activations: choiceListOption(
     'activation',
     'activation',
@@ -476,10 +515,32 @@ export const OPTIONS = {
     'arithmetic of the network kernels (f32: float32 SIMD kernels; sums, GD, RK4 and Lanczos stay float64)',
     ['f64', 'f32'] as const,
   ),
-  digits: numberOption('n', 'n', 'number of training digits: the first n of the mnist package (≤ 10000)', {
+  images: numberOption('n', 'n', 'number of training images: the first n of --data (after --data-offset)', {
     integer: true,
     min: 1,
   }),
+  data: dataOption(
+    'data',
+    'data',
+    `the images: ${DATA_SPEC_EXPECTED.replace(' (DIR a directory)', '')} (README, "Data for the networks")`,
+  ),
+  dataOffset: numberOption(
+    'dataOffset',
+    'data-offset',
+    'skip the first k images of the source order (--data-offset n: the next n images, disjoint from the first n)',
+    { integer: true, min: 0, max: 2 ** 31 - 1 },
+  ),
+  dataClasses: listOption(
+    'dataClasses',
+    'data-classes',
+    'keep only images of these labels (increasing); they become classes 0, 1, … in that order',
+    { minLength: 1, maxLength: 1000, element: { integer: true, min: 0, max: 999 }, what: 'labels' },
+  ),
+  inputSize: sizeOption(
+    'inputSize',
+    'input-size',
+    'reduce every image to H×W: centre crop to a multiple of H×W, then average each block (README, "Data for the networks")',
+  ),
   hidden: listOption('hidden', 'hidden', 'hidden layer widths', {
     minLength: 1,
     maxLength: 8,

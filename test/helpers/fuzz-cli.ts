@@ -85,6 +85,11 @@ const VALID: Readonly<Record<string, fc.Arbitrary<string>>> = {
   'rk4-alpha': fc.constantFrom('1', '0.5', '2.5'),
   'sharpness-every': int(1, 5),
   'sensitivity-records': int(0, 3),
+  // the image source: a directory that is not there or not in the format is an error (exit 2)
+  data: fc.constantFrom('mnist', 'cifar10:/nonexistent-eoslab-data', 'npy:.', 'cifar10:.'),
+  'data-offset': int(0, 20),
+  'data-classes': fc.constantFrom('0,1', '3', '1,5,9', '9,1', '10'),
+  'input-size': fc.constantFrom('14', '7x14', '28', '4', '29'),
 };
 
 /** Garbage values for any flag. None is a large valid size: they fail validation or are ≤ 1. */

@@ -1,7 +1,8 @@
 /**
- * `eoslab fcnet`: fully connected networks on MNIST digits (the paper's Fig 6 / Fig 12, Kreisler et
- * al. 2023, Sec. 4.2) — GD at the edge of stability with S and the GFS sharpness φ (RK4 flow +
- * Lanczos) every k steps, and the threshold-sensitivity report.
+ * `eoslab fcnet`: fully connected networks on images — MNIST digits by default, CIFAR-10 or any
+ * .npy set with --data (the paper's Fig 6 / Fig 12, Kreisler et al. 2023, Sec. 4.2) — GD at the
+ * edge of stability with S and the GFS sharpness φ (RK4 flow + Lanczos) every k steps, and the
+ * threshold-sensitivity report.
  */
 import { join } from 'node:path';
 import { checkOutputDirectory } from '../../io/atomic.js';
@@ -26,13 +27,17 @@ const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toF
 
 export const fcnetCommand = defineCommand({
   name: 'fcnet',
-  summary: 'fully connected network on MNIST digits: S and φ along GD (Fig 6/12)',
+  summary: 'fully connected network on MNIST digits (or --data): S and φ along GD (Fig 6/12)',
   usage:
-    'eoslab fcnet [--activation hardtanh] [--n 100] [--eta 0.03] [--steps 600] [--gfs-every 50] [--loss-threshold 5e-5] [--out DIR]',
+    'eoslab fcnet [--activation hardtanh] [--n 100] [--data mnist] [--eta 0.03] [--steps 600] [--gfs-every 50] [--loss-threshold 5e-5] [--out DIR]',
   details:
-    'An MLP 784 → 200 → 200 → 10 (biases; --hidden changes the widths) on the first n digits of the\n' +
-    'mnist package, standardised per channel (one mean, one std over all pixels of the n digits),\n' +
-    'one-hot targets, L = (1/n) Σ ½‖f(x) − y‖². GD with constant η records L every step, S = λmax(∇²L)\n' +
+    'An MLP 784 → 200 → 200 → 10 (biases; --hidden changes the widths) on the first n images of --data:\n' +
+    'mnist (the mnist package, default), cifar10:DIR (CIFAR-10 binary batches data_batch_1.bin …) or\n' +
+    'npy:DIR (images.npy + labels.npy); each image C×H×W is one row of C·H·W inputs (3 072 for CIFAR-10).\n' +
+    '--data-offset skips images (--data-offset n: the next n, disjoint), --data-classes keeps some\n' +
+    'labels, --input-size reduces the images (centre crop, block average). Each channel is\n' +
+    'standardised (its mean and population std over the n images), one-hot targets,\n' +
+    'L = (1/n) Σ ½‖f(x) − y‖². GD with constant η records L every step, S = λmax(∇²L)\n' +
     '(Lanczos) every --s-every steps and, every --gfs-every steps, the GFS sharpness φ: RK4 gradient\n' +
     'flow with h = α/S until L < --loss-threshold τ (at most --flow-steps RK4 steps; if the budget runs\n' +
     'out φ is S at the flow end and its status is max-steps), then Lanczos there. τ must lie well below\n' +
@@ -55,6 +60,7 @@ export const fcnetCommand = defineCommand({
     'eoslab fcnet --out out/fig6',
     'eoslab fcnet --activation tanh --eta 0.05 --loss-threshold 3e-5 --out out/fig12-tanh',
     'eoslab fcnet --activation relu --eta 0.1 --loss-threshold 1e-6 --out out/fig12-relu',
+    'eoslab fcnet --data cifar10:cifar-10-batches-bin --n 100 --input-size 16 --out out/fc-cifar',
   ],
   async run({ out, json, ...options }, io) {
     resolveFcnetOptions(options); // validate before any work or output
@@ -90,7 +96,7 @@ export const fcnetCommand = defineCommand({
           runs: summaries,
           lossThreshold: experiment.lossThreshold,
           sensitivityThreshold: SENSITIVITY_FACTOR * experiment.lossThreshold,
-          data: experiment.data,
+          data: { source: experiment.data, ...experiment.images },
           wallSeconds: experiment.wallSeconds,
           resumedTasks: experiment.resumedTasks,
         }),
@@ -135,9 +141,11 @@ export const fcnetCommand = defineCommand({
         ]);
       }
     }
+    const images = experiment.images;
+    const perChannel = (xs: readonly number[]): string => xs.map((x) => precise(x)).join(', ');
     rows.push([
       'data',
-      `${experiment.n} digits, per-channel mean ${precise(experiment.data.mean)}, std ${precise(experiment.data.std)}, max |x| ${precise(experiment.data.maxAbsInput, 4)}`,
+      `${experiment.n} ${images.title} (${images.shape.join('×')}, ${images.classes} classes), per-channel mean ${perChannel(images.mean)}, std ${perChannel(images.std)}, max |x| ${precise(images.maxAbsInput, 4)}`,
     ]);
     rows.push([
       'wall time',

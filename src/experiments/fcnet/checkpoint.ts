@@ -1,7 +1,7 @@
 /**
  * The fcnet experiment's checkpoint: a job directory (io/store.ts) whose identity is every option
- * but the worker count and the data (source, order, standardisation and its statistics), with one
- * entry per finished task of run r (one activation and step size):
+ * but the worker count and the data (source, images kept, standardisation and its statistics),
+ * with one entry per finished task of run r (one activation and step size):
  *   run-<r>/state-<t>.f64   θ_t, then the top eigenvector at θ_t (the record at step t);
  *   run-<r>/gd-<t>.json     the GD chunk ending at t (losses, S inside it and at t, divergence);
  *   run-<r>/gfs-<t>.json    the GFS evaluation of the record at t (φ, flow, sensitivity report).
@@ -84,10 +84,7 @@ export class FcnetCheckpoint {
    * on data with these statistics; a checkpoint of other options, data or build is refused.
    */
   static open(dir: string, options: object, data: FcnetDataStatistics): FcnetCheckpoint {
-    const identity = {
-      options,
-      data: { source: 'mnist', order: 'round-robin', standardisation: 'per-channel', ...data },
-    };
+    const identity = { options, data };
     return new FcnetCheckpoint(
       JobStore.open(dir, {
         format: CHECKPOINT_FORMAT,

