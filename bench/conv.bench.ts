@@ -4,19 +4,21 @@
  *   fwd+bwd   forward then backward (∂x and the parameter gradient);
  *   HVP       R-forward then R-backward (what each Hessian-vector product pays per layer once the
  *             forward and backward passes at θ are kept, as in Lanczos);
- * and the same two for a small ResNet-like network (conv→BN→ReLU→[basic block with a 1×1 stride-2
- * shortcut]→GAP→dense) through ConvEngine: a full gradient, and an HVP at a kept θ.
+ * and the same two for a small ResNet-like network (conv→BN→ReLU→[basic block whose shortcut is the
+ * paper's: subsample, BN, zero channels]→GAP→dense) through ConvEngine: a full gradient, and an HVP
+ * at a kept θ.
  * Convolutions and dense layers report GFlop/s (2 flops per multiply–add: forward 2·R·K·c_out,
  * backward twice that, R-forward twice, R-backward four times; R = output rows, K = k·k·c_in); the
- * other layers Mentries/s of their output (memory-bound passes).
+ * other layers Mentries/s of the larger of their input and output (memory-bound passes).
  *
  * Run: `node --import tsx bench/conv.bench.ts` (table) or with `--json` (one JSON object on stdout).
  * BENCH_SECONDS=s sets the time per row (default 1). Numbers are machine-dependent.
  */
 import { Bench } from 'tinybench';
 import { Sfc32 } from '../src/base/random.js';
-import { ConvEngine } from '../src/engines/conv/engine.js';
+import { ConvEngine, DEFAULT_COLUMN_BYTES } from '../src/engines/conv/engine.js';
 import { ConvLayerRunner } from '../src/engines/conv/layer.js';
+import { Arena, instantiate } from '../src/wasm/module.js';
 import {
   layoutOf,
   sizeOf,
@@ -76,6 +78,8 @@ const LAYERS: { name: string; input: TensorShape; layer: ConvLayer }[] = [
   { name: 'max-pool C=16', input: img(16, 16), layer: { kind: 'maxPool', input: -1 } },
   { name: 'global avg pool C=32', input: img(8, 32), layer: { kind: 'globalAvgPool', input: -1 } },
   { name: 'residual add C=16', input: img(16, 16), layer: { kind: 'add', input: -1, other: -1 } },
+  { name: 'subsample s2 C=16', input: img(16, 16), layer: { kind: 'subsample', input: -1, stride: 2 } },
+  { name: 'pad channels 16→32', input: img(8, 16), layer: { kind: 'padChannels', input: -1, channels: 32 } },
   { name: 'dense 32→10', input: img(1, 32), layer: { kind: 'dense', input: -1, features: 10, bias: true } },
 ];
 
@@ -129,7 +133,7 @@ async function layerRow(name: string, input: TensorShape, layer: ConvLayer): Pro
       unit: 'GFlop/s',
     };
   }
-  const entries = N * sizeOf(resolved.out);
+  const entries = N * Math.max(sizeOf(resolved.in), sizeOf(resolved.out));
   return {
     name,
     fwdBwdMs,
@@ -140,7 +144,10 @@ async function layerRow(name: string, input: TensorShape, layer: ConvLayer): Pro
   };
 }
 
-/** conv→BN→ReLU, basic block 16→32 with a 1×1 stride-2 shortcut, GAP, dense: 16×16×16 → 10. */
+/**
+ * conv→BN→ReLU, a basic block 16→32 with the paper's ResNet20 shortcut (subsample by 2, batch norm,
+ * zero channels), GAP, dense: 16×16×16 → 10.
+ */
 function resnetLike(): ConvNetSpec {
   const layers: ConvLayer[] = [
     { ...conv(16, 3, 1), input: -1 },
@@ -151,12 +158,13 @@ function resnetLike(): ConvNetSpec {
     { kind: 'activation', input: 4, activation: 'relu' },
     { ...conv(32, 3, 1), input: 5 },
     { kind: 'batchNorm', input: 6, epsilon: 1e-5 },
-    { ...conv(32, 1, 2), input: 2 },
+    { kind: 'subsample', input: 2, stride: 2 },
     { kind: 'batchNorm', input: 8, epsilon: 1e-5 },
-    { kind: 'add', input: 7, other: 9 },
-    { kind: 'activation', input: 10, activation: 'relu' },
-    { kind: 'globalAvgPool', input: 11 },
-    { kind: 'dense', input: 12, features: 10, bias: true },
+    { kind: 'padChannels', input: 9, channels: 32 },
+    { kind: 'add', input: 7, other: 10 },
+    { kind: 'activation', input: 11, activation: 'relu' },
+    { kind: 'globalAvgPool', input: 12 },
+    { kind: 'dense', input: 13, features: 10, bias: true },
   ];
   return { input: img(16, 16), layers };
 }
@@ -194,6 +202,34 @@ async function networkRow(): Promise<Row & { parameterCount: number }> {
   };
 }
 
+/**
+ * The cost of im2col: a 3×3 stride-1 forward pass (patches built chunk by chunk, then gemmNT)
+ * against gemmNT alone on the whole patch matrix built beforehand.
+ */
+async function im2colShare(cin: number, cout: number): Promise<{ name: string; convMs: number; gemmMs: number }> {
+  const raw = instantiate();
+  const arena = new Arena(raw);
+  const rows = N * 16 * 16;
+  const K = 9 * cin;
+  const f = (count: number): number => arena.alloc(8 * count);
+  const x = f(rows * cin);
+  const w = f(cout * K);
+  const y = f(rows * cout);
+  const col = f(rows * K);
+  const rng = new Sfc32(3, 1);
+  fill(arena.f64(x, rows * cin), rng);
+  fill(arena.f64(w, cout * K), rng);
+  // the whole patch matrix, once: a forward pass with one chunk of every row
+  raw.conv2dForward(N, 16, 16, cin, cout, 3, 1, 1, x, w, 0, y, col, rows);
+  const chunkRows = Math.max(1, Math.floor(DEFAULT_COLUMN_BYTES / (8 * K)));
+  const bench = new Bench({ name: 'im2col', time: SECONDS * 1000, warmupTime: 200, warmupIterations: 2 });
+  bench.add('conv', () => raw.conv2dForward(N, 16, 16, cin, cout, 3, 1, 1, x, w, 0, y, col, chunkRows));
+  bench.add('gemm', () => raw.mlpGemmNT(col, w, y, rows, cout, K));
+  await bench.run();
+  const [convMs, gemmMs] = bench.tasks.map(msOf) as [number, number];
+  return { name: `conv 3×3 ${cin}→${cout} forward`, convMs, gemmMs };
+}
+
 const rows: Row[] = [];
 for (const { name, input, layer } of LAYERS) {
   const row = await layerRow(name, input, layer);
@@ -209,4 +245,16 @@ log(
   `${net.name.padEnd(24)} gradient ${net.fwdBwdMs.toFixed(2)} ms (${net.fwdBwdRate.toFixed(2)} GFlop/s of conv/dense work)` +
     `   HVP at a kept θ ${net.hvpMs.toFixed(2)} ms (${net.hvpRate.toFixed(2)} GFlop/s)`,
 );
-if (json) console.log(JSON.stringify({ n: N, seconds: SECONDS, rows }, null, 2));
+const im2col = [];
+for (const [cin, cout] of [
+  [16, 16],
+  [32, 32],
+] as const) {
+  const r = await im2colShare(cin, cout);
+  im2col.push(r);
+  log(
+    `${r.name}: im2col + GEMM ${r.convMs.toFixed(2)} ms, the GEMM alone ${r.gemmMs.toFixed(2)} ms ` +
+      `(im2col ${((100 * (r.convMs - r.gemmMs)) / r.convMs).toFixed(0)} %)`,
+  );
+}
+if (json) console.log(JSON.stringify({ n: N, seconds: SECONDS, rows, im2col }, null, 2));

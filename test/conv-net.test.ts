@@ -19,7 +19,14 @@ import { EoslabError } from '../src/base/errors.js';
 import { Sfc32 } from '../src/base/random.js';
 import { ConvEngine } from '../src/engines/conv/engine.js';
 import { ConvReference } from '../src/engines/conv/referenceNet.js';
-import { layoutOf, type ConvLayer, type ConvNetSpec } from '../src/engines/conv/spec.js';
+import {
+  initialConvParameters,
+  layoutOf,
+  type ConvLayer,
+  type ConvNetSpec,
+  type ResolvedLayer,
+} from '../src/engines/conv/spec.js';
+import { instantiate, wasmModule } from '../src/wasm/module.js';
 import type { MlpBatch } from '../src/engines/mlpBatch.js';
 import { MlpSolver } from '../src/engines/mlpSolver.js';
 import {
@@ -31,7 +38,14 @@ import {
   relativeError,
   relativeToLargest,
 } from './helpers/conv-fixtures.js';
-import { dataFor, kinkMargin, pointAwayFromKinks, residualBlock, vggLike } from './helpers/conv-nets.js';
+import {
+  dataFor,
+  kinkMargin,
+  paperResidualBlock,
+  pointAwayFromKinks,
+  residualBlock,
+  vggLike,
+} from './helpers/conv-nets.js';
 
 /**
  * Third derivatives of the loss of these composed nets along a coordinate or a unit-scale
@@ -57,6 +71,7 @@ const NETS = [
   { name: 'VGG-like, ReLU', spec: vggLike('relu'), n: 3, seed: 100 },
   { name: 'VGG-like, tanh', spec: vggLike('tanh'), n: 3, seed: 200 },
   { name: 'residual block, 1×1 stride-2 shortcut', spec: residualBlock(), n: 3, seed: 300 },
+  { name: "the paper's residual block (subsample, BN, zero channels)", spec: paperResidualBlock(), n: 3, seed: 400 },
 ];
 
 function norm(a: Float64Array): number {
@@ -190,6 +205,75 @@ describe.each(NETS)('$name', ({ spec, n, seed }) => {
     const y = lanczos.vector;
     const Hy = Float64Array.from({ length: P }, (_, i) => dot(symmetric.subarray(i * P, (i + 1) * P), y));
     expect(norm(Hy.map((x, i) => x - lanczos.value * (y[i] as number)))).toBeLessThan(1e-6 * jacobiTop);
+  });
+});
+
+describe("the paper's residual block at its initialisation point γ = 0 of the branch's last batch norm", () => {
+  const spec = paperResidualBlock();
+  const data = dataFor(spec, 3, 500);
+  const reference = new ConvReference(spec, data);
+  const { theta } = pointAwayFromKinks(reference, 500, NET_KINK_MARGIN);
+  const gammaOffset = (reference.layout.layers[7] as { offset: number }).offset;
+  theta.fill(0, gammaOffset, gammaOffset + 4);
+  const v = gaussians(new Sfc32(9, 9), reference.parameterCount);
+
+  it('keeps the kink margin there too', () => {
+    expect(kinkMargin(reference, theta)).toBeGreaterThanOrEqual(NET_KINK_MARGIN);
+  });
+
+  it('HVP = central differences of the gradient, and the engine agrees with the reference', () => {
+    const hv = reference.hessianVectorProduct(theta, v);
+    const fd = centralDifference((t) => reference.gradient(theta.map((x, k) => x + t * (v[k] as number))).gradient);
+    expect(relativeError(hv, fd)).toBeLessThan(TOL_NET_FD);
+    const engine = new ConvEngine(spec, data, { shards: 3 });
+    expect(relativeToLargest(engine.gradient(theta).gradient, reference.gradient(theta).gradient)).toBeLessThan(
+      TOL_WASM,
+    );
+    expect(relativeToLargest(engine.hessianVectorProduct(theta, v), hv)).toBeLessThan(TOL_WASM);
+    // the branch's convolutions get no gradient through γ = 0, but they do get curvature
+    const conv6 = reference.layout.layers[6] as { offset: number; count: number };
+    const g = engine.gradient(theta).gradient.subarray(conv6.offset, conv6.offset + conv6.count);
+    expect(maxAbs(g)).toBe(0);
+    expect(maxAbs(hv.subarray(conv6.offset, conv6.offset + conv6.count))).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('initial parameters and builds', () => {
+  it('θ₀: conv weights N(0, 2/(k²·c_out)), dense U(±1/√d_in), zero conv biases, γ = 1, β = 0; seeded', () => {
+    const spec: ConvNetSpec = {
+      input: { height: 8, width: 8, channels: 16 },
+      layers: [
+        { kind: 'conv', input: -1, channels: 32, kernel: 3, stride: 1, padding: 1, bias: true },
+        { kind: 'batchNorm', input: 0, epsilon: 1e-5 },
+        { kind: 'globalAvgPool', input: 1 },
+        { kind: 'dense', input: 2, features: 10, bias: true },
+      ],
+    };
+    const layout = layoutOf(spec);
+    const theta = initialConvParameters(layout, 3);
+    expect(initialConvParameters(layout, 3)).toEqual(theta);
+    expect(initialConvParameters(layout, 4)).not.toEqual(theta);
+    const [conv, bn, , dense] = layout.layers as [ResolvedLayer, ResolvedLayer, ResolvedLayer, ResolvedLayer];
+    const weights = theta.subarray(conv.offset, conv.offset + 32 * 9 * 16);
+    const variance = dot(weights, weights) / weights.length;
+    // 4608 samples: the sample variance of N(0, σ²) is within 4·σ²·√(2/4608) ≈ 8 % of σ²
+    expect(Math.abs(variance / (2 / (9 * 32)) - 1)).toBeLessThan(4 * Math.sqrt(2 / weights.length));
+    expect(maxAbs(theta.subarray(conv.offset + weights.length, conv.offset + conv.count))).toBe(0);
+    expect(Array.from(theta.subarray(bn.offset, bn.offset + 64))).toEqual([...Array(32).fill(1), ...Array(32).fill(0)]);
+    const d = theta.subarray(dense.offset, dense.offset + dense.count);
+    expect(maxAbs(d)).toBeLessThanOrEqual(1 / Math.sqrt(32));
+    expect(maxAbs(d)).toBeGreaterThan(0.8 / Math.sqrt(32));
+  });
+
+  it("the debug build (assertions on, unoptimised) gives the release build's bits", () => {
+    const spec = residualBlock();
+    const data = dataFor(spec, 3, 8);
+    const release = new ConvEngine(spec, data, { shards: 2 });
+    const debug = new ConvEngine(spec, data, { shards: 2, raw: instantiate(wasmModule('debug')) });
+    const theta = release.initialParameters(2);
+    const v = release.initialParameters(3);
+    expect(debug.gradient(theta)).toEqual(release.gradient(theta));
+    expect(debug.hessianVectorProduct(theta, v)).toEqual(release.hessianVectorProduct(theta, v));
   });
 });
 

@@ -40,6 +40,7 @@ export {
   batchNormRBackwardSums,
   batchNormRBackward,
 } from './batchNorm';
+export { subsampleForward, subsampleBackward, padChannelsForward, padChannelsBackward } from './reshape';
 export { maxPoolForward, maxPoolRForward, maxPoolBackward, globalAvgPoolForward, globalAvgPoolBackward } from './pool';
 export {
   activationForward,

@@ -136,6 +136,8 @@ export interface LayerCase {
   input: (rng: Sfc32, length: number) => Float64Array;
   /** R{x} = 0 (the layer reads the network input). */
   noInputDirection?: boolean;
+  /** Batch norm: γ = 0 (the zero-initialised last batch norm of a residual branch). */
+  zeroGamma?: boolean;
 }
 
 export const img = (height: number, width: number, channels: number): TensorShape => ({ height, width, channels });
@@ -217,6 +219,25 @@ export const LAYER_CASES: LayerCase[] = [
     n: 2,
     input: gauss,
   },
+  {
+    name: 'batch norm with γ = 0',
+    resolved: single(img(2, 2, 2), { kind: 'batchNorm', input: -1, epsilon: 1e-5 }),
+    n: 3,
+    input: gauss,
+    zeroGamma: true,
+  },
+  {
+    name: 'subsample stride 2 (odd height)',
+    resolved: single(img(5, 4, 2), { kind: 'subsample', input: -1, stride: 2 }),
+    n: 2,
+    input: gauss,
+  },
+  {
+    name: 'pad channels 2 → 5',
+    resolved: single(img(2, 3, 2), { kind: 'padChannels', input: -1, channels: 5 }),
+    n: 2,
+    input: gauss,
+  },
 ];
 
 export interface Point {
@@ -238,9 +259,10 @@ export function pointOf(c: LayerCase, seed: number, layer: ReferenceLayer = refe
   const outLength = n * resolved.out.height * resolved.out.width * resolved.out.channels;
   const isAdd = resolved.layer.kind === 'add';
   const p = gaussians(rng, resolved.count, 0.8);
-  // batch norm: γ away from 0 so that every term of the derivative matters
-  if (resolved.layer.kind === 'batchNorm')
-    for (let k = 0; k < resolved.in.channels; k++) p[k] = 1 + 0.5 * rng.gaussian();
+  // batch norm: γ away from 0 so that every term of the derivative matters (or exactly 0)
+  if (resolved.layer.kind === 'batchNorm') {
+    for (let k = 0; k < resolved.in.channels; k++) p[k] = c.zeroGamma ? 0 : 1 + 0.5 * rng.gaussian();
+  }
   return {
     layer,
     x: c.input(rng, inLength),

@@ -52,6 +52,32 @@ export function residualBlock(): ConvNetSpec {
   return { input: { height: 4, width: 4, channels: 2 }, layers };
 }
 
+/**
+ * The basic block of the paper's ResNet20 (Kreisler et al. 2023, App. B.4: the Fixup repository's
+ * resnet_cifar.py) where it widens: conv→BN→ReLU, then [conv 3×3 s2→BN→ReLU→conv 3×3→BN] +
+ * [subsample s2→BN→pad channels with zeros], ReLU, GAP, dense; 4×4×2 input, 2 outputs.
+ */
+export function paperResidualBlock(): ConvNetSpec {
+  const layers: ConvLayer[] = [
+    { kind: 'conv', input: -1, channels: 2, kernel: 3, stride: 1, padding: 1, bias: false }, // 0
+    { kind: 'batchNorm', input: 0, epsilon: EPS }, // 1
+    { kind: 'activation', input: 1, activation: 'relu' }, // 2: block input (2 channels)
+    { kind: 'conv', input: 2, channels: 4, kernel: 3, stride: 2, padding: 1, bias: false }, // 3
+    { kind: 'batchNorm', input: 3, epsilon: EPS }, // 4
+    { kind: 'activation', input: 4, activation: 'relu' }, // 5
+    { kind: 'conv', input: 5, channels: 4, kernel: 3, stride: 1, padding: 1, bias: false }, // 6
+    { kind: 'batchNorm', input: 6, epsilon: EPS }, // 7: zero-initialised γ in the paper's code
+    { kind: 'subsample', input: 2, stride: 2 }, // 8: shortcut
+    { kind: 'batchNorm', input: 8, epsilon: EPS }, // 9
+    { kind: 'padChannels', input: 9, channels: 4 }, // 10
+    { kind: 'add', input: 7, other: 10 }, // 11
+    { kind: 'activation', input: 11, activation: 'relu' }, // 12
+    { kind: 'globalAvgPool', input: 12 }, // 13
+    { kind: 'dense', input: 13, features: 2, bias: true }, // 14
+  ];
+  return { input: { height: 4, width: 4, channels: 2 }, layers };
+}
+
 /** n samples of gaussian inputs and one-hot targets. */
 export function dataFor(spec: ConvNetSpec, n: number, seed: number): ConvData {
   const rng = new Sfc32(seed, 1);

@@ -203,7 +203,7 @@ export class ConvEngine {
     };
   }
 
-  /** θ₀: Kaiming-normal conv/dense weights, zero biases, γ = 1, β = 0 (spec.ts). */
+  /** θ₀ by the paper's reference implementations' conventions (initialConvParameters of spec.ts). */
   initialParameters(seed: number): Float64Array {
     return initialConvParameters(this.layout, seed);
   }

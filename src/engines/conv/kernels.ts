@@ -152,6 +152,12 @@ export function forwardLayer(ctx: PassContext, p: LayerPlan): void {
       case 'add':
         k.tensorAdd(count * inSize, x, at(p.other, start * inSize), y);
         break;
+      case 'subsample':
+        k.subsampleForward(count, l.in.height, l.in.width, l.in.channels, layer.stride, x, y);
+        break;
+      case 'padChannels':
+        k.padChannelsForward(count * inRows, l.in.channels, layer.channels, x, y);
+        break;
     }
   }
 }
@@ -226,6 +232,13 @@ export function rForwardLayer(ctx: PassContext, p: LayerPlan): void {
         else ctx.f64(ry, values).fill(0);
         break;
       }
+      case 'subsample':
+      case 'padChannels':
+        if (rx === 0) ctx.f64(ry, count * outSize).fill(0);
+        else if (layer.kind === 'subsample')
+          k.subsampleForward(count, l.in.height, l.in.width, l.in.channels, layer.stride, rx, ry);
+        else k.padChannelsForward(count * inRows, l.in.channels, layer.channels, rx, ry);
+        break;
     }
   }
 }
@@ -295,6 +308,10 @@ export function backwardLayer(ctx: PassContext, p: LayerPlan): void {
         if (go !== 0) k.tensorAccumulate(count * inSize, g, go);
         break;
       }
+      case 'subsample':
+      case 'padChannels':
+        if (gx !== 0) adjointOfReshape(ctx, l, count, g, gx);
+        break;
     }
   });
 }
@@ -386,6 +403,20 @@ export function rBackwardLayer(ctx: PassContext, p: LayerPlan): void {
         if (ro !== 0) k.tensorAccumulate(count * inSize, rg, ro);
         break;
       }
+      case 'subsample':
+      case 'padChannels':
+        if (rgx !== 0) adjointOfReshape(ctx, l, count, rg, rgx);
+        break;
     }
   });
+}
+
+/** gx += Jᵀ gy of a subsample or pad-channels layer over `count` samples (also its R-backward). */
+function adjointOfReshape(ctx: PassContext, l: ResolvedLayer, count: number, gy: Ptr, gx: Ptr): void {
+  const layer = l.layer;
+  if (layer.kind === 'subsample') {
+    ctx.k.subsampleBackward(count, l.in.height, l.in.width, l.in.channels, layer.stride, gy, gx);
+  } else if (layer.kind === 'padChannels') {
+    ctx.k.padChannelsBackward(count * l.in.height * l.in.width, l.in.channels, layer.channels, gy, gx);
+  }
 }

@@ -366,6 +366,60 @@ const addition: ReferenceLayer = {
   }),
 };
 
+// ------------------------------------------------------------------------------------------------
+// The paper's ResNet shortcut pieces: every stride-th position; channels padded with zeros.
+
+/** A parameter-free linear layer from its forward map and its adjoint. */
+function linear(
+  forward: (x: Float64Array) => Float64Array,
+  adjoint: (gy: Float64Array) => Float64Array,
+  outLength: number,
+): ReferenceLayer {
+  return {
+    forward: (x) => forward(x),
+    rForward: (_x, _o, _p, rx) => (rx ? forward(rx) : zeros(outLength)),
+    backward: (_x, _o, _p, gy) => ({ x: adjoint(gy), other: undefined, p: zeros(0) }),
+    rBackward: (_x, _o, _p, _rx, _ro, _rp, _gy, rgy) => ({ x: adjoint(rgy), other: undefined, p: zeros(0) }),
+  };
+}
+
+function subsample(n: number, s: TensorShape, out: TensorShape, stride: number): ReferenceLayer {
+  const { height: h, width: w, channels: c } = s;
+  /** Index into x of output entry j. */
+  const source = (j: number): number => {
+    const ch = j % c;
+    const pos = Math.floor(j / c);
+    const ox = pos % out.width;
+    const oy = Math.floor(pos / out.width) % out.height;
+    const i = Math.floor(pos / (out.width * out.height));
+    return ((i * h + oy * stride) * w + ox * stride) * c + ch;
+  };
+  const length = n * size(out);
+  return linear(
+    (x) => Float64Array.from({ length }, (_, j) => x[source(j)] as number),
+    (gy) => {
+      const gx = zeros(n * size(s));
+      gy.forEach((g, j) => bump(gx, source(j), g));
+      return gx;
+    },
+    length,
+  );
+}
+
+function padChannels(n: number, s: TensorShape, channels: number): ReferenceLayer {
+  const rows = n * s.height * s.width;
+  const cin = s.channels;
+  return linear(
+    (x) =>
+      Float64Array.from({ length: rows * channels }, (_, j) =>
+        j % channels < cin ? (x[Math.floor(j / channels) * cin + (j % channels)] as number) : 0,
+      ),
+    (gy) =>
+      Float64Array.from({ length: rows * cin }, (_, j) => gy[Math.floor(j / cin) * channels + (j % cin)] as number),
+    rows * channels,
+  );
+}
+
 /** The reference layer of a resolved layer over n samples. */
 export function referenceLayer(resolved: ResolvedLayer, n: number): ReferenceLayer {
   const layer: ConvLayer = resolved.layer;
@@ -400,5 +454,9 @@ export function referenceLayer(resolved: ResolvedLayer, n: number): ReferenceLay
       return globalAvgPool(n, x);
     case 'add':
       return addition;
+    case 'subsample':
+      return subsample(n, x, resolved.out, layer.stride);
+    case 'padChannels':
+      return padChannels(n, x, layer.channels);
   }
 }

@@ -32,7 +32,9 @@ export type ConvLayer =
   | { kind: 'maxPool'; input: number }
   | { kind: 'globalAvgPool'; input: number }
   | { kind: 'dense'; input: number; features: number; bias: boolean }
-  | { kind: 'add'; input: number; other: number };
+  | { kind: 'add'; input: number; other: number }
+  | { kind: 'subsample'; input: number; stride: number }
+  | { kind: 'padChannels'; input: number; channels: number };
 
 /** A full batch: X is n rows of the input's h·w·c features (NHWC), Y n rows of the output's. */
 export interface ConvData {
@@ -78,6 +80,8 @@ export const LAYER_KINDS: readonly ConvLayerKind[] = [
   'globalAvgPool',
   'dense',
   'add',
+  'subsample',
+  'padChannels',
 ];
 
 /** The largest channel count of a batch-norm layer (batchNormMaxChannels of the kernels). */
@@ -161,6 +165,16 @@ function resolve(layer: ConvLayer, k: number, x: TensorShape, other: TensorShape
       if (!same) throw invalidOption(`${at}.other`, layer.other, `a layer with the shape of its input`);
       return [x, 0];
     }
+    case 'subsample': {
+      if (!isInteger(layer.stride, 1)) throw invalidOption(`${at}.stride`, layer.stride, 'a positive integer');
+      const down = (size: number): number => Math.floor((size - 1) / layer.stride) + 1;
+      return [{ height: down(x.height), width: down(x.width), channels: x.channels }, 0];
+    }
+    case 'padChannels':
+      if (!isInteger(layer.channels, x.channels)) {
+        throw invalidOption(`${at}.channels`, layer.channels, `an integer ≥ the input's ${x.channels} channels`);
+      }
+      return [{ ...x, channels: layer.channels }, 0];
     default:
       throw invalidOption(`${at}.kind`, (layer as { kind: unknown }).kind, `one of ${LAYER_KINDS.join(', ')}`);
   }
@@ -210,19 +224,25 @@ export function layoutOf(spec: ConvNetSpec): ConvLayout {
 }
 
 /**
- * A θ₀ of the kind the architectures use: conv and dense weights N(0, 2/fan-in) (Kaiming, fan-in =
- * k·k·c_in or d_in), biases 0, batch norm γ = 1, β = 0; seeded (Sfc32, stream 0).
+ * θ₀ by the conventions of the paper's two reference implementations (Kreisler et al. 2023,
+ * App. B.4: pytorch-vgg-cifar10's vgg.py and the Fixup repository's resnet_cifar.py, both PyTorch):
+ * conv weights N(0, 2/(k·k·c_out)) (Kaiming, fan-out), conv biases 0; dense W and b uniform in
+ * ±1/√d_in (PyTorch's nn.Linear default); batch norm γ = 1, β = 0. Seeded (Sfc32, stream 0). An
+ * architecture that zero-initialises some γ (ResNet20's last batch norm of each residual branch)
+ * sets those after this.
  */
 export function initialConvParameters(layout: ConvLayout, seed: number): Float64Array {
   if (!Number.isInteger(seed)) throw invalidOption('seed', seed, 'an integer');
   const rng = new Sfc32(seed >>> 0, 0);
   const theta = new Float64Array(layout.parameterCount);
-  for (const { layer, in: x, offset } of layout.layers) {
-    if (layer.kind === 'conv' || layer.kind === 'dense') {
-      const fanIn = layer.kind === 'conv' ? layer.kernel * layer.kernel * x.channels : sizeOf(x);
-      const rows = layer.kind === 'conv' ? layer.channels : layer.features;
-      const std = Math.sqrt(2 / fanIn);
-      for (let i = 0; i < rows * fanIn; i++) theta[offset + i] = std * rng.gaussian();
+  for (const { layer, in: x, offset, count } of layout.layers) {
+    if (layer.kind === 'conv') {
+      const std = Math.sqrt(2 / (layer.kernel * layer.kernel * layer.channels));
+      const weights = layer.channels * layer.kernel * layer.kernel * x.channels;
+      for (let i = 0; i < weights; i++) theta[offset + i] = std * rng.gaussian();
+    } else if (layer.kind === 'dense') {
+      const bound = 1 / Math.sqrt(sizeOf(x));
+      for (let i = 0; i < count; i++) theta[offset + i] = bound * (2 * rng.uniform() - 1);
     } else if (layer.kind === 'batchNorm') {
       theta.fill(1, offset, offset + x.channels);
     }
