@@ -1,11 +1,15 @@
 /**
  * The pointer level of the convolutional engine (docs/model.md §7): one layer's four passes —
  * forward, R-forward, backward, R-backward — as calls of the kernels of assembly/conv/ over a
- * FIXED list of shards (ranges of whole samples), in WASM memory the host reserved. Per-sample
- * layers run shard after shard; batch norm runs each reduction on every shard, sums the shards'
- * per-channel partials in shard order ((p₀ + p₁) + p₂ …, float64) and only then its elementwise
- * kernel: those sums are the sync points a thread pool would wait at (model.md §7.3). Parameter
- * gradients go into one P-vector per shard (partial(s)), which the caller sums in shard order.
+ * FIXED list of shards (ranges of whole samples), in WASM memory the host reserved. A pass is a
+ * list of steps (`layerSteps`); a step runs on every shard of the context and may end in a
+ * *reduction*: each shard has left a partial vector, and the batch's totals (the partials of ALL
+ * shards summed in shard order, ((p₀ + p₁) + p₂ …, float64) must be in `totals()` before the next
+ * step runs. Per-sample layers are one step without reduction; batch norm has its sync points
+ * (model.md §7.3). `runSteps` does the reductions for a context that holds the whole batch; a
+ * team of workers, each holding some shards, runs the same steps in lockstep and sums every
+ * shard's partials between them (test/conv-net.test.ts does it with two instances). Parameter
+ * gradients go into one P-vector per shard (partial(s)), summed in shard order at the end.
  *
  * A `LayerPlan` names every buffer of one layer (full-batch base pointers; a shard's rows start at
  * base + 8·start·(values per sample)). `x`, `gx`, `rx`, `rgx` are the producing layer's y, ∂y, R{y},
@@ -77,10 +81,153 @@ function perSample(l: ResolvedLayer): { inSize: number; outSize: number; inRows:
   return { inSize: sizeOf(l.in), outSize: sizeOf(l.out), inRows: l.in.height * l.in.width };
 }
 
-/** Sum over shards, in order, of the C-or-2C block at offset `block` of each shard's `base(s)`. */
-function sumShards(ctx: PassContext, base: (s: number) => Ptr, length: number, out: Ptr): void {
-  const parts = ctx.shards.map((_, s) => ctx.f64(base(s), length));
-  sumInOrder(parts, ctx.f64(out, length));
+/** The end of a step: per-shard partials whose sum over the batch's shards the next step reads. */
+export interface Reduction {
+  length: number;
+  /** Views of the partials of the context's shards, in their order. */
+  parts(): Float64Array[];
+  /** View of where the batch's totals go. */
+  totals(): Float64Array;
+}
+
+export interface Step {
+  /** Runs the step on every shard of the context. */
+  run(): void;
+  reduction?: Reduction;
+}
+
+export type Pass = 'forward' | 'rForward' | 'backward' | 'rBackward';
+
+/** A reduction over the context's shards of `length` values at part(s), totals at `totals`. */
+export function reductionOf(ctx: PassContext, length: number, part: (s: number) => Ptr, totals: Ptr): Reduction {
+  return {
+    length,
+    parts: () => ctx.shards.map((_, s) => ctx.f64(part(s), length)),
+    totals: () => ctx.f64(totals, length),
+  };
+}
+
+/** Runs steps in a context that holds every shard of the batch (reductions by sumInOrder). */
+export function runSteps(steps: readonly Step[]): void {
+  for (const step of steps) {
+    step.run();
+    if (step.reduction) sumInOrder(step.reduction.parts(), step.reduction.totals());
+  }
+}
+
+/** The steps of one pass of one layer. */
+export function layerSteps(ctx: PassContext, p: LayerPlan, pass: Pass): Step[] {
+  if (p.resolved.layer.kind === 'batchNorm') return batchNormSteps(ctx, p, pass);
+  const run = { forward: forwardLayer, rForward: rForwardLayer, backward: backwardLayer, rBackward: rBackwardLayer }[
+    pass
+  ];
+  return [{ run: () => run(ctx, p) }];
+}
+
+/** Batch norm's steps: reductions over shards, then the elementwise kernel (model.md §7.3). */
+function batchNormSteps(ctx: PassContext, p: LayerPlan, pass: Pass): Step[] {
+  const { k, shards } = ctx;
+  const l = p.resolved;
+  if (l.layer.kind !== 'batchNorm') throw new Error(`not a batch norm: ${l.layer.kind}`);
+  const eps = l.layer.epsilon;
+  const C = l.in.channels;
+  const size = sizeOf(l.in);
+  const inRows = l.in.height * l.in.width;
+  const M = ctx.n * inRows;
+  const params = at(ctx.theta, l.offset);
+  const rParams = at(ctx.v, l.offset);
+  const block = (s: number): Ptr => at(p.shardSums, 2 * C * s);
+  const slice = (s: number): Ptr => at(ctx.partial(s), l.offset);
+  /** Calls f(rows, offset into the tensors) for every shard. */
+  const each = (f: (rows: number, o: number, s: number) => void) => () =>
+    shards.forEach((sh, s) => f(sh.count * inRows, sh.start * size, s));
+  switch (pass) {
+    case 'forward':
+      return [
+        {
+          run: each((rows, o, s) => k.batchNormSums(rows, C, at(p.x, o), block(s))),
+          reduction: reductionOf(ctx, C, block, p.stats),
+        },
+        {
+          run: each((rows, o, s) => k.batchNormCentredSquares(rows, C, at(p.x, o), M, p.stats, block(s))),
+          reduction: reductionOf(ctx, C, block, at(p.stats, C)),
+        },
+        {
+          run: each((rows, o) =>
+            k.batchNormForward(rows, C, M, eps, p.stats, params, at(p.x, o), at(p.xhat, o), at(p.y, o)),
+          ),
+        },
+      ];
+    case 'backward':
+      return [
+        {
+          run: each((rows, o, s) => k.batchNormBackwardSums(rows, C, at(p.g, o), at(p.xhat, o), slice(s))),
+          reduction: reductionOf(ctx, 2 * C, slice, p.gTotals),
+        },
+        {
+          run: each((rows, o) => {
+            if (p.gx !== 0)
+              k.batchNormBackward(rows, C, M, eps, p.stats, params, p.gTotals, at(p.xhat, o), at(p.g, o), at(p.gx, o));
+          }),
+        },
+      ];
+    case 'rForward':
+      return [
+        {
+          run: each((rows, o, s) => k.batchNormRForwardSums(rows, C, at(p.rx, o), at(p.xhat, o), block(s))),
+          reduction: reductionOf(ctx, 2 * C, block, p.rStats),
+        },
+        {
+          run: each((rows, o) =>
+            k.batchNormRForward(
+              rows,
+              C,
+              M,
+              eps,
+              p.stats,
+              params,
+              rParams,
+              p.rStats,
+              at(p.xhat, o),
+              at(p.rx, o),
+              at(p.rxhat, o),
+              at(p.ry, o),
+            ),
+          ),
+        },
+      ];
+    case 'rBackward':
+      return [
+        {
+          run: each((rows, o, s) =>
+            k.batchNormRBackwardSums(rows, C, at(p.xhat, o), at(p.rxhat, o), at(p.g, o), at(p.rg, o), slice(s)),
+          ),
+          reduction: reductionOf(ctx, 2 * C, slice, p.rgTotals),
+        },
+        {
+          run: each((rows, o) => {
+            if (p.rgx === 0) return;
+            k.batchNormRBackward(
+              rows,
+              C,
+              M,
+              eps,
+              p.stats,
+              params,
+              rParams,
+              p.rStats,
+              p.gTotals,
+              p.rgTotals,
+              at(p.xhat, o),
+              at(p.rxhat, o),
+              at(p.g, o),
+              at(p.rg, o),
+              at(p.rgx, o),
+            );
+          }),
+        },
+      ];
+  }
 }
 
 function convArgs(l: ResolvedLayer, count: number): [number, number, number, number, number, number, number, number] {
@@ -98,38 +245,12 @@ function weightsAndBias(l: ResolvedLayer, vector: Ptr): [Ptr, Ptr] {
   return [at(vector, l.offset), hasBias ? at(vector, l.offset + l.count - cout) : 0];
 }
 
-export function forwardLayer(ctx: PassContext, p: LayerPlan): void {
+function forwardLayer(ctx: PassContext, p: LayerPlan): void {
   const { k, shards } = ctx;
   const l = p.resolved;
   const layer = l.layer;
   const { inSize, outSize, inRows } = perSample(l);
-  if (layer.kind === 'batchNorm') {
-    const C = l.in.channels;
-    const M = ctx.n * inRows;
-    const params = at(ctx.theta, l.offset);
-    const block = (s: number): Ptr => at(p.shardSums, 2 * C * s);
-    shards.forEach((sh, s) => k.batchNormSums(sh.count * inRows, C, at(p.x, sh.start * inSize), block(s)));
-    sumShards(ctx, block, C, p.stats);
-    shards.forEach((sh, s) =>
-      k.batchNormCentredSquares(sh.count * inRows, C, at(p.x, sh.start * inSize), M, p.stats, block(s)),
-    );
-    sumShards(ctx, block, C, at(p.stats, C));
-    for (const sh of shards) {
-      const o = sh.start * inSize;
-      k.batchNormForward(
-        sh.count * inRows,
-        C,
-        M,
-        layer.epsilon,
-        p.stats,
-        params,
-        at(p.x, o),
-        at(p.xhat, o),
-        at(p.y, o),
-      );
-    }
-    return;
-  }
+  if (layer.kind === 'batchNorm') throw new Error('batch norm runs through layerSteps');
   for (const { start, count } of shards) {
     const x = at(p.x, start * inSize);
     const y = at(p.y, start * outSize);
@@ -162,46 +283,12 @@ export function forwardLayer(ctx: PassContext, p: LayerPlan): void {
   }
 }
 
-export function rForwardLayer(ctx: PassContext, p: LayerPlan): void {
+function rForwardLayer(ctx: PassContext, p: LayerPlan): void {
   const { k, shards } = ctx;
   const l = p.resolved;
   const layer = l.layer;
   const { inSize, outSize, inRows } = perSample(l);
-  if (layer.kind === 'batchNorm') {
-    const C = l.in.channels;
-    const M = ctx.n * inRows;
-    const block = (s: number): Ptr => at(p.shardSums, 2 * C * s);
-    shards.forEach((sh, s) =>
-      k.batchNormRForwardSums(
-        sh.count * inRows,
-        C,
-        at(p.rx, sh.start * inSize),
-        at(p.xhat, sh.start * inSize),
-        block(s),
-      ),
-    );
-    sumShards(ctx, block, 2 * C, p.rStats);
-    const params = at(ctx.theta, l.offset);
-    const rParams = at(ctx.v, l.offset);
-    for (const sh of shards) {
-      const o = sh.start * inSize;
-      k.batchNormRForward(
-        sh.count * inRows,
-        C,
-        M,
-        layer.epsilon,
-        p.stats,
-        params,
-        rParams,
-        p.rStats,
-        at(p.xhat, o),
-        at(p.rx, o),
-        at(p.rxhat, o),
-        at(p.ry, o),
-      );
-    }
-    return;
-  }
+  if (layer.kind === 'batchNorm') throw new Error('batch norm runs through layerSteps');
   for (const { start, count } of shards) {
     const x = at(p.x, start * inSize);
     const rx = at(p.rx, start * inSize);
@@ -243,43 +330,12 @@ export function rForwardLayer(ctx: PassContext, p: LayerPlan): void {
   }
 }
 
-export function backwardLayer(ctx: PassContext, p: LayerPlan): void {
+function backwardLayer(ctx: PassContext, p: LayerPlan): void {
   const { k, shards } = ctx;
   const l = p.resolved;
   const layer = l.layer;
   const { inSize, outSize, inRows } = perSample(l);
-  if (layer.kind === 'batchNorm') {
-    const C = l.in.channels;
-    const M = ctx.n * inRows;
-    shards.forEach((sh, s) =>
-      k.batchNormBackwardSums(
-        sh.count * inRows,
-        C,
-        at(p.g, sh.start * inSize),
-        at(p.xhat, sh.start * inSize),
-        at(ctx.partial(s), l.offset),
-      ),
-    );
-    sumShards(ctx, (s) => at(ctx.partial(s), l.offset), 2 * C, p.gTotals);
-    if (p.gx === 0) return;
-    const params = at(ctx.theta, l.offset);
-    for (const sh of shards) {
-      const o = sh.start * inSize;
-      k.batchNormBackward(
-        sh.count * inRows,
-        C,
-        M,
-        layer.epsilon,
-        p.stats,
-        params,
-        p.gTotals,
-        at(p.xhat, o),
-        at(p.g, o),
-        at(p.gx, o),
-      );
-    }
-    return;
-  }
+  if (layer.kind === 'batchNorm') throw new Error('batch norm runs through layerSteps');
   shards.forEach(({ start, count }, s) => {
     const x = at(p.x, start * inSize);
     const gx = at(p.gx, start * inSize);
@@ -316,52 +372,12 @@ export function backwardLayer(ctx: PassContext, p: LayerPlan): void {
   });
 }
 
-export function rBackwardLayer(ctx: PassContext, p: LayerPlan): void {
+function rBackwardLayer(ctx: PassContext, p: LayerPlan): void {
   const { k, shards } = ctx;
   const l = p.resolved;
   const layer = l.layer;
   const { inSize, outSize, inRows } = perSample(l);
-  if (layer.kind === 'batchNorm') {
-    const C = l.in.channels;
-    const M = ctx.n * inRows;
-    shards.forEach((sh, s) => {
-      const o = sh.start * inSize;
-      k.batchNormRBackwardSums(
-        sh.count * inRows,
-        C,
-        at(p.xhat, o),
-        at(p.rxhat, o),
-        at(p.g, o),
-        at(p.rg, o),
-        at(ctx.partial(s), l.offset),
-      );
-    });
-    sumShards(ctx, (s) => at(ctx.partial(s), l.offset), 2 * C, p.rgTotals);
-    if (p.rgx === 0) return;
-    const params = at(ctx.theta, l.offset);
-    const rParams = at(ctx.v, l.offset);
-    for (const sh of shards) {
-      const o = sh.start * inSize;
-      k.batchNormRBackward(
-        sh.count * inRows,
-        C,
-        M,
-        layer.epsilon,
-        p.stats,
-        params,
-        rParams,
-        p.rStats,
-        p.gTotals,
-        p.rgTotals,
-        at(p.xhat, o),
-        at(p.rxhat, o),
-        at(p.g, o),
-        at(p.rg, o),
-        at(p.rgx, o),
-      );
-    }
-    return;
-  }
+  if (layer.kind === 'batchNorm') throw new Error('batch norm runs through layerSteps');
   shards.forEach(({ start, count }, s) => {
     const x = at(p.x, start * inSize);
     const rx = at(p.rx, start * inSize);

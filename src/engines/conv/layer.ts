@@ -11,14 +11,7 @@
 import { invalidOption } from '../../base/errors.js';
 import type { Ptr } from '../../wasm/abi.js';
 import { Arena, instantiate, type RawExports } from '../../wasm/module.js';
-import {
-  backwardLayer,
-  forwardLayer,
-  rBackwardLayer,
-  rForwardLayer,
-  type LayerPlan,
-  type PassContext,
-} from './kernels.js';
+import { layerSteps, runSteps, type LayerPlan, type PassContext } from './kernels.js';
 import type { Adjoint, Direction, ReferenceLayer } from './reference.js';
 import { sizeOf, type ResolvedLayer } from './spec.js';
 import { DEFAULT_COLUMN_BYTES, sampleShards } from './engine.js';
@@ -142,23 +135,23 @@ export class ConvLayerRunner {
   }
 
   forward(): void {
-    forwardLayer(this.ctx, this.plan);
+    runSteps(layerSteps(this.ctx, this.plan, 'forward'));
   }
 
   rForward(): void {
-    rForwardLayer(this.ctx, this.plan);
+    runSteps(layerSteps(this.ctx, this.plan, 'rForward'));
   }
 
   /** Zeroes ∂x, ∂other and ∂p, then adds the backward pass into them. */
   backward(): void {
     this.zero(['gx', 'gOther']);
-    backwardLayer(this.ctx, this.plan);
+    runSteps(layerSteps(this.ctx, this.plan, 'backward'));
   }
 
   /** Zeroes R{∂x}, R{∂other} and R{∂p}, then adds the R-backward pass into them. */
   rBackward(): void {
     this.zero(['rgx', 'rgOther']);
-    rBackwardLayer(this.ctx, this.plan);
+    runSteps(layerSteps(this.ctx, this.plan, 'rBackward'));
   }
 
   private zero(names: ('gx' | 'gOther' | 'rgx' | 'rgOther')[]): void {
