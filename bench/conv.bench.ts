@@ -16,7 +16,7 @@
  */
 import { Bench } from 'tinybench';
 import { Sfc32 } from '../src/base/random.js';
-import { ConvEngine, DEFAULT_COLUMN_BYTES } from '../src/engines/conv/engine.js';
+import { ConvEngine, defaultChunkRows } from '../src/engines/conv/engine.js';
 import { ConvLayerRunner } from '../src/engines/conv/layer.js';
 import { Arena, instantiate } from '../src/wasm/module.js';
 import {
@@ -221,7 +221,7 @@ async function im2colShare(cin: number, cout: number): Promise<{ name: string; c
   fill(arena.f64(w, cout * K), rng);
   // the whole patch matrix, once: a forward pass with one chunk of every row
   raw.conv2dForward(N, 16, 16, cin, cout, 3, 1, 1, x, w, 0, y, col, rows);
-  const chunkRows = Math.max(1, Math.floor(DEFAULT_COLUMN_BYTES / (8 * K)));
+  const chunkRows = defaultChunkRows(K);
   const bench = new Bench({ name: 'im2col', time: SECONDS * 1000, warmupTime: 200, warmupIterations: 2 });
   bench.add('conv', () => raw.conv2dForward(N, 16, 16, cin, cout, 3, 1, 1, x, w, 0, y, col, chunkRows));
   bench.add('gemm', () => raw.mlpGemmNT(col, w, y, rows, cout, K));
