@@ -16,7 +16,7 @@
  */
 import { Bench } from 'tinybench';
 import { Sfc32 } from '../src/base/random.js';
-import { ConvEngine, defaultChunkRows } from '../src/engines/conv/engine.js';
+import { ConvEngine, DEFAULT_CHUNK_ROWS } from '../src/engines/conv/engine.js';
 import { ConvLayerRunner } from '../src/engines/conv/layer.js';
 import { Arena, instantiate } from '../src/wasm/module.js';
 import {
@@ -204,7 +204,7 @@ async function networkRow(): Promise<Row & { parameterCount: number }> {
 
 /**
  * The cost of im2col: a 3×3 stride-1 forward pass (patches built chunk by chunk, then gemmNT)
- * against gemmNT alone on the whole patch matrix built beforehand.
+ * against gemmNT alone on the same chunks of a patch matrix built beforehand.
  */
 async function im2colShare(cin: number, cout: number): Promise<{ name: string; convMs: number; gemmMs: number }> {
   const raw = instantiate();
@@ -221,10 +221,14 @@ async function im2colShare(cin: number, cout: number): Promise<{ name: string; c
   fill(arena.f64(w, cout * K), rng);
   // the whole patch matrix, once: a forward pass with one chunk of every row
   raw.conv2dForward(N, 16, 16, cin, cout, 3, 1, 1, x, w, 0, y, col, rows);
-  const chunkRows = defaultChunkRows(K);
+  const chunkRows = DEFAULT_CHUNK_ROWS;
   const bench = new Bench({ name: 'im2col', time: SECONDS * 1000, warmupTime: 200, warmupIterations: 2 });
   bench.add('conv', () => raw.conv2dForward(N, 16, 16, cin, cout, 3, 1, 1, x, w, 0, y, col, chunkRows));
-  bench.add('gemm', () => raw.mlpGemmNT(col, w, y, rows, cout, K));
+  bench.add('gemm', () => {
+    for (let r0 = 0; r0 < rows; r0 += chunkRows) {
+      raw.mlpGemmNT(col + 8 * r0 * K, w, y + 8 * r0 * cout, Math.min(chunkRows, rows - r0), cout, K);
+    }
+  });
   await bench.run();
   const [convMs, gemmMs] = bench.tasks.map(msOf) as [number, number];
   return { name: `conv 3×3 ${cin}→${cout} forward`, convMs, gemmMs };

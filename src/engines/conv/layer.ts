@@ -14,7 +14,7 @@ import { Arena, instantiate, type RawExports } from '../../wasm/module.js';
 import { layerSteps, runSteps, type LayerPlan, type PassContext } from './kernels.js';
 import type { Adjoint, Direction, ReferenceLayer } from './reference.js';
 import { sizeOf, type ResolvedLayer } from './spec.js';
-import { defaultChunkRows, sampleShards } from './engine.js';
+import { DEFAULT_CHUNK_ROWS, sampleShards } from './engine.js';
 import { sumInOrder } from '../mlpBatch.js';
 
 export interface LayerOptions {
@@ -50,7 +50,7 @@ export class ConvLayerRunner {
     }
     const layer = resolved.layer;
     const K = layer.kind === 'conv' ? layer.kernel * layer.kernel * resolved.in.channels : 1;
-    const chunkRows = options.chunkRows ?? defaultChunkRows(K);
+    const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
     const raw = options.raw ?? instantiate();
     this.arena = new Arena(raw);
     const f = (count: number): Ptr => this.arena.alloc(8 * Math.max(1, count));
