@@ -118,6 +118,17 @@ describe('non-finite values propagate through the kernels', () => {
     expect(Array.from(f.forward(Float64Array.of(5, 2, 7, 1), undefined, new Float64Array(0)))).toEqual([7]);
   });
 
+  it('max-pool, two channels at a time: a NaN wins in its channel only; ties go to the first', () => {
+    const resolved = single(img(2, 2, 3), { kind: 'maxPool', input: -1 });
+    const f = new ConvLayerRunner(resolved, 1).asFunctions();
+    // positions (0,0), (0,1), (1,0), (1,1); channels 0, 1 (SIMD pair) and 2 (scalar tail)
+    const x = Float64Array.of(1, 4, 2, 3, Number.NaN, 2, 3, 9, 2, 3, 1, 1);
+    const y = f.forward(x, undefined, new Float64Array(0));
+    expect(Array.from(y)).toEqual([3, Number.NaN, 2]);
+    const g = f.backward(x, undefined, new Float64Array(0), Float64Array.of(10, 20, 30)).x;
+    expect(Array.from(g)).toEqual([0, 0, 30, 10, 20, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
   it('a NaN weight of a convolution makes its whole output channel NaN, padding included (0·NaN = NaN)', () => {
     const c = LAYER_CASES[0] as LayerCase;
     const runner = new ConvLayerRunner(c.resolved, c.n);

@@ -34,19 +34,55 @@ function put(base: usize, index: i32, value: f64): void {
 
 // ReLU, the activation of the convolutional architectures, has its own loops: in a loop over
 // act0 the optimiser evaluates tanh speculatively for every activation (a pure call hoisted above
-// the branches), which makes ReLU as slow as tanh. Its loops give act0/act1At's values bit for bit
-// (max(z, 0) = z > 0 ? z : 0 for every non-NaN z; f64.max keeps a NaN).
+// the branches), which makes ReLU as slow as tanh; and a branch on the sign of an activation
+// mispredicts half the time (the engine's f64 `select` and `max` are branches too). So its loops
+// are branch-free masks over pairs: ReLU(z) = z where z > 0 or z is NaN, else +0; σ′(z)·a = a
+// where z > 0, z (a NaN) where z is NaN, else +0. The values are act0/act1At's (σ′·a = 0·a may
+// be −0 there, +0 here: equal values).
 
-/** σ′(z) for ReLU: 1 (z > 0), 0 (z ≤ 0), NaN at NaN. */
+/** Lanes where z > 0 (all ones), and lanes where z is NaN. */
 @inline
-function reluSlope(z: f64): f64 {
-  return z > 0.0 ? 1.0 : z != z ? z : 0.0;
+function positive(z: v128): v128 {
+  return f64x2.gt(z, f64x2.splat(0.0));
+}
+
+@inline
+function isNaN2(z: v128): v128 {
+  return f64x2.ne(z, z);
+}
+
+/** y = ReLU(x) over count entries. */
+function reluForward(count: i32, x: usize, y: usize): void {
+  let k = 0;
+  for (; k + 1 < count; k += 2) {
+    const z = v128.load(at(x, k));
+    v128.store(at(y, k), v128.and(z, v128.or(positive(z), isNaN2(z))));
+  }
+  if (k < count) {
+    const z = get(x, k);
+    put(y, k, z > 0.0 || z != z ? z : 0.0);
+  }
+}
+
+/** out (+)= σ′(x)·a for ReLU over count entries (add: accumulate into out). */
+function reluScale(count: i32, x: usize, a: usize, out: usize, add: bool): void {
+  let k = 0;
+  for (; k + 1 < count; k += 2) {
+    const z = v128.load(at(x, k));
+    const v = v128.or(v128.and(v128.load(at(a, k)), positive(z)), v128.and(z, isNaN2(z)));
+    v128.store(at(out, k), add ? f64x2.add(v128.load(at(out, k)), v) : v);
+  }
+  if (k < count) {
+    const z = get(x, k);
+    const v = z > 0.0 ? get(a, k) : z != z ? z : 0.0;
+    put(out, k, add ? get(out, k) + v : v);
+  }
 }
 
 /** y = σ(x). */
 export function activationForward(act: i32, count: i32, x: usize, y: usize): void {
   if (act == Activation.relu) {
-    for (let k = 0; k < count; k++) put(y, k, max(get(x, k), 0.0));
+    reluForward(count, x, y);
     return;
   }
   for (let k = 0; k < count; k++) {
@@ -62,7 +98,7 @@ export function activationRForward(act: i32, count: i32, x: usize, y: usize, rx:
     return;
   }
   if (act == Activation.relu) {
-    for (let k = 0; k < count; k++) put(ry, k, reluSlope(get(x, k)) * get(rx, k));
+    reluScale(count, x, rx, ry, false);
     return;
   }
   for (let k = 0; k < count; k++) {
@@ -75,7 +111,7 @@ export function activationRForward(act: i32, count: i32, x: usize, y: usize, rx:
 /** gx += σ′(x) gy. */
 export function activationBackward(act: i32, count: i32, x: usize, y: usize, gy: usize, gx: usize): void {
   if (act == Activation.relu) {
-    for (let k = 0; k < count; k++) put(gx, k, get(gx, k) + reluSlope(get(x, k)) * get(gy, k));
+    reluScale(count, x, gy, gx, true);
     return;
   }
   for (let k = 0; k < count; k++) {

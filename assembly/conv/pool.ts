@@ -26,7 +26,16 @@ function get(base: usize, index: i32): f64 {
   return load<f64>(at(base, index));
 }
 
-/** y = 2×2 max-pool of x (n images h × w × c), argmax[j] = the index into x of y[j]'s input. */
+/** Lanes of v that replace best: v > best, or v the first NaN (best not NaN). */
+@inline
+function replaces(v: v128, best: v128): v128 {
+  return v128.or(f64x2.gt(v, best), v128.andnot(f64x2.ne(v, v), f64x2.ne(best, best)));
+}
+
+/**
+ * y = 2×2 max-pool of x (n images h × w × c), argmax[j] = the index into x of y[j]'s input. Two
+ * channels at a time with lane masks (no branch on the data: which input wins is random).
+ */
 export function maxPoolForward(n: i32, h: i32, w: i32, c: i32, x: usize, y: usize, argmax: usize): void {
   const ho = h >> 1;
   const wo = w >> 1;
@@ -40,7 +49,28 @@ export function maxPoolForward(n: i32, h: i32, w: i32, c: i32, x: usize, y: usiz
         const p01 = p00 + c;
         const p10 = (row1 + 2 * ox) * c;
         const p11 = p10 + c;
-        for (let ch = 0; ch < c; ch++) {
+        let ch = 0;
+        for (; ch + 1 < c; ch += 2) {
+          let best = v128.load(at(x, p00 + ch));
+          let index = i64x2(p00 + ch, p00 + ch + 1);
+          let v = v128.load(at(x, p01 + ch));
+          let m = replaces(v, best);
+          best = v128.bitselect(v, best, m);
+          index = v128.bitselect(i64x2(p01 + ch, p01 + ch + 1), index, m);
+          v = v128.load(at(x, p10 + ch));
+          m = replaces(v, best);
+          best = v128.bitselect(v, best, m);
+          index = v128.bitselect(i64x2(p10 + ch, p10 + ch + 1), index, m);
+          v = v128.load(at(x, p11 + ch));
+          m = replaces(v, best);
+          best = v128.bitselect(v, best, m);
+          index = v128.bitselect(i64x2(p11 + ch, p11 + ch + 1), index, m);
+          v128.store(at(y, j), best);
+          store<i32>(argmax + (<usize>j << 2), <i32>i64x2.extract_lane(index, 0));
+          store<i32>(argmax + (<usize>(j + 1) << 2), <i32>i64x2.extract_lane(index, 1));
+          j += 2;
+        }
+        if (ch < c) {
           let best = get(x, p00 + ch);
           let index = p00 + ch;
           // v > best, or a first NaN (best = NaN then compares false against everything)
