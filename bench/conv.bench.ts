@@ -189,14 +189,19 @@ async function networkRow(): Promise<Row & { parameterCount: number }> {
   await bench.run();
   if (sink === 0.123) log(sink);
   const [fwdBwdMs, hvpMs] = bench.tasks.map(msOf) as [number, number];
-  const madds = layout.layers.reduce((s, l) => s + multiplyAdds(l), 0);
+  // A layer reading the network input has no ∂x and R{x} = 0: forward + ∂W (2 products), and in
+  // the HVP Col(X)Vᵀ + R{∂W} = R{∂Y}ᵀCol(X) (2 products); every other one 3 and 6.
+  const products = (l: ResolvedLayer, first: number, other: number): number =>
+    multiplyAdds(l) * (l.layer.input === -1 ? first : other);
+  const fwdBwdMadds = layout.layers.reduce((s, l) => s + products(l, 2, 3), 0);
+  const hvpMadds = layout.layers.reduce((s, l) => s + products(l, 2, 6), 0);
   const name = `ResNet-like net (P = ${layout.parameterCount})`;
   return {
     name,
     fwdBwdMs,
     hvpMs,
-    fwdBwdRate: (6 * madds) / fwdBwdMs / 1e6,
-    hvpRate: (12 * madds) / hvpMs / 1e6,
+    fwdBwdRate: (2 * fwdBwdMadds) / fwdBwdMs / 1e6,
+    hvpRate: (2 * hvpMadds) / hvpMs / 1e6,
     unit: 'GFlop/s',
     parameterCount: layout.parameterCount,
   };

@@ -13,7 +13,7 @@
  * itself (`loss`, `gradient`, `hessianVectorProduct`). An engine created with `held` holds only
  * those shards' samples: a team of such engines, one per thread, runs the same steps in lockstep
  * and sums the partials of all shards between steps — the same bits as one engine holding all
- * (test/conv-net.test.ts checks it with two instances). The arithmetic is fixed by (network,
+ * (test/conv-team.test.ts checks it). The arithmetic is fixed by (network,
  * batch, shards, chunkRows), never by the number of threads.
  *
  * NaN or ±Inf in θ or v propagate to the loss, gradient and HVP (never an exception): batch norm

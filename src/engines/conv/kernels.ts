@@ -8,11 +8,12 @@
  * step runs. Per-sample layers are one step without reduction; batch norm has its sync points
  * (model.md §7.3). `runSteps` does the reductions for a context that holds the whole batch; a
  * team of workers, each holding some shards, runs the same steps in lockstep and sums every
- * shard's partials between them (test/conv-net.test.ts does it with two instances). Parameter
+ * shard's partials between them (test/conv-team.test.ts does it with several instances). Parameter
  * gradients go into one P-vector per shard (partial(s)), summed in shard order at the end.
  *
- * A `LayerPlan` names every buffer of one layer (full-batch base pointers; a shard's rows start at
- * base + 8·start·(values per sample)). `x`, `gx`, `rx`, `rgx` are the producing layer's y, ∂y, R{y},
+ * A `LayerPlan` names every buffer of one layer (base pointers of the buffers of the samples the
+ * context holds; a shard's rows start at base + 8·start·(values per sample), `start` counted in
+ * those samples). `x`, `gx`, `rx`, `rgx` are the producing layer's y, ∂y, R{y},
  * R{∂y} (or the data and 0 for the network input), so a tensor read by several layers collects
  * every path's gradient (the kernels add).
  */
