@@ -29,3 +29,4 @@ export * from './scalar/checks/gpgdLemmas';
 export * from './regression/index';
 export * from './mlp/index';
 export * from './mlp32/index';
+export * from './conv/index';

@@ -161,10 +161,84 @@ export interface WasmExports {
   mlp32Prepare(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, work: Ptr): number;
   /** assembly/mlp32/network32 */
   mlp32HvpPrepared(sizes: Ptr, layers: number, act: number, X: Ptr, Y: Ptr, n: number, total: number, theta: Ptr, v: Ptr, work: Ptr, out: Ptr): void;
+  /** assembly/conv/conv2d */
+  conv2dOutputSize(size: number, kernel: number, stride: number, padding: number): number;
+  /** assembly/conv/conv2d */
+  conv2dForward(n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number, x: Ptr, weights: Ptr, bias: Ptr, y: Ptr, col: Ptr, chunkRows: number): void;
+  /** assembly/conv/conv2d */
+  conv2dRForward(n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number, x: Ptr, rx: Ptr, weights: Ptr, rWeights: Ptr, rBias: Ptr, ry: Ptr, col: Ptr, chunkRows: number): void;
+  /** assembly/conv/conv2d */
+  conv2dBackward(n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number, x: Ptr, weights: Ptr, gy: Ptr, gx: Ptr, gWeights: Ptr, gBias: Ptr, col: Ptr, chunkRows: number): void;
+  /** assembly/conv/conv2d */
+  conv2dRBackward(n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, padding: number, x: Ptr, rx: Ptr, weights: Ptr, rWeights: Ptr, gy: Ptr, rgy: Ptr, rgx: Ptr, rgWeights: Ptr, rgBias: Ptr, col: Ptr, chunkRows: number): void;
+  /** assembly/conv/conv2d */
+  denseForward(n: number, din: number, dout: number, x: Ptr, weights: Ptr, bias: Ptr, y: Ptr): void;
+  /** assembly/conv/conv2d */
+  denseRForward(n: number, din: number, dout: number, x: Ptr, rx: Ptr, weights: Ptr, rWeights: Ptr, rBias: Ptr, ry: Ptr): void;
+  /** assembly/conv/conv2d */
+  denseBackward(n: number, din: number, dout: number, x: Ptr, weights: Ptr, gy: Ptr, gx: Ptr, gWeights: Ptr, gBias: Ptr): void;
+  /** assembly/conv/conv2d */
+  denseRBackward(n: number, din: number, dout: number, x: Ptr, rx: Ptr, weights: Ptr, rWeights: Ptr, gy: Ptr, rgy: Ptr, rgx: Ptr, rgWeights: Ptr, rgBias: Ptr): void;
+  /** assembly/conv/batchNorm */
+  batchNormMaxChannels(): number;
+  /** assembly/conv/batchNorm */
+  batchNormSums(rows: number, C: number, x: Ptr, sums: Ptr): void;
+  /** assembly/conv/batchNorm */
+  batchNormCentredSquares(rows: number, C: number, x: Ptr, total: number, xSums: Ptr, out: Ptr): void;
+  /** assembly/conv/batchNorm */
+  batchNormForward(rows: number, C: number, total: number, eps: number, stats: Ptr, params: Ptr, x: Ptr, xhat: Ptr, y: Ptr): void;
+  /** assembly/conv/batchNorm */
+  batchNormBackwardSums(rows: number, C: number, gy: Ptr, xhat: Ptr, gParams: Ptr): void;
+  /** assembly/conv/batchNorm */
+  batchNormBackward(rows: number, C: number, total: number, eps: number, stats: Ptr, params: Ptr, gTotals: Ptr, xhat: Ptr, gy: Ptr, gx: Ptr): void;
+  /** assembly/conv/batchNorm */
+  batchNormRForwardSums(rows: number, C: number, rx: Ptr, xhat: Ptr, rSums: Ptr): void;
+  /** assembly/conv/batchNorm */
+  batchNormRForward(rows: number, C: number, total: number, eps: number, stats: Ptr, params: Ptr, rParams: Ptr, rStats: Ptr, xhat: Ptr, rx: Ptr, rxhat: Ptr, ry: Ptr): void;
+  /** assembly/conv/batchNorm */
+  batchNormRBackwardSums(rows: number, C: number, xhat: Ptr, rxhat: Ptr, gy: Ptr, rgy: Ptr, rgParams: Ptr): void;
+  /** assembly/conv/batchNorm */
+  batchNormRBackward(rows: number, C: number, total: number, eps: number, stats: Ptr, params: Ptr, rParams: Ptr, rStats: Ptr, gTotals: Ptr, rgTotals: Ptr, xhat: Ptr, rxhat: Ptr, gy: Ptr, rgy: Ptr, rgx: Ptr): void;
+  /** assembly/conv/reshape */
+  subsampleForward(n: number, h: number, w: number, c: number, stride: number, x: Ptr, y: Ptr): void;
+  /** assembly/conv/reshape */
+  subsampleBackward(n: number, h: number, w: number, c: number, stride: number, gy: Ptr, gx: Ptr): void;
+  /** assembly/conv/reshape */
+  padChannelsForward(rows: number, cin: number, cout: number, x: Ptr, y: Ptr): void;
+  /** assembly/conv/reshape */
+  padChannelsBackward(rows: number, cin: number, cout: number, gy: Ptr, gx: Ptr): void;
+  /** assembly/conv/pool */
+  maxPoolForward(n: number, h: number, w: number, c: number, x: Ptr, y: Ptr, argmax: Ptr): void;
+  /** assembly/conv/pool */
+  maxPoolRForward(count: number, rx: Ptr, argmax: Ptr, ry: Ptr): void;
+  /** assembly/conv/pool */
+  maxPoolBackward(count: number, gy: Ptr, argmax: Ptr, gx: Ptr): void;
+  /** assembly/conv/pool */
+  globalAvgPoolForward(n: number, hw: number, c: number, x: Ptr, y: Ptr): void;
+  /** assembly/conv/pool */
+  globalAvgPoolBackward(n: number, hw: number, c: number, gy: Ptr, gx: Ptr): void;
+  /** assembly/conv/elementwise */
+  activationForward(act: number, count: number, x: Ptr, y: Ptr): void;
+  /** assembly/conv/elementwise */
+  activationRForward(act: number, count: number, x: Ptr, y: Ptr, rx: Ptr, ry: Ptr): void;
+  /** assembly/conv/elementwise */
+  activationBackward(act: number, count: number, x: Ptr, y: Ptr, gy: Ptr, gx: Ptr): void;
+  /** assembly/conv/elementwise */
+  activationRBackward(act: number, count: number, x: Ptr, y: Ptr, gy: Ptr, rx: Ptr, rgy: Ptr, rgx: Ptr): void;
+  /** assembly/conv/elementwise */
+  tensorAdd(count: number, a: Ptr, b: Ptr, y: Ptr): void;
+  /** assembly/conv/elementwise */
+  tensorAccumulate(count: number, src: Ptr, dst: Ptr): void;
+  /** assembly/conv/elementwise */
+  mseLoss(count: number, f: Ptr, target: Ptr, total: number): number;
+  /** assembly/conv/elementwise */
+  mseBackward(count: number, f: Ptr, target: Ptr, total: number, gf: Ptr): number;
+  /** assembly/conv/elementwise */
+  mseRBackward(count: number, rf: Ptr, total: number, rgf: Ptr): void;
 }
 
 /** Names of the exported functions. */
-export const WASM_FUNCTIONS = ["heapBase","product","loss","gradient","hessian","sharpness","sharpnessJacobi","topEigenpair","symmetricEigen","topEigenDiagonalPlusRankOne","logShift","gfsShift","gfsStatus","gfsPoint","gfsSharpness","gdStep","gpgdStep","gpgdMap1d","invariantSetMembership","gradientFlowRk4","trajectoryChunk","initFromGfsSharpness","initFamilyCells","initSliceCells","summarizeCells","invariantMapCells","sweepScalar","sweepSimd","sliceFixedCMap","quasistaticSliceMap","gpgdMap1dDerivative","orbitPeriod","bifurcationOverPhi","bifurcationFromPoints","sliceBifurcationOverPhi","stableSetCells","stableSetRoots","theoremCertifiedMember","theoremCheckRuns","theoremMembershipCounts","gpgdOrbitVerify","gpgdLemmaChecks","regWorkLength","regBasisLength","regResidual","regLoss","regGradient","regGdStep","regHvp","regHessian","regSymmetricEigen","regTridiagonalTop","regLanczos","regGfs","regGradientFlow","regRunChunk","mlpParameterCount","mlpWorkLength","mlpLoss","mlpGradient","mlpGdStep","mlpHvp","mlpPrepare","mlpHvpPrepared","mlpActivation","lanczosStart","lanczosExtend","lanczosRitzVector","mlpGemmNT","mlpGemmNN","mlpGemmTN","mlp32WorkLength","mlp32Loss","mlp32Gradient","mlp32Hvp","mlp32Prepare","mlp32HvpPrepared"] as const;
+export const WASM_FUNCTIONS = ["heapBase","product","loss","gradient","hessian","sharpness","sharpnessJacobi","topEigenpair","symmetricEigen","topEigenDiagonalPlusRankOne","logShift","gfsShift","gfsStatus","gfsPoint","gfsSharpness","gdStep","gpgdStep","gpgdMap1d","invariantSetMembership","gradientFlowRk4","trajectoryChunk","initFromGfsSharpness","initFamilyCells","initSliceCells","summarizeCells","invariantMapCells","sweepScalar","sweepSimd","sliceFixedCMap","quasistaticSliceMap","gpgdMap1dDerivative","orbitPeriod","bifurcationOverPhi","bifurcationFromPoints","sliceBifurcationOverPhi","stableSetCells","stableSetRoots","theoremCertifiedMember","theoremCheckRuns","theoremMembershipCounts","gpgdOrbitVerify","gpgdLemmaChecks","regWorkLength","regBasisLength","regResidual","regLoss","regGradient","regGdStep","regHvp","regHessian","regSymmetricEigen","regTridiagonalTop","regLanczos","regGfs","regGradientFlow","regRunChunk","mlpParameterCount","mlpWorkLength","mlpLoss","mlpGradient","mlpGdStep","mlpHvp","mlpPrepare","mlpHvpPrepared","mlpActivation","lanczosStart","lanczosExtend","lanczosRitzVector","mlpGemmNT","mlpGemmNN","mlpGemmTN","mlp32WorkLength","mlp32Loss","mlp32Gradient","mlp32Hvp","mlp32Prepare","mlp32HvpPrepared","conv2dOutputSize","conv2dForward","conv2dRForward","conv2dBackward","conv2dRBackward","denseForward","denseRForward","denseBackward","denseRBackward","batchNormMaxChannels","batchNormSums","batchNormCentredSquares","batchNormForward","batchNormBackwardSums","batchNormBackward","batchNormRForwardSums","batchNormRForward","batchNormRBackwardSums","batchNormRBackward","subsampleForward","subsampleBackward","padChannelsForward","padChannelsBackward","maxPoolForward","maxPoolRForward","maxPoolBackward","globalAvgPoolForward","globalAvgPoolBackward","activationForward","activationRForward","activationBackward","activationRBackward","tensorAdd","tensorAccumulate","mseLoss","mseBackward","mseRBackward"] as const;
 
 /** Status of a GD run, a heatmap cell or a trajectory row: a diverging or saddle-bound run is data, never an exception. The host's copy is generated from this enum (src/wasm/abi.ts). (assembly/abi.ts) */
 export const Status = {
