@@ -72,15 +72,24 @@ export function act2(a: i32, z: f64): f64 {
  */
 @inline
 export function act1At(a: i32, z: f64, s: f64): f64 {
+  // written out rather than falling back on act1: act1's tanh branch, inlined here, was evaluated
+  // speculatively for every activation (the values are act1's)
   if (a == Activation.tanh) return 1.0 - s * s;
-  return act1(a, z);
+  if (a == Activation.hardtanh) return Math.abs(z) < 1.0 ? 1.0 : 0.0;
+  if (a == Activation.relu) return z > 0.0 ? 1.0 : 0.0;
+  if (a == Activation.elu) return z > 0.0 ? 1.0 : Math.exp(z);
+  return sigmoid(z);
 }
 
 /** σ''(z) given s = σ(z): for tanh −2s(1 − s²) (the bits of act2); the others as act2. */
 @inline
 export function act2At(a: i32, z: f64, s: f64): f64 {
+  // act2's values without its tanh branch (see act1At)
   if (a == Activation.tanh) return -2.0 * s * (1.0 - s * s);
-  return act2(a, z);
+  if (a == Activation.hardtanh || a == Activation.relu) return 0.0;
+  if (a == Activation.elu) return z > 0.0 ? 0.0 : Math.exp(z);
+  const sg = sigmoid(z);
+  return sg * (1.0 - sg);
 }
 
 /** σ^(order)(z) for order 0, 1, 2 (test hook; NaN for an unknown activation or order). */

@@ -16,6 +16,7 @@
 // per layer l = 1..L the blocks Z_l, A_l, R{Z_l}, R{A_l}, E_l (n·d_l each), then Δ, Δ', R{Δ}, R{Δ'}
 // (n·max_l d_l each), then the transpose scratch of gemm32.ts (max(max_l d_{l−1}·d_l, n·max_l d_l)).
 // The work must be 8-byte aligned. Outputs never alias the work, θ or v.
+import { Activation } from '../mlp/activation';
 import { act0f, act1f, act2f } from './activation32';
 import { gemmNN32, gemmNTPre32, gemmTN32, transpose32 } from './gemm32';
 
@@ -104,6 +105,21 @@ function columnSums(D: usize, n: i32, d: i32, sums: usize, out: usize): void {
   for (let j = 0; j < d; j++) stf(out, j, <f32>load<f64>(sums + (<usize>j << 3)));
 }
 
+/** A = σ(Z) over `count` entries, one loop per activation (why: network.ts's `activate`). */
+function activate32(act: i32, Z: usize, A: usize, count: i32): void {
+  if (act == Activation.tanh) {
+    for (let k = 0; k < count; k++) stf(A, k, act0f(Activation.tanh, ldf(Z, k)));
+  } else if (act == Activation.hardtanh) {
+    for (let k = 0; k < count; k++) stf(A, k, act0f(Activation.hardtanh, ldf(Z, k)));
+  } else if (act == Activation.relu) {
+    for (let k = 0; k < count; k++) stf(A, k, act0f(Activation.relu, ldf(Z, k)));
+  } else if (act == Activation.elu) {
+    for (let k = 0; k < count; k++) stf(A, k, act0f(Activation.elu, ldf(Z, k)));
+  } else {
+    for (let k = 0; k < count; k++) stf(A, k, act0f(Activation.softplus, ldf(Z, k)));
+  }
+}
+
 /** Forward pass over the n rows: Z_l, A_l into the work; returns the loss (f64 sum). */
 function forward(
   sizes: usize, layers: i32, act: i32, X: usize, Y: usize, n: i32, total: i32, theta: usize, work: usize,
@@ -122,7 +138,7 @@ function forward(
     fillRows(Z, n, dout, fp(W, dout * din));
     gemmNTPre32(aPrev, T, Z, n, dout, din);
     if (l < layers) {
-      for (let k = 0; k < nd; k++) stf(A, k, act0f(act, ldf(Z, k)));
+      activate32(act, Z, A, nd);
       aPrev = A;
     }
     off += dout * (din + 1);
