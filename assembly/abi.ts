@@ -46,6 +46,12 @@ export const SCRATCH_VEC_C: usize = memory.data(64 * 8, 16);
 export const SCRATCH_VEC_D: usize = memory.data(64 * 8, 16);
 export const SCRATCH_VEC_E: usize = memory.data(64 * 8, 16);
 
+/** Address of the f64 at index i of the array at p. */
+@inline
+export function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 3);
+}
+
 @inline
 export function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));

@@ -22,21 +22,7 @@
 // output (a shard's partial); the backward-phase sums ADD into the parameter gradient (their totals
 // are ∂L/∂γ, ∂L/∂β), as do the ∂x kernels into ∂x. Rows are summed in order, channels side by side.
 // The variance is the biased one (1/M), as training-mode batch norm normalises with.
-
-@inline
-function at(base: usize, index: i32): usize {
-  return base + (<usize>index << 3);
-}
-
-@inline
-function get(base: usize, index: i32): f64 {
-  return load<f64>(at(base, index));
-}
-
-@inline
-function put(base: usize, index: i32, value: f64): void {
-  store<f64>(at(base, index), value);
-}
+import { at, ld, st } from '../abi';
 
 /** Largest channel count of a batch-norm layer (the per-channel coefficients live in static scratch). */
 const MAX_CHANNELS: i32 = 4096;
@@ -57,8 +43,8 @@ function statistics(C: i32, total: i32, eps: f64, stats: usize): void {
   assert(C <= MAX_CHANNELS);
   const M = <f64>total;
   for (let c = 0; c < C; c++) {
-    put(MU, c, get(stats, c) / M);
-    put(SCALE, c, 1.0 / Math.sqrt(get(stats, C + c) / M + eps));
+    st(MU, c, ld(stats, c) / M);
+    st(SCALE, c, 1.0 / Math.sqrt(ld(stats, C + c) / M + eps));
   }
 }
 /** sums[c] = Σ_i x[i, c] (this shard's partial; overwrites). */
@@ -66,20 +52,20 @@ export function batchNormSums(rows: i32, C: i32, x: usize, sums: usize): void {
   memory.fill(sums, 0, <usize>C << 3);
   for (let i = 0; i < rows; i++) {
     const r = at(x, i * C);
-    for (let c = 0; c < C; c++) put(sums, c, get(sums, c) + get(r, c));
+    for (let c = 0; c < C; c++) st(sums, c, ld(sums, c) + ld(r, c));
   }
 }
 
 /** out[c] = Σ_i (x[i, c] − μ_c)², μ = xSums/total (the batch's Σx); overwrites. */
 export function batchNormCentredSquares(rows: i32, C: i32, x: usize, total: i32, xSums: usize, out: usize): void {
   assert(C <= MAX_CHANNELS);
-  for (let c = 0; c < C; c++) put(MU, c, get(xSums, c) / <f64>total);
+  for (let c = 0; c < C; c++) st(MU, c, ld(xSums, c) / <f64>total);
   memory.fill(out, 0, <usize>C << 3);
   for (let i = 0; i < rows; i++) {
     const r = at(x, i * C);
     for (let c = 0; c < C; c++) {
-      const d = get(r, c) - get(MU, c);
-      put(out, c, get(out, c) + d * d);
+      const d = ld(r, c) - ld(MU, c);
+      st(out, c, ld(out, c) + d * d);
     }
   }
 }
@@ -92,9 +78,9 @@ export function batchNormForward(
   for (let i = 0; i < rows; i++) {
     const o = i * C;
     for (let c = 0; c < C; c++) {
-      const h = (get(x, o + c) - get(MU, c)) * get(SCALE, c);
-      put(xhat, o + c, h);
-      put(y, o + c, get(params, c) * h + get(params, C + c));
+      const h = (ld(x, o + c) - ld(MU, c)) * ld(SCALE, c);
+      st(xhat, o + c, h);
+      st(y, o + c, ld(params, c) * h + ld(params, C + c));
     }
   }
 }
@@ -104,9 +90,9 @@ export function batchNormBackwardSums(rows: i32, C: i32, gy: usize, xhat: usize,
   for (let i = 0; i < rows; i++) {
     const o = i * C;
     for (let c = 0; c < C; c++) {
-      const g = get(gy, o + c);
-      put(gParams, c, get(gParams, c) + g * get(xhat, o + c));
-      put(gParams, C + c, get(gParams, C + c) + g);
+      const g = ld(gy, o + c);
+      st(gParams, c, ld(gParams, c) + g * ld(xhat, o + c));
+      st(gParams, C + c, ld(gParams, C + c) + g);
     }
   }
 }
@@ -119,15 +105,15 @@ export function batchNormBackward(
   statistics(C, total, eps, stats);
   const M = <f64>total;
   for (let c = 0; c < C; c++) {
-    put(COEF_A, c, get(params, c) * get(SCALE, c));
-    put(COEF_B, c, get(gTotals, C + c) / M);
-    put(COEF_C, c, get(gTotals, c) / M);
+    st(COEF_A, c, ld(params, c) * ld(SCALE, c));
+    st(COEF_B, c, ld(gTotals, C + c) / M);
+    st(COEF_C, c, ld(gTotals, c) / M);
   }
   for (let i = 0; i < rows; i++) {
     const o = i * C;
     for (let c = 0; c < C; c++) {
-      const h = get(gy, o + c) - get(COEF_B, c) - get(xhat, o + c) * get(COEF_C, c);
-      put(gx, o + c, get(gx, o + c) + get(COEF_A, c) * h);
+      const h = ld(gy, o + c) - ld(COEF_B, c) - ld(xhat, o + c) * ld(COEF_C, c);
+      st(gx, o + c, ld(gx, o + c) + ld(COEF_A, c) * h);
     }
   }
 }
@@ -139,9 +125,9 @@ export function batchNormRForwardSums(rows: i32, C: i32, rx: usize, xhat: usize,
   for (let i = 0; i < rows; i++) {
     const o = i * C;
     for (let c = 0; c < C; c++) {
-      const r = get(rx, o + c);
-      put(rSums, c, get(rSums, c) + r);
-      put(rSums, C + c, get(rSums, C + c) + get(xhat, o + c) * r);
+      const r = ld(rx, o + c);
+      st(rSums, c, ld(rSums, c) + r);
+      st(rSums, C + c, ld(rSums, C + c) + ld(xhat, o + c) * r);
     }
   }
 }
@@ -157,16 +143,16 @@ export function batchNormRForward(
   statistics(C, total, eps, stats);
   const M = <f64>total;
   for (let c = 0; c < C; c++) {
-    put(COEF_B, c, get(rStats, c) / M);
-    put(COEF_C, c, get(rStats, C + c) / M);
+    st(COEF_B, c, ld(rStats, c) / M);
+    st(COEF_C, c, ld(rStats, C + c) / M);
   }
   for (let i = 0; i < rows; i++) {
     const o = i * C;
     for (let c = 0; c < C; c++) {
-      const h = get(xhat, o + c);
-      const rh = rx == 0 ? 0.0 : get(SCALE, c) * (get(rx, o + c) - get(COEF_B, c) - h * get(COEF_C, c));
-      put(rxhat, o + c, rh);
-      put(ry, o + c, get(params, c) * rh + get(rParams, c) * h + get(rParams, C + c));
+      const h = ld(xhat, o + c);
+      const rh = rx == 0 ? 0.0 : ld(SCALE, c) * (ld(rx, o + c) - ld(COEF_B, c) - h * ld(COEF_C, c));
+      st(rxhat, o + c, rh);
+      st(ry, o + c, ld(params, c) * rh + ld(rParams, c) * h + ld(rParams, C + c));
     }
   }
 }
@@ -178,9 +164,9 @@ export function batchNormRBackwardSums(
   for (let i = 0; i < rows; i++) {
     const o = i * C;
     for (let c = 0; c < C; c++) {
-      const rg = get(rgy, o + c);
-      put(rgParams, c, get(rgParams, c) + (rg * get(xhat, o + c) + get(gy, o + c) * get(rxhat, o + c)));
-      put(rgParams, C + c, get(rgParams, C + c) + rg);
+      const rg = ld(rgy, o + c);
+      st(rgParams, c, ld(rgParams, c) + (rg * ld(xhat, o + c) + ld(gy, o + c) * ld(rxhat, o + c)));
+      st(rgParams, C + c, ld(rgParams, C + c) + rg);
     }
   }
 }
@@ -197,22 +183,22 @@ export function batchNormRBackward(
   const M = <f64>total;
   // MU is reused here for R{∂γ}/M.
   for (let c = 0; c < C; c++) {
-    const s = get(SCALE, c);
-    put(COEF_A, c, get(rParams, c) + get(params, c) * (-s * (get(rStats, C + c) / M)));
-    put(COEF_B, c, get(gTotals, C + c) / M);
-    put(COEF_C, c, get(gTotals, c) / M);
-    put(COEF_D, c, get(rgTotals, C + c) / M);
-    put(MU, c, get(rgTotals, c) / M);
+    const s = ld(SCALE, c);
+    st(COEF_A, c, ld(rParams, c) + ld(params, c) * (-s * (ld(rStats, C + c) / M)));
+    st(COEF_B, c, ld(gTotals, C + c) / M);
+    st(COEF_C, c, ld(gTotals, c) / M);
+    st(COEF_D, c, ld(rgTotals, C + c) / M);
+    st(MU, c, ld(rgTotals, c) / M);
   }
   for (let i = 0; i < rows; i++) {
     const o = i * C;
     for (let c = 0; c < C; c++) {
-      const xh = get(xhat, o + c);
-      const dGamma = get(COEF_C, c);
-      const h = get(gy, o + c) - get(COEF_B, c) - xh * dGamma;
-      const inner = get(rgy, o + c) - get(COEF_D, c) - get(rxhat, o + c) * dGamma - xh * get(MU, c);
-      const update = get(SCALE, c) * (get(COEF_A, c) * h + get(params, c) * inner);
-      put(rgx, o + c, get(rgx, o + c) + update);
+      const xh = ld(xhat, o + c);
+      const dGamma = ld(COEF_C, c);
+      const h = ld(gy, o + c) - ld(COEF_B, c) - xh * dGamma;
+      const inner = ld(rgy, o + c) - ld(COEF_D, c) - ld(rxhat, o + c) * dGamma - xh * ld(MU, c);
+      const update = ld(SCALE, c) * (ld(COEF_A, c) * h + ld(params, c) * inner);
+      st(rgx, o + c, ld(rgx, o + c) + update);
     }
   }
 }

@@ -27,12 +27,8 @@
 // Outputs: forward and R-forward overwrite Y / R{Y}; backward and R-backward ADD into their outputs
 // (∂X, ∂W, ∂b), which the caller zeroes. A pointer of 0 skips that output (∂X of the first layer,
 // b of a layer without bias, R{X} = 0 for the network input).
+import { at } from '../abi';
 import { gemmNN, gemmNT, gemmTN } from '../mlp/gemm';
-
-@inline
-function at(base: usize, index: i32): usize {
-  return base + (<usize>index << 3);
-}
 
 /** ⌊(size + 2·padding − kernel)/stride⌋ + 1 (the output height or width; ≤ 0: no output). */
 export function conv2dOutputSize(size: i32, kernel: i32, stride: i32, padding: i32): i32 {

@@ -15,22 +15,8 @@
 //   L = (1/total) Σ ½ (f − t)²,  ∂f += (f − t)/total,  R{∂f} += R{f}/total
 // (shards normalise by the whole batch so that their losses and gradients sum to the batch's).
 // Forward passes overwrite their outputs; backward passes add.
+import { at, ld, st } from '../abi';
 import { act0, act1At, act2At, Activation } from '../mlp/activation';
-
-@inline
-function at(base: usize, index: i32): usize {
-  return base + (<usize>index << 3);
-}
-
-@inline
-function get(base: usize, index: i32): f64 {
-  return load<f64>(at(base, index));
-}
-
-@inline
-function put(base: usize, index: i32, value: f64): void {
-  store<f64>(at(base, index), value);
-}
 
 // ReLU, the activation of the convolutional architectures, has its own loops: in a loop over
 // act0 the optimiser evaluates tanh speculatively for every activation (a pure call hoisted above
@@ -59,8 +45,8 @@ function reluForward(count: i32, x: usize, y: usize): void {
     v128.store(at(y, k), v128.and(z, v128.or(positive(z), isNaN2(z))));
   }
   if (k < count) {
-    const z = get(x, k);
-    put(y, k, z > 0.0 || z != z ? z : 0.0);
+    const z = ld(x, k);
+    st(y, k, z > 0.0 || z != z ? z : 0.0);
   }
 }
 
@@ -73,9 +59,9 @@ function reluScale(count: i32, x: usize, a: usize, out: usize, add: bool): void 
     v128.store(at(out, k), add ? f64x2.add(v128.load(at(out, k)), v) : v);
   }
   if (k < count) {
-    const z = get(x, k);
-    const v = z > 0.0 ? get(a, k) : z != z ? z : 0.0;
-    put(out, k, add ? get(out, k) + v : v);
+    const z = ld(x, k);
+    const v = z > 0.0 ? ld(a, k) : z != z ? z : 0.0;
+    st(out, k, add ? ld(out, k) + v : v);
   }
 }
 
@@ -86,8 +72,8 @@ export function activationForward(act: i32, count: i32, x: usize, y: usize): voi
     return;
   }
   for (let k = 0; k < count; k++) {
-    const z = get(x, k);
-    put(y, k, z != z ? z : act0(act, z));
+    const z = ld(x, k);
+    st(y, k, z != z ? z : act0(act, z));
   }
 }
 
@@ -102,9 +88,9 @@ export function activationRForward(act: i32, count: i32, x: usize, y: usize, rx:
     return;
   }
   for (let k = 0; k < count; k++) {
-    const z = get(x, k);
-    const d1 = z != z ? z : act1At(act, z, get(y, k));
-    put(ry, k, d1 * get(rx, k));
+    const z = ld(x, k);
+    const d1 = z != z ? z : act1At(act, z, ld(y, k));
+    st(ry, k, d1 * ld(rx, k));
   }
 }
 
@@ -115,9 +101,9 @@ export function activationBackward(act: i32, count: i32, x: usize, y: usize, gy:
     return;
   }
   for (let k = 0; k < count; k++) {
-    const z = get(x, k);
-    const d1 = z != z ? z : act1At(act, z, get(y, k));
-    put(gx, k, get(gx, k) + d1 * get(gy, k));
+    const z = ld(x, k);
+    const d1 = z != z ? z : act1At(act, z, ld(y, k));
+    st(gx, k, ld(gx, k) + d1 * ld(gy, k));
   }
 }
 
@@ -130,30 +116,30 @@ export function activationRBackward(
     return;
   }
   for (let k = 0; k < count; k++) {
-    const z = get(x, k);
-    const s = get(y, k);
+    const z = ld(x, k);
+    const s = ld(y, k);
     const nan = z != z;
     const d1 = nan ? z : act1At(act, z, s);
     const d2 = nan ? z : act2At(act, z, s);
-    put(rgx, k, get(rgx, k) + (d1 * get(rgy, k) + d2 * get(gy, k) * get(rx, k)));
+    st(rgx, k, ld(rgx, k) + (d1 * ld(rgy, k) + d2 * ld(gy, k) * ld(rx, k)));
   }
 }
 
 /** y = a + b (residual addition; y may alias a or b). */
 export function tensorAdd(count: i32, a: usize, b: usize, y: usize): void {
-  for (let k = 0; k < count; k++) put(y, k, get(a, k) + get(b, k));
+  for (let k = 0; k < count; k++) st(y, k, ld(a, k) + ld(b, k));
 }
 
 /** dst += src (the backward of an addition, or of a layer whose output feeds two others). */
 export function tensorAccumulate(count: i32, src: usize, dst: usize): void {
-  for (let k = 0; k < count; k++) put(dst, k, get(dst, k) + get(src, k));
+  for (let k = 0; k < count; k++) st(dst, k, ld(dst, k) + ld(src, k));
 }
 
 /** L = (1/total) Σ ½ (f − t)² over `count` = rows × outputs entries. */
 export function mseLoss(count: i32, f: usize, target: usize, total: i32): f64 {
   let sum = 0.0;
   for (let k = 0; k < count; k++) {
-    const r = get(f, k) - get(target, k);
+    const r = ld(f, k) - ld(target, k);
     sum += r * r;
   }
   return (0.5 * sum) / <f64>total;
@@ -162,12 +148,12 @@ export function mseLoss(count: i32, f: usize, target: usize, total: i32): f64 {
 /** gf += (f − t)/total; returns L as mseLoss. */
 export function mseBackward(count: i32, f: usize, target: usize, total: i32, gf: usize): f64 {
   const inv = 1.0 / <f64>total;
-  for (let k = 0; k < count; k++) put(gf, k, get(gf, k) + (get(f, k) - get(target, k)) * inv);
+  for (let k = 0; k < count; k++) st(gf, k, ld(gf, k) + (ld(f, k) - ld(target, k)) * inv);
   return mseLoss(count, f, target, total);
 }
 
 /** R{gf} += R{f}/total. */
 export function mseRBackward(count: i32, rf: usize, total: i32, rgf: usize): void {
   const inv = 1.0 / <f64>total;
-  for (let k = 0; k < count; k++) put(rgf, k, get(rgf, k) + get(rf, k) * inv);
+  for (let k = 0; k < count; k++) st(rgf, k, ld(rgf, k) + ld(rf, k) * inv);
 }

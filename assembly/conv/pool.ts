@@ -15,16 +15,7 @@
 // linear without parameters, so R-forward is globalAvgPoolForward on R{x}, and backward
 // ∂x[i, p, ch] += ∂y[i, ch]/hw is also its R-backward (on R{∂y}).
 // Forward passes overwrite their outputs; backward passes add into ∂x.
-
-@inline
-function at(base: usize, index: i32): usize {
-  return base + (<usize>index << 3);
-}
-
-@inline
-function get(base: usize, index: i32): f64 {
-  return load<f64>(at(base, index));
-}
+import { at, ld } from '../abi';
 
 /** Lanes of v that replace best: v > best, or v the first NaN (best not NaN). */
 @inline
@@ -71,20 +62,20 @@ export function maxPoolForward(n: i32, h: i32, w: i32, c: i32, x: usize, y: usiz
           j += 2;
         }
         if (ch < c) {
-          let best = get(x, p00 + ch);
+          let best = ld(x, p00 + ch);
           let index = p00 + ch;
           // v > best, or a first NaN (best = NaN then compares false against everything)
-          let v = get(x, p01 + ch);
+          let v = ld(x, p01 + ch);
           if (v > best || (v != v && best == best)) {
             best = v;
             index = p01 + ch;
           }
-          v = get(x, p10 + ch);
+          v = ld(x, p10 + ch);
           if (v > best || (v != v && best == best)) {
             best = v;
             index = p10 + ch;
           }
-          v = get(x, p11 + ch);
+          v = ld(x, p11 + ch);
           if (v > best || (v != v && best == best)) {
             best = v;
             index = p11 + ch;
@@ -104,14 +95,14 @@ export function maxPoolRForward(count: i32, rx: usize, argmax: usize, ry: usize)
     memory.fill(ry, 0, <usize>count << 3);
     return;
   }
-  for (let j = 0; j < count; j++) store<f64>(at(ry, j), get(rx, load<i32>(argmax + (<usize>j << 2))));
+  for (let j = 0; j < count; j++) store<f64>(at(ry, j), ld(rx, load<i32>(argmax + (<usize>j << 2))));
 }
 
 /** gx[argmax[j]] += gy[j] for the `count` outputs (also the R-backward, on R{∂y}). */
 export function maxPoolBackward(count: i32, gy: usize, argmax: usize, gx: usize): void {
   for (let j = 0; j < count; j++) {
     const p = at(gx, load<i32>(argmax + (<usize>j << 2)));
-    store<f64>(p, load<f64>(p) + get(gy, j));
+    store<f64>(p, load<f64>(p) + ld(gy, j));
   }
 }
 
@@ -122,9 +113,9 @@ export function globalAvgPoolForward(n: i32, hw: i32, c: i32, x: usize, y: usize
     const yi = at(y, i * c);
     for (let p = 0; p < hw; p++) {
       const xp = at(x, (i * hw + p) * c);
-      for (let ch = 0; ch < c; ch++) store<f64>(at(yi, ch), get(yi, ch) + get(xp, ch));
+      for (let ch = 0; ch < c; ch++) store<f64>(at(yi, ch), ld(yi, ch) + ld(xp, ch));
     }
-    for (let ch = 0; ch < c; ch++) store<f64>(at(yi, ch), get(yi, ch) / <f64>hw);
+    for (let ch = 0; ch < c; ch++) store<f64>(at(yi, ch), ld(yi, ch) / <f64>hw);
   }
 }
 
@@ -134,7 +125,7 @@ export function globalAvgPoolBackward(n: i32, hw: i32, c: i32, gy: usize, gx: us
     const gi = at(gy, i * c);
     for (let p = 0; p < hw; p++) {
       const xp = at(gx, (i * hw + p) * c);
-      for (let ch = 0; ch < c; ch++) store<f64>(at(xp, ch), get(xp, ch) + get(gi, ch) / <f64>hw);
+      for (let ch = 0; ch < c; ch++) store<f64>(at(xp, ch), ld(xp, ch) + ld(gi, ch) / <f64>hw);
     }
   }
 }
