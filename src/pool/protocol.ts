@@ -16,7 +16,8 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { EoslabError, type ErrorCode } from '../base/errors.js';
 
 /** The named tasks of the worker entry, one per experiment that fans work out. */
-export type TaskName = 'heatmap' | 'heatmapFigure' | 'bifurcation' | 'check' | 'regression' | 'fcnet' | 'mlpTeam';
+export type TaskName =
+  'heatmap' | 'heatmapFigure' | 'bifurcation' | 'check' | 'regression' | 'fcnet' | 'mlpTeam' | 'convTeam';
 
 /** An EoslabError as data. */
 export interface ErrorData {

@@ -10,6 +10,8 @@
  *   fcnet        one GD chunk or GFS evaluation of a small network (experiments/fcnet/tasks.ts)
  *   mlpTeam      a team worker of a data-parallel network batch: serves gradient/HVP shards
  *                through shared memory until told to stop (mlpTeam.ts)
+ *   convTeam     a team worker of a convolutional network: runs its shards' steps in lockstep with
+ *                the others, exchanging the reductions through shared memory (convTeam.ts)
  *
  * Each task loads its module on first use (a heatmap worker never loads the regression solver or
  * the digits) and creates its engine once per thread: one ScalarEngine (one WASM instance) shared
@@ -108,6 +110,11 @@ export const mlpTeam = serve(async () => {
   return { run: serveTeam };
 });
 
+export const convTeam = serve(async () => {
+  const { serveConvTeam } = await import('./convTeam.js');
+  return { run: serveConvTeam };
+});
+
 const TASKS: Record<TaskName, { prepare(): Promise<unknown> }> = {
   heatmap,
   heatmapFigure,
@@ -116,6 +123,7 @@ const TASKS: Record<TaskName, { prepare(): Promise<unknown> }> = {
   regression,
   fcnet,
   mlpTeam,
+  convTeam,
 };
 
 // Tasks the pool asked to prepare at thread start. A failure here is not fatal to the thread: the
