@@ -8,7 +8,8 @@ import { defineCommand } from '../args.js';
 
 export const serveCommand = defineCommand({
   name: 'serve',
-  summary: 'the explorer page in a browser: live Fig 3 heatmap, click a cell for its GD trajectory',
+  summary:
+    'the explorer page in a browser: the live Fig 3 map or 𝕊 map (Fig 2c), click a cell for its GD trajectory and GPGD diagram',
   usage: 'eoslab serve [--port 8080] [--host 127.0.0.1]',
   details:
     'Serves the explorer page (built into dist-web/ by `npm run build`) on http://HOST:PORT/ until\n' +
