@@ -175,7 +175,7 @@ export { availableDigits } from './data/mnist.js';
 export { loadImages, inspectImages, resolveImageRequest } from './data/images.js';
 export type { ImageRequest, ResolvedImageRequest, ImageSet, ImageSetShape } from './data/images.js';
 export { parseDataSpec, type DataSpec } from './base/dataSpec.js';
-export { MlpSolver } from './engines/mlpSolver.js';
+export { MlpSolver, NetworkSolver } from './engines/mlpSolver.js';
 export type {
   LanczosOptions,
   LanczosResult,
@@ -185,7 +185,7 @@ export type {
   GfsResult as MlpGfsResult,
 } from './engines/mlpSolver.js';
 export { LocalBatch, shardRanges, defaultShards, MAX_SHARDS } from './engines/mlpBatch.js';
-export type { MlpBatch, MlpProblem, Precision, ShardKernels } from './engines/mlpBatch.js';
+export type { MlpBatch, MlpProblem, NetworkBatch, Precision, ShardKernels } from './engines/mlpBatch.js';
 export { createMlpSolver, TeamBatch } from './pool/mlpTeam.js';
 export type { MlpSolverOptions } from './pool/mlpTeam.js';
 export {

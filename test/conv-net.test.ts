@@ -9,7 +9,7 @@
  *     relative, in one shard and in three (batch norm's partial sums across shards);
  *   - an explicit Hessian (every parameter, from HVPs of unit vectors): symmetric, and its largest
  *     eigenvalue by the Jacobi eigensolver (src/base/dense.ts) equal to Lanczos over the HVPs
- *     (MlpSolver.sharpness, the Lanczos of every network experiment);
+ *     (NetworkSolver.sharpness, the Lanczos of every network experiment);
  *   - NaN in θ or v, bad specifications and data.
  * ReLU inputs and max-pool maxima keep NET_KINK_MARGIN from their kinks (asserted).
  */
@@ -27,8 +27,8 @@ import {
   type ResolvedLayer,
 } from '../src/engines/conv/spec.js';
 import { instantiate, wasmModule } from '../src/wasm/module.js';
-import type { MlpBatch } from '../src/engines/mlpBatch.js';
-import { MlpSolver } from '../src/engines/mlpSolver.js';
+import type { NetworkBatch } from '../src/engines/networkBatch.js';
+import { NetworkSolver } from '../src/engines/networkSolver.js';
 import {
   centralDifference,
   dot,
@@ -184,8 +184,7 @@ describe.each(NETS)('$name', ({ spec, n, seed }) => {
     const jacobiTop = Math.max(...values);
     const jacobiBottom = Math.min(...values);
     expect(jacobiTop).toBeGreaterThan(0);
-    const batch: MlpBatch = {
-      sizes: [],
+    const batch: NetworkBatch = {
       parameterCount: P,
       shards: 1,
       precision: 'f64',
@@ -198,7 +197,7 @@ describe.each(NETS)('$name', ({ spec, n, seed }) => {
       hvp: async (t, v, out) => out.set(engine.hessianVectorProduct(t, v)),
       close: async () => {},
     };
-    const solver = new MlpSolver(batch, { capacity: P });
+    const solver = new NetworkSolver(batch, { capacity: P });
     const lanczos = await solver.sharpness(theta, { tol: 1e-12, maxIterations: P });
     expect(Math.abs(lanczos.value - jacobiTop)).toBeLessThan(TOL_EIGEN * Math.max(jacobiTop, -jacobiBottom));
     // and the Ritz vector is an eigenvector of the dense matrix

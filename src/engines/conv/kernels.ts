@@ -19,7 +19,7 @@
  */
 import type { Ptr, WasmExports } from '../../wasm/abi.js';
 import { ACTIVATION_CODES } from '../mlpNetwork.js';
-import { sumInOrder } from '../mlpBatch.js';
+import { sumInOrder } from '../networkBatch.js';
 import { sizeOf, type ResolvedLayer } from './spec.js';
 
 export interface Shard {
