@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConvEngine } from '../src/engines/conv/engine.js';
 import { initialArchitectureParameters, netArchitecture } from '../src/engines/conv/architectures.js';
 import { ConvTeam } from '../src/pool/convTeam.js';
+import { ConvBatch } from '../src/engines/conv/batch.js';
+import { NetworkSolver } from '../src/engines/networkSolver.js';
 import type { ConvData, ConvNetSpec } from '../src/engines/conv/spec.js';
 import { dataFor, paperResidualBlock, vggLike } from './helpers/conv-nets.js';
 
@@ -63,6 +65,30 @@ describe.each(CASES)('conv team on the pool: $name', ({ spec, n, shards }) => {
     await t.hvp(theta, v, h);
     await t.hvp(theta, v, h);
     expect(h).toEqual(hv);
+  });
+});
+
+describe('the solver over a conv team', () => {
+  it('gives the Lanczos S, the GD steps and φ of the calling-thread batch, bit for bit', async () => {
+    const spec = resnet.spec;
+    const data = dataFor(spec, 6, 8);
+    const theta = initialArchitectureParameters(resnet, 4).map((x, k) => x + 0.02 * Math.sin(k));
+    const local = new NetworkSolver(new ConvBatch(spec, data, { shards: 3 }));
+    // the same shards and im2col chunks (the chunk rows fix the order of ∂W's sums)
+    const conv = new ConvTeam(spec, data, { workers: 2, shards: 3 });
+    teams.push(conv);
+    const pooled = new NetworkSolver(conv);
+    const [a, b] = [await local.sharpness(theta), await pooled.sharpness(theta)];
+    expect(b.value).toBe(a.value);
+    expect(b.vector).toEqual(a.vector);
+    const [ga, gb] = [await local.gradientDescent(theta, 0.1, 3), await pooled.gradientDescent(theta, 0.1, 3)];
+    expect(gb.theta).toEqual(ga.theta);
+    expect(gb.losses).toEqual(ga.losses);
+    const flow = { lossThreshold: 0.5 * (ga.losses[0] as number), maxSteps: 50 };
+    const [fa, fb] = [await local.gfsSharpness(theta, flow), await pooled.gfsSharpness(theta, flow)];
+    expect(fb.gfsSharpness).toBe(fa.gfsSharpness);
+    expect(fb.steps).toBe(fa.steps);
+    await local.close();
   });
 });
 

@@ -20,7 +20,7 @@
 import { EoslabError, invalidOption } from '../base/errors.js';
 import { ConvEngine, type ConvOperation } from '../engines/conv/engine.js';
 import { checkData, layoutOf, type ConvData, type ConvNetSpec } from '../engines/conv/spec.js';
-import { sumSliceInOrder } from '../engines/mlpBatch.js';
+import { sumSliceInOrder, type NetworkBatch } from '../engines/networkBatch.js';
 import { WorkerPool } from './pool.js';
 
 /** Words of the control block. */
@@ -62,8 +62,9 @@ export function longestReduction(spec: ConvNetSpec): number {
   return Math.max(layout.parameterCount, 2 * widest, 1);
 }
 
-export class ConvTeam {
+export class ConvTeam implements NetworkBatch {
   readonly parameterCount: number;
+  readonly precision = 'f64' as const;
   readonly workers: number;
   readonly shards: number;
   private readonly control: Int32Array;
