@@ -17,15 +17,23 @@
  * cache. A worker that fails raises the error flag and wakes the barrier, so every worker leaves the
  * operation; the main thread then rethrows the failing worker's error.
  */
-import { EoslabError, invalidOption } from '../base/errors.js';
+import { invalidOption } from '../base/errors.js';
 import { ConvEngine, type ConvOperation } from '../engines/conv/engine.js';
 import { checkData, layoutOf, type ConvData, type ConvNetSpec } from '../engines/conv/spec.js';
 import { sumSliceInOrder, type NetworkBatch } from '../engines/networkBatch.js';
-import { WorkerPool } from './pool.js';
+import { TeamControl, type ControlWords } from './teamControl.js';
 
 /** Words of the control block. */
 const CONTROL = { sequence: 0, op: 1, done: 2, error: 3, arrived: 4, generation: 5, length: 6 } as const;
 const OP = { loss: 1, gradient: 2, hvp: 3, exit: 4 } as const;
+/** The main thread waits for every worker to finish the operation. */
+const TEAM_WORDS: ControlWords = {
+  sequence: CONTROL.sequence,
+  op: CONTROL.op,
+  error: CONTROL.error,
+  reset: [CONTROL.done],
+  finished: CONTROL.done,
+};
 const OPERATIONS: Record<number, ConvOperation> = { [OP.loss]: 'loss', [OP.gradient]: 'gradient', [OP.hvp]: 'hvp' };
 /** Milliseconds a barrier sleeps before it looks at the error flag again. */
 const BARRIER_POLL_MS = 100;
@@ -49,12 +57,6 @@ export interface ConvTeamInput {
   readonly loss: SharedArrayBuffer;
 }
 
-type WaitAsync = (
-  array: Int32Array,
-  index: number,
-  value: number,
-) => { async: false; value: string } | { async: true; value: Promise<string> };
-
 /** The longest reduction of a network's steps: P (the gradient), 2·C (batch norm), 1 (the loss). */
 export function longestReduction(spec: ConvNetSpec): number {
   const layout = layoutOf(spec);
@@ -72,11 +74,7 @@ export class ConvTeam implements NetworkBatch {
   private readonly vShared: Float64Array;
   private readonly result: Float64Array;
   private readonly lossShared: Float64Array;
-  private readonly pool: WorkerPool;
-  private readonly serving: Promise<unknown>;
-  private failure: unknown;
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private readonly team: TeamControl;
   /** θ of the last gradient operation, its loss and gradient (an HVP there needs no new passes). */
   private preparedTheta: Float64Array | undefined;
   private preparedLoss = Number.NaN;
@@ -108,7 +106,6 @@ export class ConvTeam implements NetworkBatch {
     this.result = new Float64Array(totals, 0, P);
     this.lossShared = new Float64Array(loss);
     this.preparedGradient = new Float64Array(P);
-    this.pool = new WorkerPool(workers);
     const inputs: ConvTeamInput[] = Array.from({ length: workers }, (_, index) => ({
       spec,
       data,
@@ -123,45 +120,16 @@ export class ConvTeam implements NetworkBatch {
       totals,
       loss,
     }));
-    this.serving = this.pool
-      .runJobs({ task: 'convTeam', jobs: inputs, onResult: () => undefined, what: 'the network team' })
-      .catch((error: unknown) => {
-        this.failure ??= error;
-      });
+    this.team = new TeamControl(this.control, TEAM_WORDS, 'convTeam', inputs);
     this.workers = workers;
-  }
-
-  private rethrow(): void {
-    if (this.failure !== undefined) throw this.failure;
   }
 
   /** Runs one operation on the team (queued behind the previous ones). */
   private request(op: ConvOperation, theta: Float64Array, v?: Float64Array): Promise<void> {
-    const run = async (): Promise<void> => {
-      if (this.closed) throw new EoslabError('E_WORKER', 'the network team was closed');
-      this.rethrow();
+    return this.team.run(OP[op], () => {
       this.thetaShared.set(theta);
       if (v !== undefined) this.vShared.set(v);
-      const c = this.control;
-      Atomics.store(c, CONTROL.done, 0);
-      Atomics.store(c, CONTROL.op, OP[op]);
-      Atomics.add(c, CONTROL.sequence, 1);
-      Atomics.notify(c, CONTROL.sequence);
-      const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
-      for (let done = Atomics.load(c, CONTROL.done); done < this.workers; done = Atomics.load(c, CONTROL.done)) {
-        const wait = waitAsync(c, CONTROL.done, done);
-        if (wait.async) await Promise.race([wait.value, this.serving]);
-        this.rethrow();
-      }
-      if (Atomics.load(c, CONTROL.error) !== 0) {
-        await this.serving; // the failing worker's task ends with its error
-        this.rethrow();
-        throw new EoslabError('E_WORKER', 'a network team worker failed');
-      }
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
+    });
   }
 
   private isPrepared(theta: Float64Array): boolean {
@@ -204,14 +172,7 @@ export class ConvTeam implements NetworkBatch {
 
   /** Ends the workers' tasks and the pool. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    await this.queue;
-    this.closed = true;
-    Atomics.store(this.control, CONTROL.op, OP.exit);
-    Atomics.add(this.control, CONTROL.sequence, 1);
-    Atomics.notify(this.control, CONTROL.sequence);
-    await this.serving;
-    await this.pool.close();
+    await this.team.close(OP.exit);
   }
 }
 

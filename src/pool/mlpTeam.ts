@@ -20,7 +20,7 @@
  * out, and the reduction is spread over the workers; `npm run bench:mlp` measures the transport
  * alone at a fraction of transferring θ and the partial vectors in messages (README, Performance).
  */
-import { EoslabError, invalidOption } from '../base/errors.js';
+import { invalidOption } from '../base/errors.js';
 import {
   buildShardKernels,
   computeShards,
@@ -36,12 +36,20 @@ import {
 } from '../engines/mlpBatch.js';
 import { MlpSolver } from '../engines/mlpSolver.js';
 import { checkNetwork, parameterCountOf } from '../engines/mlpNetwork.js';
-import { WorkerPool } from './pool.js';
+import { TeamControl, type ControlWords } from './teamControl.js';
 
 /** Words of the control block. */
 export const CONTROL = { sequence: 0, op: 1, done: 2, error: 3, reduced: 4, length: 5 } as const;
 /** Operation codes. */
 export const OP = { loss: 1, gradient: 2, hvp: 3, exit: 4 } as const;
+/** The main thread waits for every worker's reduction. */
+const TEAM_WORDS: ControlWords = {
+  sequence: CONTROL.sequence,
+  op: CONTROL.op,
+  error: CONTROL.error,
+  reset: [CONTROL.done, CONTROL.reduced],
+  finished: CONTROL.reduced,
+};
 
 /** What a team worker receives once: the shared memory, its shards and the problem. */
 export interface TeamInput {
@@ -64,12 +72,6 @@ export interface TeamInput {
   readonly precision: Precision;
 }
 
-type WaitAsync = (
-  array: Int32Array,
-  index: number,
-  value: number,
-) => { async: false; value: string } | { async: true; value: Promise<string> };
-
 /** The batch of a team of `workers` pool threads (≥ 1) over `problem`'s data. */
 export class TeamBatch implements MlpBatch {
   readonly shards: number;
@@ -79,11 +81,7 @@ export class TeamBatch implements MlpBatch {
   private readonly vShared: Float64Array;
   private readonly result: Float64Array;
   private readonly losses: Float64Array;
-  private readonly pool: WorkerPool;
-  private readonly serving: Promise<unknown>;
-  private failure: unknown;
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
+  private readonly team: TeamControl;
 
   private constructor(
     readonly parameterCount: number,
@@ -109,7 +107,6 @@ export class TeamBatch implements MlpBatch {
     this.vShared = new Float64Array(v);
     this.result = new Float64Array(result);
     this.losses = new Float64Array(losses);
-    this.pool = new WorkerPool(workers);
     const inputs: TeamInput[] = Array.from({ length: workers }, (_, w) => ({
       control,
       theta,
@@ -124,11 +121,7 @@ export class TeamBatch implements MlpBatch {
       problem,
       precision,
     }));
-    this.serving = this.pool
-      .runJobs({ task: 'mlpTeam', jobs: inputs, onResult: () => undefined, what: 'the network team' })
-      .catch((error: unknown) => {
-        this.failure ??= error;
-      });
+    this.team = new TeamControl(this.control, TEAM_WORDS, 'mlpTeam', inputs);
   }
 
   /** Starts a team of `workers` pool threads; P is the network's parameter count. */
@@ -145,36 +138,10 @@ export class TeamBatch implements MlpBatch {
 
   /** Runs one operation on the team (queued behind the previous ones). */
   private request(op: ShardOp, theta: Float64Array, v?: Float64Array): Promise<void> {
-    const run = async (): Promise<void> => {
-      if (this.closed) throw new EoslabError('E_WORKER', 'the network team was closed');
-      this.rethrow();
+    return this.team.run(OP[op], () => {
       this.thetaShared.set(theta);
       if (v !== undefined) this.vShared.set(v);
-      const c = this.control;
-      Atomics.store(c, CONTROL.done, 0);
-      Atomics.store(c, CONTROL.reduced, 0);
-      Atomics.store(c, CONTROL.op, OP[op]);
-      Atomics.add(c, CONTROL.sequence, 1);
-      Atomics.notify(c, CONTROL.sequence);
-      const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
-      for (let done = Atomics.load(c, CONTROL.reduced); done < this.workers; done = Atomics.load(c, CONTROL.reduced)) {
-        const wait = waitAsync(c, CONTROL.reduced, done);
-        if (wait.async) await Promise.race([wait.value, this.serving]);
-        this.rethrow();
-      }
-      if (Atomics.load(c, CONTROL.error) !== 0) {
-        await this.serving; // the failing worker's task ends with its error
-        this.rethrow();
-        throw new EoslabError('E_WORKER', 'a network team worker failed');
-      }
-    };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  private rethrow(): void {
-    if (this.failure !== undefined) throw this.failure;
+    });
   }
 
   async loss(theta: Float64Array): Promise<number> {
@@ -195,14 +162,7 @@ export class TeamBatch implements MlpBatch {
 
   /** Ends the workers' tasks and the pool. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    await this.queue;
-    this.closed = true;
-    Atomics.store(this.control, CONTROL.op, OP.exit);
-    Atomics.add(this.control, CONTROL.sequence, 1);
-    Atomics.notify(this.control, CONTROL.sequence);
-    await this.serving;
-    await this.pool.close();
+    await this.team.close(OP.exit);
   }
 }
 
