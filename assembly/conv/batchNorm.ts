@@ -22,6 +22,10 @@
 // output (a shard's partial); the backward-phase sums ADD into the parameter gradient (their totals
 // are ∂L/∂γ, ∂L/∂β), as do the ∂x kernels into ∂x. Rows are summed in order, channels side by side.
 // The variance is the biased one (1/M), as training-mode batch norm normalises with.
+// Every row is processed two channels at a time in f64x2 lanes (an odd C ends with one scalar
+// channel): each lane computes the scalar expression in the same operation order (WASM has no fused
+// multiply–add, and f64x2 add/sub/mul/div round as f64 does), and each channel's sum still runs over
+// the rows in order, so the results are bit-identical to a channel-at-a-time loop.
 import { at, ld, st } from '../abi';
 
 /** Largest channel count of a batch-norm layer (the per-channel coefficients live in static scratch). */
@@ -47,12 +51,25 @@ function statistics(C: i32, total: i32, eps: f64, stats: usize): void {
     st(SCALE, c, 1.0 / Math.sqrt(ld(stats, C + c) / M + eps));
   }
 }
+/** The two f64 at indices i, i + 1 of the array at p (no alignment needed). */
+@inline
+function ld2(p: usize, i: i32): v128 {
+  return v128.load(at(p, i));
+}
+
+@inline
+function st2(p: usize, i: i32, v: v128): void {
+  v128.store(at(p, i), v);
+}
+
 /** sums[c] = Σ_i x[i, c] (this shard's partial; overwrites). */
 export function batchNormSums(rows: i32, C: i32, x: usize, sums: usize): void {
   memory.fill(sums, 0, <usize>C << 3);
   for (let i = 0; i < rows; i++) {
     const r = at(x, i * C);
-    for (let c = 0; c < C; c++) st(sums, c, ld(sums, c) + ld(r, c));
+    let c = 0;
+    for (; c + 1 < C; c += 2) st2(sums, c, f64x2.add(ld2(sums, c), ld2(r, c)));
+    if (c < C) st(sums, c, ld(sums, c) + ld(r, c));
   }
 }
 
@@ -63,7 +80,12 @@ export function batchNormCentredSquares(rows: i32, C: i32, x: usize, total: i32,
   memory.fill(out, 0, <usize>C << 3);
   for (let i = 0; i < rows; i++) {
     const r = at(x, i * C);
-    for (let c = 0; c < C; c++) {
+    let c = 0;
+    for (; c + 1 < C; c += 2) {
+      const d = f64x2.sub(ld2(r, c), ld2(MU, c));
+      st2(out, c, f64x2.add(ld2(out, c), f64x2.mul(d, d)));
+    }
+    if (c < C) {
       const d = ld(r, c) - ld(MU, c);
       st(out, c, ld(out, c) + d * d);
     }
@@ -77,7 +99,13 @@ export function batchNormForward(
   statistics(C, total, eps, stats);
   for (let i = 0; i < rows; i++) {
     const o = i * C;
-    for (let c = 0; c < C; c++) {
+    let c = 0;
+    for (; c + 1 < C; c += 2) {
+      const h = f64x2.mul(f64x2.sub(ld2(x, o + c), ld2(MU, c)), ld2(SCALE, c));
+      st2(xhat, o + c, h);
+      st2(y, o + c, f64x2.add(f64x2.mul(ld2(params, c), h), ld2(params, C + c)));
+    }
+    if (c < C) {
       const h = (ld(x, o + c) - ld(MU, c)) * ld(SCALE, c);
       st(xhat, o + c, h);
       st(y, o + c, ld(params, c) * h + ld(params, C + c));
@@ -89,7 +117,13 @@ export function batchNormForward(
 export function batchNormBackwardSums(rows: i32, C: i32, gy: usize, xhat: usize, gParams: usize): void {
   for (let i = 0; i < rows; i++) {
     const o = i * C;
-    for (let c = 0; c < C; c++) {
+    let c = 0;
+    for (; c + 1 < C; c += 2) {
+      const g = ld2(gy, o + c);
+      st2(gParams, c, f64x2.add(ld2(gParams, c), f64x2.mul(g, ld2(xhat, o + c))));
+      st2(gParams, C + c, f64x2.add(ld2(gParams, C + c), g));
+    }
+    if (c < C) {
       const g = ld(gy, o + c);
       st(gParams, c, ld(gParams, c) + g * ld(xhat, o + c));
       st(gParams, C + c, ld(gParams, C + c) + g);
@@ -111,7 +145,12 @@ export function batchNormBackward(
   }
   for (let i = 0; i < rows; i++) {
     const o = i * C;
-    for (let c = 0; c < C; c++) {
+    let c = 0;
+    for (; c + 1 < C; c += 2) {
+      const h = f64x2.sub(f64x2.sub(ld2(gy, o + c), ld2(COEF_B, c)), f64x2.mul(ld2(xhat, o + c), ld2(COEF_C, c)));
+      st2(gx, o + c, f64x2.add(ld2(gx, o + c), f64x2.mul(ld2(COEF_A, c), h)));
+    }
+    if (c < C) {
       const h = ld(gy, o + c) - ld(COEF_B, c) - ld(xhat, o + c) * ld(COEF_C, c);
       st(gx, o + c, ld(gx, o + c) + ld(COEF_A, c) * h);
     }
@@ -124,7 +163,13 @@ export function batchNormRForwardSums(rows: i32, C: i32, rx: usize, xhat: usize,
   if (rx == 0) return;
   for (let i = 0; i < rows; i++) {
     const o = i * C;
-    for (let c = 0; c < C; c++) {
+    let c = 0;
+    for (; c + 1 < C; c += 2) {
+      const r = ld2(rx, o + c);
+      st2(rSums, c, f64x2.add(ld2(rSums, c), r));
+      st2(rSums, C + c, f64x2.add(ld2(rSums, C + c), f64x2.mul(ld2(xhat, o + c), r)));
+    }
+    if (c < C) {
       const r = ld(rx, o + c);
       st(rSums, c, ld(rSums, c) + r);
       st(rSums, C + c, ld(rSums, C + c) + ld(xhat, o + c) * r);
@@ -146,9 +191,21 @@ export function batchNormRForward(
     st(COEF_B, c, ld(rStats, c) / M);
     st(COEF_C, c, ld(rStats, C + c) / M);
   }
+  const zero = f64x2.splat(0.0);
   for (let i = 0; i < rows; i++) {
     const o = i * C;
-    for (let c = 0; c < C; c++) {
+    let c = 0;
+    for (; c + 1 < C; c += 2) {
+      const h = ld2(xhat, o + c);
+      const rh =
+        rx == 0
+          ? zero
+          : f64x2.mul(ld2(SCALE, c), f64x2.sub(f64x2.sub(ld2(rx, o + c), ld2(COEF_B, c)), f64x2.mul(h, ld2(COEF_C, c))));
+      st2(rxhat, o + c, rh);
+      const ryPair = f64x2.add(f64x2.mul(ld2(params, c), rh), f64x2.mul(ld2(rParams, c), h));
+      st2(ry, o + c, f64x2.add(ryPair, ld2(rParams, C + c)));
+    }
+    if (c < C) {
       const h = ld(xhat, o + c);
       const rh = rx == 0 ? 0.0 : ld(SCALE, c) * (ld(rx, o + c) - ld(COEF_B, c) - h * ld(COEF_C, c));
       st(rxhat, o + c, rh);
@@ -163,7 +220,14 @@ export function batchNormRBackwardSums(
 ): void {
   for (let i = 0; i < rows; i++) {
     const o = i * C;
-    for (let c = 0; c < C; c++) {
+    let c = 0;
+    for (; c + 1 < C; c += 2) {
+      const rg = ld2(rgy, o + c);
+      const term = f64x2.add(f64x2.mul(rg, ld2(xhat, o + c)), f64x2.mul(ld2(gy, o + c), ld2(rxhat, o + c)));
+      st2(rgParams, c, f64x2.add(ld2(rgParams, c), term));
+      st2(rgParams, C + c, f64x2.add(ld2(rgParams, C + c), rg));
+    }
+    if (c < C) {
       const rg = ld(rgy, o + c);
       st(rgParams, c, ld(rgParams, c) + (rg * ld(xhat, o + c) + ld(gy, o + c) * ld(rxhat, o + c)));
       st(rgParams, C + c, ld(rgParams, C + c) + rg);
@@ -192,7 +256,19 @@ export function batchNormRBackward(
   }
   for (let i = 0; i < rows; i++) {
     const o = i * C;
-    for (let c = 0; c < C; c++) {
+    let c = 0;
+    for (; c + 1 < C; c += 2) {
+      const xh = ld2(xhat, o + c);
+      const dGamma = ld2(COEF_C, c);
+      const h = f64x2.sub(f64x2.sub(ld2(gy, o + c), ld2(COEF_B, c)), f64x2.mul(xh, dGamma));
+      const inner = f64x2.sub(
+        f64x2.sub(f64x2.sub(ld2(rgy, o + c), ld2(COEF_D, c)), f64x2.mul(ld2(rxhat, o + c), dGamma)),
+        f64x2.mul(xh, ld2(MU, c)),
+      );
+      const update = f64x2.mul(ld2(SCALE, c), f64x2.add(f64x2.mul(ld2(COEF_A, c), h), f64x2.mul(ld2(params, c), inner)));
+      st2(rgx, o + c, f64x2.add(ld2(rgx, o + c), update));
+    }
+    if (c < C) {
       const xh = ld(xhat, o + c);
       const dGamma = ld(COEF_C, c);
       const h = ld(gy, o + c) - ld(COEF_B, c) - xh * dGamma;
