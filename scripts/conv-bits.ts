@@ -5,10 +5,15 @@
 //
 //   node --import tsx scripts/conv-bits.ts            # prints the fingerprints
 //   node --import tsx scripts/conv-bits.ts --write    # rewrites the fixture (with the OLD build)
-import { writeFileSync } from 'node:fs';
+//   … --wasm <file>                                     # runs that release.wasm (e.g. a copy of the old build)
+import { readFileSync, writeFileSync } from 'node:fs';
+import { instantiate } from '../src/wasm/module.js';
 import { fingerprints } from '../test/helpers/conv-bits.js';
 
-const text = `${JSON.stringify(fingerprints(), null, 2)}\n`;
+const at = process.argv.indexOf('--wasm');
+const file = at >= 0 ? process.argv[at + 1] : undefined;
+const raw = file === undefined ? undefined : instantiate(new WebAssembly.Module(readFileSync(file)));
+const text = `${JSON.stringify(fingerprints(raw), null, 2)}\n`;
 if (process.argv.includes('--write')) {
   writeFileSync(new URL('../test/fixtures/conv-bits.json', import.meta.url), text);
   console.log('test/fixtures/conv-bits.json written');

@@ -3,7 +3,9 @@
  * Float64Array bytes of small nets (test/helpers/conv-bits.ts: VGG-like, residual blocks, and a net
  * with 3 and 5 channels for the scalar tail of the f64x2 kernels; one and several shards) at a fixed
  * θ and v, against test/fixtures/conv-bits.json, recorded with the scalar batch-norm kernels before
- * they were vectorised (scripts/conv-bits.ts). A kernel change that reorders one floating-point
+ * they were vectorised (scripts/conv-bits.ts --wasm <the old release.wasm>); a net with 19 and 11
+ * channels covers the reductions' several blocks of 8 channels, and shards of more than 64 rows
+ * their chunks. A kernel change that reorders one floating-point
  * operation changes a digest.
  */
 import { readFileSync } from 'node:fs';

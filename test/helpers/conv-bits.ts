@@ -4,14 +4,15 @@
  * kernel rewrite that must not change a single bit (e.g. the f64x2 batch norm, whose lanes keep
  * every scalar operation order) is checked against digests recorded before it
  * (test/fixtures/conv-bits.json, written by scripts/conv-bits.ts; test/conv-bits.test.ts).
- * The nets cover even and odd channel counts (2, 3, 4, 5: the f64x2 pairs and their scalar tail)
- * and one and several shards (batch norm's partial sums).
+ * The nets cover even and odd channel counts (2, 3, 4, 5, 11, 19: the f64x2 pairs, their scalar
+ * tail, several blocks of 8 channels) and one and several shards (batch norm's partial sums).
  */
 import { createHash } from 'node:crypto';
 import { ConvEngine } from '../../src/engines/conv/engine.js';
 import { ConvReference } from '../../src/engines/conv/referenceNet.js';
 import type { ConvLayer, ConvNetSpec } from '../../src/engines/conv/spec.js';
 import { Sfc32 } from '../../src/base/random.js';
+import type { RawExports } from '../../src/wasm/module.js';
 import { gaussians } from './conv-fixtures.js';
 import { dataFor, paperResidualBlock, parametersFor, residualBlock, vggLike } from './conv-nets.js';
 
@@ -35,6 +36,24 @@ export function oddChannels(): ConvNetSpec {
   return { input: { height: 6, width: 6, channels: 3 }, layers };
 }
 
+/**
+ * conv 19→BN→ReLU→conv 11→BN→ReLU→GAP→dense on a 5×5×2 input, 2 outputs: batch norm over more than
+ * one block of 8 channels (8 + 8 + 3 and 8 + 3, the last with an odd tail).
+ */
+export function wideChannels(): ConvNetSpec {
+  const layers: ConvLayer[] = [
+    { kind: 'conv', input: -1, channels: 19, kernel: 3, stride: 1, padding: 1, bias: false }, // 0
+    { kind: 'batchNorm', input: 0, epsilon: 1e-5 }, // 1
+    { kind: 'activation', input: 1, activation: 'relu' }, // 2
+    { kind: 'conv', input: 2, channels: 11, kernel: 3, stride: 1, padding: 1, bias: false }, // 3
+    { kind: 'batchNorm', input: 3, epsilon: 1e-5 }, // 4
+    { kind: 'activation', input: 4, activation: 'relu' }, // 5
+    { kind: 'globalAvgPool', input: 5 }, // 6
+    { kind: 'dense', input: 6, features: 2, bias: true }, // 7
+  ];
+  return { input: { height: 5, width: 5, channels: 2 }, layers };
+}
+
 export interface BitsCase {
   name: string;
   spec: () => ConvNetSpec;
@@ -50,6 +69,7 @@ export const BITS_CASES: BitsCase[] = [
   { name: "paper's residual block (2, 4 channels), 1 shard", spec: paperResidualBlock, n: 4, shards: 1 },
   { name: 'odd channels (3, 5), 1 shard', spec: oddChannels, n: 3, shards: 1 },
   { name: 'odd channels (3, 5), 3 shards', spec: oddChannels, n: 7, shards: 3 },
+  { name: 'wide channels (19, 11), 2 shards', spec: wideChannels, n: 6, shards: 2 },
 ];
 
 const digest = (values: Float64Array): string =>
@@ -61,7 +81,11 @@ const digest = (values: Float64Array): string =>
  * SHA-256 of the loss, the gradient and the HVP of one case at its fixed θ (seed 11) and v (seed
  * 12); `flipLastBit` > 0 flips the lowest mantissa bit of that many of θ's first entries (a control).
  */
-export function fingerprint(c: BitsCase, flipLastBit = 0): { loss: string; gradient: string; hvp: string } {
+export function fingerprint(
+  c: BitsCase,
+  flipLastBit = 0,
+  raw?: RawExports,
+): { loss: string; gradient: string; hvp: string } {
   const spec = c.spec();
   const data = dataFor(spec, c.n, 10);
   const reference = new ConvReference(spec, data);
@@ -69,7 +93,7 @@ export function fingerprint(c: BitsCase, flipLastBit = 0): { loss: string; gradi
   const bits = new BigUint64Array(theta.buffer);
   for (let i = 0; i < flipLastBit; i++) bits[i] = (bits[i] as bigint) ^ 1n;
   const v = gaussians(new Sfc32(12, 3), theta.length);
-  const engine = new ConvEngine(spec, data, { shards: c.shards });
+  const engine = new ConvEngine(spec, data, { shards: c.shards, ...(raw ? { raw } : {}) });
   const { loss, gradient } = engine.gradient(theta);
   return {
     loss: digest(Float64Array.of(loss)),
@@ -78,7 +102,7 @@ export function fingerprint(c: BitsCase, flipLastBit = 0): { loss: string; gradi
   };
 }
 
-/** Every case's fingerprint, by name. */
-export function fingerprints(): Record<string, ReturnType<typeof fingerprint>> {
-  return Object.fromEntries(BITS_CASES.map((c) => [c.name, fingerprint(c)]));
+/** Every case's fingerprint, by name (raw: the instance to run, default a fresh release build). */
+export function fingerprints(raw?: RawExports): Record<string, ReturnType<typeof fingerprint>> {
+  return Object.fromEntries(BITS_CASES.map((c) => [c.name, fingerprint(c, 0, raw)]));
 }
