@@ -125,14 +125,18 @@ export function activationRBackward(
   }
 }
 
-/** y = a + b (residual addition; y may alias a or b). */
+/** y = a + b (residual addition; y may alias a or b). Pairs in f64x2 lanes (the same sums). */
 export function tensorAdd(count: i32, a: usize, b: usize, y: usize): void {
-  for (let k = 0; k < count; k++) st(y, k, ld(a, k) + ld(b, k));
+  let k = 0;
+  for (; k + 1 < count; k += 2) v128.store(at(y, k), f64x2.add(v128.load(at(a, k)), v128.load(at(b, k))));
+  if (k < count) st(y, k, ld(a, k) + ld(b, k));
 }
 
 /** dst += src (the backward of an addition, or of a layer whose output feeds two others). */
 export function tensorAccumulate(count: i32, src: usize, dst: usize): void {
-  for (let k = 0; k < count; k++) st(dst, k, ld(dst, k) + ld(src, k));
+  let k = 0;
+  for (; k + 1 < count; k += 2) v128.store(at(dst, k), f64x2.add(v128.load(at(dst, k)), v128.load(at(src, k))));
+  if (k < count) st(dst, k, ld(dst, k) + ld(src, k));
 }
 
 /** L = (1/total) Σ ½ (f − t)² over `count` = rows × outputs entries. */

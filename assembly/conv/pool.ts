@@ -106,26 +106,40 @@ export function maxPoolBackward(count: i32, gy: usize, argmax: usize, gx: usize)
   }
 }
 
-/** y[i, ch] = Σ_p x[i, p, ch] / hw (sums in position order). */
+/**
+ * y[i, ch] = Σ_p x[i, p, ch] / hw (sums in position order; two channels at a time in f64x2 lanes,
+ * each lane's sum in the same order as a channel-at-a-time loop, an odd c ends with a scalar channel).
+ */
 export function globalAvgPoolForward(n: i32, hw: i32, c: i32, x: usize, y: usize): void {
   memory.fill(y, 0, (<usize>n * <usize>c) << 3);
+  const size = f64x2.splat(<f64>hw);
   for (let i = 0; i < n; i++) {
     const yi = at(y, i * c);
     for (let p = 0; p < hw; p++) {
       const xp = at(x, (i * hw + p) * c);
-      for (let ch = 0; ch < c; ch++) store<f64>(at(yi, ch), ld(yi, ch) + ld(xp, ch));
+      let ch = 0;
+      for (; ch + 1 < c; ch += 2) v128.store(at(yi, ch), f64x2.add(v128.load(at(yi, ch)), v128.load(at(xp, ch))));
+      if (ch < c) store<f64>(at(yi, ch), ld(yi, ch) + ld(xp, ch));
     }
-    for (let ch = 0; ch < c; ch++) store<f64>(at(yi, ch), ld(yi, ch) / <f64>hw);
+    let ch = 0;
+    for (; ch + 1 < c; ch += 2) v128.store(at(yi, ch), f64x2.div(v128.load(at(yi, ch)), size));
+    if (ch < c) store<f64>(at(yi, ch), ld(yi, ch) / <f64>hw);
   }
 }
 
-/** gx[i, p, ch] += gy[i, ch] / hw (also the R-backward, on R{∂y}). */
+/** gx[i, p, ch] += gy[i, ch] / hw (also the R-backward, on R{∂y}); f64x2 over channel pairs. */
 export function globalAvgPoolBackward(n: i32, hw: i32, c: i32, gy: usize, gx: usize): void {
+  const size = f64x2.splat(<f64>hw);
   for (let i = 0; i < n; i++) {
     const gi = at(gy, i * c);
     for (let p = 0; p < hw; p++) {
       const xp = at(gx, (i * hw + p) * c);
-      for (let ch = 0; ch < c; ch++) store<f64>(at(xp, ch), ld(xp, ch) + ld(gi, ch) / <f64>hw);
+      let ch = 0;
+      for (; ch + 1 < c; ch += 2) {
+        const share = f64x2.div(v128.load(at(gi, ch)), size);
+        v128.store(at(xp, ch), f64x2.add(v128.load(at(xp, ch)), share));
+      }
+      if (ch < c) store<f64>(at(xp, ch), ld(xp, ch) + ld(gi, ch) / <f64>hw);
     }
   }
 }

@@ -7,6 +7,15 @@
 // adjoint: ∂x[i, s·oy, s·ox, c] += ∂y[i, oy, ox, c], resp. ∂x[r, c] += ∂y[r, c] for c < c_in) is
 // also the R-backward, on R{∂y}. Forward passes overwrite, backward passes add.
 
+/** dst[k] += src[k] for k < count, pairs in f64x2 lanes (the same sums). */
+@inline
+function accumulate(count: i32, src: usize, dst: usize): void {
+  let k: usize = 0;
+  const end = <usize>count << 3;
+  for (; k + 16 <= end; k += 16) v128.store(dst + k, f64x2.add(v128.load(dst + k), v128.load(src + k)));
+  if (k < end) store<f64>(dst + k, load<f64>(dst + k) + load<f64>(src + k));
+}
+
 /** y = every stride-th position of x (n images h × w × c). */
 export function subsampleForward(n: i32, h: i32, w: i32, c: i32, stride: i32, x: usize, y: usize): void {
   const ho = (h - 1) / stride + 1;
@@ -32,10 +41,7 @@ export function subsampleBackward(n: i32, h: i32, w: i32, c: i32, stride: i32, g
     for (let oy = 0; oy < ho; oy++) {
       for (let ox = 0; ox < wo; ox++) {
         const dst = gx + ((<usize>(i * h + oy * stride) * <usize>w + <usize>(ox * stride)) * (<usize>c << 3));
-        for (let ch = 0; ch < c; ch++) {
-          const p = dst + (<usize>ch << 3);
-          store<f64>(p, load<f64>(p) + load<f64>(src + (<usize>ch << 3)));
-        }
+        accumulate(c, src, dst);
         src += <usize>c << 3;
       }
     }
@@ -58,9 +64,6 @@ export function padChannelsBackward(rows: i32, cin: i32, cout: i32, gy: usize, g
   for (let r = 0; r < rows; r++) {
     const src = gy + ((<usize>r * <usize>cout) << 3);
     const dst = gx + ((<usize>r * <usize>cin) << 3);
-    for (let c = 0; c < cin; c++) {
-      const p = dst + (<usize>c << 3);
-      store<f64>(p, load<f64>(p) + load<f64>(src + (<usize>c << 3)));
-    }
+    accumulate(cin, src, dst);
   }
 }
