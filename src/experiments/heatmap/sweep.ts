@@ -15,6 +15,7 @@ import {
   type InvariantSetTile,
   type SharpnessTile,
   type TileResult,
+  type TileTarget,
   type TileTask,
 } from './tile.js';
 
@@ -72,10 +73,20 @@ export interface InvariantSetArrays {
 
 export type SweepArrays = SharpnessArrays | InvariantSetArrays;
 
-function allocate(job: SweepJob, cells: number): SweepArrays {
+/**
+ * The full-grid arrays; over SharedArrayBuffers when pool workers write their tiles into them
+ * directly (no copy of every tile on the main thread, and the pages are first touched by the
+ * workers, in parallel).
+ */
+function allocate(job: SweepJob, cells: number, sharedMemory = false): SweepArrays {
+  const f64 = (n: number): Float64Array =>
+    sharedMemory ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
+  const u8 = (n: number): Uint8Array => (sharedMemory ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n));
+  const i32 = (n: number): Int32Array =>
+    sharedMemory ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
   const shared = {
-    initGfsSharpness: new Float64Array(cells),
-    initProduct: new Float64Array(cells),
+    initGfsSharpness: f64(cells),
+    initProduct: f64(cells),
     totalSteps: 0,
     kernelSeconds: 0,
     initSeconds: 0,
@@ -85,39 +96,45 @@ function allocate(job: SweepJob, cells: number): SweepArrays {
   if (job.map === 'invariant-set') {
     return {
       map: 'invariant-set',
-      member: new Uint8Array(cells),
-      monotone: new Uint8Array(cells),
-      gdStatus: new Uint8Array(cells),
+      member: u8(cells),
+      monotone: u8(cells),
+      gdStatus: u8(cells),
       ...shared,
     };
   }
   return {
     map: 'sharpness',
-    finalSharpness: new Float64Array(cells),
-    steps: new Int32Array(cells),
-    status: new Uint8Array(cells),
-    gdStatus: new Uint8Array(cells),
+    finalSharpness: f64(cells),
+    steps: i32(cells),
+    status: u8(cells),
+    gdStatus: u8(cells),
     ...shared,
   };
 }
 
+/** Copies a tile's values into the full arrays — unless the tile wrote them there itself. */
+function put<T extends Float64Array | Int32Array | Uint8Array>(whole: T, part: T, start: number): void {
+  if (part.buffer === whole.buffer && part.byteOffset === whole.byteOffset + start * whole.BYTES_PER_ELEMENT) return;
+  whole.set(part, start);
+}
+
 function place(out: SweepArrays, tile: TileResult): void {
-  out.initGfsSharpness.set(tile.initGfsSharpness, tile.start);
-  out.initProduct.set(tile.initProduct, tile.start);
-  out.gdStatus.set(tile.gdStatus, tile.start);
+  put(out.initGfsSharpness, tile.initGfsSharpness, tile.start);
+  put(out.initProduct, tile.initProduct, tile.start);
+  put(out.gdStatus, tile.gdStatus, tile.start);
   out.kernelSeconds += tile.kernelSeconds;
   out.initSeconds += tile.initSeconds;
   out.summarySeconds += tile.summarySeconds;
   if (out.map === 'sharpness') {
     const t = tile as SharpnessTile;
-    out.finalSharpness.set(t.finalSharpness, t.start);
-    out.steps.set(t.steps, t.start);
-    out.status.set(t.status, t.start);
+    put(out.finalSharpness, t.finalSharpness, t.start);
+    put(out.steps, t.steps, t.start);
+    put(out.status, t.status, t.start);
     out.totalSteps += t.totalSteps;
   } else {
     const t = tile as InvariantSetTile;
-    out.member.set(t.member, t.start);
-    out.monotone.set(t.monotone, t.start);
+    put(out.member, t.member, t.start);
+    put(out.monotone, t.monotone, t.start);
   }
 }
 
@@ -205,6 +222,8 @@ export interface TilePlan {
   readonly range?: readonly [number, number];
   /** Receives the main-thread seconds spent persisting tiles (writes and checkpoints). */
   readonly timing?: PersistenceTiming;
+  /** Full-grid arrays the tiles write their cells into directly (TileTask.target). */
+  readonly target?: SweepArrays;
 }
 
 /** Seconds between checkpoints of a tile store (fsync of the tiles written since the last one). */
@@ -258,9 +277,10 @@ export async function computeTiles(
     onTile(tile, false);
     accounting.resumed++;
   }
+  const target = plan.target ? targetOf(plan.target) : undefined;
   const tasks: TileTask[] = wanted
     .filter((p) => !stored.has(p.start))
-    .map((p) => ({ ...job, start: p.start, count: p.count }));
+    .map((p) => ({ ...job, start: p.start, count: p.count, ...(target ? { target } : {}) }));
   const store = plan.store;
   let lastCheckpoint = performance.now();
   let checkpoint: Promise<void> = Promise.resolve();
@@ -299,9 +319,35 @@ export async function computeTiles(
   return accounting;
 }
 
-/** Places tiles into full-grid arrays (allocated for `job`). */
-export function assembler(job: SweepJob): { out: SweepArrays; place: (tile: TileResult) => void } {
-  const out = allocate(job, cellCount(job.grid));
+/** The arrays of a sweep that tiles write into (TileTask.target). */
+function targetOf(out: SweepArrays): TileTarget {
+  return out.map === 'sharpness'
+    ? {
+        finalSharpness: out.finalSharpness,
+        steps: out.steps,
+        status: out.status,
+        gdStatus: out.gdStatus,
+        initGfsSharpness: out.initGfsSharpness,
+        initProduct: out.initProduct,
+      }
+    : {
+        member: out.member,
+        monotone: out.monotone,
+        gdStatus: out.gdStatus,
+        initGfsSharpness: out.initGfsSharpness,
+        initProduct: out.initProduct,
+      };
+}
+
+/**
+ * Places tiles into full-grid arrays (allocated for `job`; over SharedArrayBuffers with
+ * `sharedMemory`, for tiles that pool workers write in place).
+ */
+export function assembler(
+  job: SweepJob,
+  sharedMemory = false,
+): { out: SweepArrays; place: (tile: TileResult) => void } {
+  const out = allocate(job, cellCount(job.grid), sharedMemory);
   return { out, place: (tile) => place(out, tile) };
 }
 
@@ -310,11 +356,13 @@ export async function runSweep(
   options: PoolOptions & { pool?: SweepPool; store?: TileStore },
 ): Promise<SweepArrays & { tiles: TileAccounting }> {
   const cells = cellCount(job.grid);
-  const { out, place: put } = assembler(job);
+  // pool workers write their tiles straight into shared arrays; this thread then only persists them
+  const onPool = options.pool !== undefined || options.workers > 0;
+  const { out, place: placeTile } = assembler(job, onPool);
   let done = 0;
-  const plan: TilePlan = options.store ? { store: options.store, timing: out } : {};
+  const plan: TilePlan = { target: out, ...(options.store ? { store: options.store, timing: out } : {}) };
   const accounting = await computeTiles(job, options, plan, (tile) => {
-    put(tile);
+    placeTile(tile);
     done += tile.count;
     options.onProgress?.(done, cells);
   });

@@ -16,7 +16,19 @@ export interface TileTask {
   readonly kernel: KernelKind;
   readonly start: number;
   readonly count: number;
+  /**
+   * The whole grid's arrays (over SharedArrayBuffers when the tile runs on a pool worker): the tile
+   * writes its cells there directly and returns views of them, instead of copies the main thread
+   * would place.
+   */
+  readonly target?: TileTarget;
 }
+
+/** Full-grid arrays a tile may write into, by result field. */
+export type TileTarget = Partial<Record<TileArrayName, Float64Array | Int32Array | Uint8Array>>;
+
+type TileArrayName =
+  'finalSharpness' | 'steps' | 'status' | 'gdStatus' | 'initGfsSharpness' | 'initProduct' | 'member' | 'monotone';
 
 export interface SharpnessTile {
   readonly map: 'sharpness';
@@ -127,6 +139,15 @@ function initialiseTile(engine: ScalarEngine, task: TileTask, initGfs: Ptr): { w
   return { win, initialGfsKnown: false };
 }
 
+/** A tile's values of one array: written into the task's target at the tile's cells, or copied. */
+function output<T extends Float64Array | Int32Array | Uint8Array>(task: TileTask, name: TileArrayName, values: T): T {
+  const whole = task.target?.[name] as T | undefined;
+  if (whole === undefined) return values.slice() as T;
+  const cells = whole.subarray(task.start, task.start + task.count) as T;
+  cells.set(values);
+  return cells;
+}
+
 export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
   const k = engine.kernels;
   const a = engine.arena;
@@ -158,11 +179,11 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
         map: 'invariant-set',
         start: task.start,
         count,
-        member: a.u8(member, count).slice(),
-        monotone: a.u8(monotone, count).slice(),
-        gdStatus: a.u8(gdStatus, count).slice(),
-        initGfsSharpness: a.f64(initGfs, count).slice(),
-        initProduct: a.f64(initProduct, count).slice(),
+        member: output(task, 'member', a.u8(member, count)),
+        monotone: output(task, 'monotone', a.u8(monotone, count)),
+        gdStatus: output(task, 'gdStatus', a.u8(gdStatus, count)),
+        initGfsSharpness: output(task, 'initGfsSharpness', a.f64(initGfs, count)),
+        initProduct: output(task, 'initProduct', a.f64(initProduct, count)),
         kernelSeconds,
         initSeconds,
         summarySeconds,
@@ -177,13 +198,13 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
     const totalSteps = sweep(D, count, win, run.eta, run.tol, run.divergeAt, run.maxSteps, wout, steps, status);
     const t1 = performance.now();
     const kernelSeconds = (t1 - t0) / 1000;
-    const gdStatus = a.u8(status, count).slice();
+    const gdStatus = output(task, 'gdStatus', a.u8(status, count));
     k.summarizeCells(D, count, win, wout, status, finalS, initGfs, initProduct, known);
-    const finalSharpness = a.f64(finalS, count).slice();
-    const stepsOut = a.i32(steps, count).slice();
-    const statusOut = a.u8(status, count).slice();
-    const initGfsSharpness = a.f64(initGfs, count).slice();
-    const initProductOut = a.f64(initProduct, count).slice();
+    const finalSharpness = output(task, 'finalSharpness', a.f64(finalS, count));
+    const stepsOut = output(task, 'steps', a.i32(steps, count));
+    const statusOut = output(task, 'status', a.u8(status, count));
+    const initGfsSharpness = output(task, 'initGfsSharpness', a.f64(initGfs, count));
+    const initProductOut = output(task, 'initProduct', a.f64(initProduct, count));
     return {
       map: 'sharpness',
       start: task.start,
@@ -205,7 +226,7 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
   }
 }
 
-/** The typed arrays of a tile result (transferred between threads, not copied). */
+/** The typed arrays of a tile result (transferred between threads, not copied; views of a shared target are neither). */
 export function tileArrays(result: TileResult): ArrayBufferView[] {
   return result.map === 'sharpness'
     ? [result.finalSharpness, result.steps, result.status, result.gdStatus, result.initGfsSharpness, result.initProduct]
