@@ -11,7 +11,15 @@ import { runCli } from '../src/cli/main.js';
 import { resolveHeatmapOptions } from '../src/experiments/heatmap/resolve.js';
 import { resolveSitePath, serveSite } from '../src/io/staticSite.js';
 import { loadWasmModule, wasmModule } from '../src/wasm/module.js';
-import { DEFAULT_VALUES, MAX_SIDE, validateForm, type FormValues } from '../web/form.js';
+import {
+  DEFAULT_PAGE_BUDGET,
+  DEFAULT_VALUES,
+  INSPECTOR_BYTES_PER_STEP,
+  inspectionMemoryError,
+  MAX_SIDE,
+  validateForm,
+  type FormValues,
+} from '../web/form.js';
 import { decodeState, encodeState } from '../web/state.js';
 
 const work = mkdtempSync(join(tmpdir(), 'eoslab-web-'));
@@ -77,6 +85,20 @@ describe('the page’s form', () => {
     expect(validateForm(form({ resolution: String(MAX_SIDE + 1) })).errors.resolution).toMatch(/at most 1024/);
     const small = validateForm(form({ resolution: '512' }), 2 ** 20);
     expect(small.errors.resolution).toMatch(/512² cells need ≈ 24 MiB, more than this tab's 1 MiB/);
+  });
+});
+
+describe('the inspector’s memory check', () => {
+  it('lets the default budget of steps through and refuses more than the tab holds, naming max steps', () => {
+    expect(inspectionMemoryError(20_000)).toBeUndefined();
+    const limit = Math.floor(DEFAULT_PAGE_BUDGET / INSPECTOR_BYTES_PER_STEP) - 1;
+    expect(inspectionMemoryError(limit)).toBeUndefined();
+    const message = inspectionMemoryError(limit + 1);
+    expect(message).toMatch(
+      /every step: \d+ max steps need ≈ 256 MiB, more than this tab's 256 MiB — lower "max steps"/,
+    );
+    expect(inspectionMemoryError(2_000_000_000)).toMatch(/≈ 76294 MiB/);
+    expect(inspectionMemoryError(4_000_000)).toBeUndefined(); // the browser suite's long inspection
   });
 });
 

@@ -91,6 +91,23 @@ function trimLabel(message: string, label: string): string {
 }
 
 /**
+ * Bytes the inspector keeps per GD step of a cell's trajectory: loss, S, φ, π (float64) and a status
+ * byte (33, rounded up), made in its worker and moved — not copied — to the page.
+ */
+export const INSPECTOR_BYTES_PER_STEP = 40;
+
+/**
+ * Why a cell's trajectory would not fit the tab (every step up to "max steps" is kept), or
+ * undefined. Checked before an inspection starts; the map itself does not keep the steps.
+ */
+export function inspectionMemoryError(maxSteps: number, budget = DEFAULT_PAGE_BUDGET): string | undefined {
+  const need = (maxSteps + 1) * INSPECTOR_BYTES_PER_STEP;
+  if (need <= budget) return undefined;
+  const mib = (x: number): string => (x / 2 ** 20).toFixed(0);
+  return `the inspector keeps every step: ${maxSteps} max steps need ≈ ${mib(need)} MiB, more than this tab's ${mib(budget)} MiB — lower "max steps" to inspect a cell`;
+}
+
+/**
  * Parses and validates the form. `budget` is the memory (bytes) the tab may use for one map.
  * Returns the resolved heatmap (the same object the CLI's `heatmap` resolves) or one message per
  * bad field; with any message, nothing may be computed.

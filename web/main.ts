@@ -13,7 +13,15 @@ import { assembler, type SweepArrays } from '../src/experiments/heatmap/sweep.js
 import { drawDiagram } from './bifurcation.js';
 import type { Inspection } from './cellInspection.js';
 import { arrayExports, npyFile, pngName } from './exports.js';
-import { DEFAULT_PAGE_BUDGET, FIELDS, LABELS, validateForm, type Field, type FormValues } from './form.js';
+import {
+  DEFAULT_PAGE_BUDGET,
+  FIELDS,
+  inspectionMemoryError,
+  LABELS,
+  validateForm,
+  type Field,
+  type FormValues,
+} from './form.js';
 import { describeCell, HeatmapView, mapLegend } from './heatmapView.js';
 import { clearCanvas, renderInspection, trajectoryCsv } from './inspector.js';
 import { InspectorClient } from './inspectorClient.js';
@@ -260,6 +268,12 @@ async function inspect(cell: { i: number; j: number }): Promise<void> {
   for (const c of [lossCanvas, sharpCanvas, diagramCanvas]) clearCanvas(c);
   diagramError.textContent = '';
   csvButton.disabled = true;
+  const tooLarge = inspectionMemoryError(run.maxSteps);
+  if (tooLarge !== undefined) {
+    panel.dataset.state = 'error';
+    inspectStatus.textContent = `Not inspected: ${tooLarge}.`;
+    return;
+  }
   inspectCancel.disabled = false;
   inspectStatus.textContent = `Running GD from row ${cell.i}, column ${cell.j}…`;
   try {

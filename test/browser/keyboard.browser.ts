@@ -136,4 +136,19 @@ describe('the explorer with the keyboard', () => {
     expect(page.errors).toEqual([]);
     await page.close();
   });
+
+  it('a trajectory too long for the tab is refused before it starts, with a message naming max steps', async () => {
+    // 2 × 10⁹ steps: the map's cells stop early (converged or diverged), a trajectory would keep them all
+    const page = await explorer.open('?res=4&steps=2000000000');
+    expect(await settled(page)).toBe('done');
+    const point = await page.evaluate(() => window.eoslab.cellPoint(1, 1));
+    await page.mouse.click(point.x, point.y);
+    await page.waitForSelector('#inspector[data-state="error"]');
+    expect(await page.textContent('#inspect-status')).toMatch(
+      /^Not inspected: the inspector keeps every step: 2000000000 max steps need ≈ 76294 MiB, .* lower "max steps"/,
+    );
+    expect(await page.isDisabled('#inspect-cancel')).toBe(true);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
 });
