@@ -188,6 +188,21 @@ export { LocalBatch, shardRanges, defaultShards, MAX_SHARDS } from './engines/ml
 export type { MlpBatch, MlpProblem, NetworkBatch, Precision, ShardKernels } from './engines/mlpBatch.js';
 export { createMlpSolver, TeamBatch } from './pool/mlpTeam.js';
 export type { MlpSolverOptions } from './pool/mlpTeam.js';
+export { ConvEngine } from './engines/conv/engine.js';
+export type { ConvEngineOptions } from './engines/conv/engine.js';
+export { ConvReference } from './engines/conv/referenceNet.js';
+export { ConvBatch } from './engines/conv/batch.js';
+export { layoutOf, initialConvParameters } from './engines/conv/spec.js';
+export type { ConvNetSpec, ConvLayer, ConvData, ConvLayout, TensorShape } from './engines/conv/spec.js';
+export {
+  netArchitecture,
+  initialArchitectureParameters,
+  ARCHITECTURES,
+  type ArchitectureName,
+  type ArchitectureOptions,
+  type NetArchitecture,
+} from './engines/conv/architectures.js';
+export { ConvTeam } from './pool/convTeam.js';
 export {
   fcnetExperiment,
   resolveFcnetOptions,
