@@ -10,10 +10,11 @@ import { runJobs, WorkerPool, type JobSpec, type WorkerPoolOptions } from '../..
 import type { TileStore } from './tileStore.js';
 import { cellCount, tiles, type GridSpec, type KernelKind, type MapKind, type RunSpec } from './grid.js';
 import {
+  namedCellArrays,
   runTile,
   smallFig3Grid,
-  type InvariantSetTile,
-  type SharpnessTile,
+  type CellArray,
+  type TileArrayName,
   type TileResult,
   type TileTarget,
   type TileTask,
@@ -112,30 +113,22 @@ function allocate(job: SweepJob, cells: number, sharedMemory = false): SweepArra
   };
 }
 
-/** Copies a tile's values into the full arrays — unless the tile wrote them there itself. */
-function put<T extends Float64Array | Int32Array | Uint8Array>(whole: T, part: T, start: number): void {
-  if (part.buffer === whole.buffer && part.byteOffset === whole.byteOffset + start * whole.BYTES_PER_ELEMENT) return;
-  whole.set(part, start);
-}
-
+/**
+ * Copies a tile's values into the full arrays — except those the tile wrote there itself (views of
+ * the shared target at the tile's cells).
+ */
 function place(out: SweepArrays, tile: TileResult): void {
-  put(out.initGfsSharpness, tile.initGfsSharpness, tile.start);
-  put(out.initProduct, tile.initProduct, tile.start);
-  put(out.gdStatus, tile.gdStatus, tile.start);
+  const whole = out as unknown as Record<TileArrayName, CellArray>;
+  for (const [name, part] of namedCellArrays(tile)) {
+    const into = whole[name];
+    const inPlace =
+      part.buffer === into.buffer && part.byteOffset === into.byteOffset + tile.start * into.BYTES_PER_ELEMENT;
+    if (!inPlace) into.set(part, tile.start);
+  }
   out.kernelSeconds += tile.kernelSeconds;
   out.initSeconds += tile.initSeconds;
   out.summarySeconds += tile.summarySeconds;
-  if (out.map === 'sharpness') {
-    const t = tile as SharpnessTile;
-    put(out.finalSharpness, t.finalSharpness, t.start);
-    put(out.steps, t.steps, t.start);
-    put(out.status, t.status, t.start);
-    out.totalSteps += t.totalSteps;
-  } else {
-    const t = tile as InvariantSetTile;
-    put(out.member, t.member, t.start);
-    put(out.monotone, t.monotone, t.start);
-  }
+  if (tile.map === 'sharpness') out.totalSteps += tile.totalSteps;
 }
 
 /** Attempts per tile before a sweep gives up (a worker that crashes mid-tile is replaced). */
@@ -277,7 +270,7 @@ export async function computeTiles(
     onTile(tile, false);
     accounting.resumed++;
   }
-  const target = plan.target ? targetOf(plan.target) : undefined;
+  const target: TileTarget | undefined = plan.target ? Object.fromEntries(namedCellArrays(plan.target)) : undefined;
   const tasks: TileTask[] = wanted
     .filter((p) => !stored.has(p.start))
     .map((p) => ({ ...job, start: p.start, count: p.count, ...(target ? { target } : {}) }));
@@ -317,26 +310,6 @@ export async function computeTiles(
   }
   if (checkpointError !== undefined) throw checkpointError;
   return accounting;
-}
-
-/** The arrays of a sweep that tiles write into (TileTask.target). */
-function targetOf(out: SweepArrays): TileTarget {
-  return out.map === 'sharpness'
-    ? {
-        finalSharpness: out.finalSharpness,
-        steps: out.steps,
-        status: out.status,
-        gdStatus: out.gdStatus,
-        initGfsSharpness: out.initGfsSharpness,
-        initProduct: out.initProduct,
-      }
-    : {
-        member: out.member,
-        monotone: out.monotone,
-        gdStatus: out.gdStatus,
-        initGfsSharpness: out.initGfsSharpness,
-        initProduct: out.initProduct,
-      };
 }
 
 /**

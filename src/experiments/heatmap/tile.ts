@@ -24,11 +24,29 @@ export interface TileTask {
   readonly target?: TileTarget;
 }
 
-/** Full-grid arrays a tile may write into, by result field. */
-export type TileTarget = Partial<Record<TileArrayName, Float64Array | Int32Array | Uint8Array>>;
+/** A tile's (or a whole sweep's) per-cell array. */
+export type CellArray = Float64Array | Int32Array | Uint8Array;
 
-type TileArrayName =
-  'finalSharpness' | 'steps' | 'status' | 'gdStatus' | 'initGfsSharpness' | 'initProduct' | 'member' | 'monotone';
+/**
+ * The per-cell arrays of each map, in the one order tiles are transferred, stored (tile files and
+ * their checksums) and placed.
+ */
+export const TILE_ARRAYS = {
+  sharpness: ['finalSharpness', 'steps', 'status', 'gdStatus', 'initGfsSharpness', 'initProduct'],
+  'invariant-set': ['member', 'monotone', 'gdStatus', 'initGfsSharpness', 'initProduct'],
+} as const;
+
+export type TileArrayName = (typeof TILE_ARRAYS)[MapKind][number];
+
+/** Full-grid arrays a tile may write into, by result field. */
+export type TileTarget = Partial<Record<TileArrayName, CellArray>>;
+
+/** The per-cell arrays of a tile result or a sweep's result, named, in TILE_ARRAYS order. */
+export function namedCellArrays(
+  r: { readonly map: MapKind } & Partial<Record<TileArrayName, CellArray>>,
+): [TileArrayName, CellArray][] {
+  return TILE_ARRAYS[r.map].map((name) => [name, r[name] as CellArray]);
+}
 
 export interface SharpnessTile {
   readonly map: 'sharpness';
@@ -140,7 +158,7 @@ function initialiseTile(engine: ScalarEngine, task: TileTask, initGfs: Ptr): { w
 }
 
 /** A tile's values of one array: written into the task's target at the tile's cells, or copied. */
-function output<T extends Float64Array | Int32Array | Uint8Array>(task: TileTask, name: TileArrayName, values: T): T {
+function output<T extends CellArray>(task: TileTask, name: TileArrayName, values: T): T {
   const whole = task.target?.[name] as T | undefined;
   if (whole === undefined) return values.slice() as T;
   const cells = whole.subarray(task.start, task.start + task.count) as T;
@@ -228,9 +246,7 @@ export function runTile(engine: ScalarEngine, task: TileTask): TileResult {
 
 /** The typed arrays of a tile result (transferred between threads, not copied; views of a shared target are neither). */
 export function tileArrays(result: TileResult): ArrayBufferView[] {
-  return result.map === 'sharpness'
-    ? [result.finalSharpness, result.steps, result.status, result.gdStatus, result.initGfsSharpness, result.initProduct]
-    : [result.member, result.monotone, result.gdStatus, result.initGfsSharpness, result.initProduct];
+  return namedCellArrays(result).map(([, a]) => a);
 }
 
 /** A small fig3 family grid (warm-ups and pool start-up). */

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { conflict, EoslabError } from '../../base/errors.js';
 import { JobStore, type StoredJob } from '../../io/store.js';
 import type { GridSpec, KernelKind, MapKind, RunSpec } from './grid.js';
-import type { TileResult } from './tile.js';
+import { namedCellArrays, type CellArray, type TileArrayName, type TileResult } from './tile.js';
 
 /** What determines every bit of a sweep's results (not the worker count nor the kernel kind). */
 export interface TileJob {
@@ -36,24 +36,10 @@ const identity = (job: TileJob): TileJob => ({ grid: job.grid, run: job.run, map
 const tileKey = (start: number): string => `tiles/${start}.tile`;
 
 const MAGIC = 'EOSTILE1';
-type ArrayName =
-  'finalSharpness' | 'steps' | 'status' | 'gdStatus' | 'initGfsSharpness' | 'initProduct' | 'member' | 'monotone';
-
-function arraysOf(tile: TileResult): [ArrayName, Float64Array | Int32Array | Uint8Array][] {
-  const shared: [ArrayName, Float64Array | Int32Array | Uint8Array][] = [
-    ['gdStatus', tile.gdStatus],
-    ['initGfsSharpness', tile.initGfsSharpness],
-    ['initProduct', tile.initProduct],
-  ];
-  return tile.map === 'sharpness'
-    ? [['finalSharpness', tile.finalSharpness], ['steps', tile.steps], ['status', tile.status], ...shared]
-    : [['member', tile.member], ['monotone', tile.monotone], ...shared];
-}
-
 const pad8 = (n: number): number => (n + 7) & ~7;
 
 /** SHA-256 of the arrays' bytes, in order (detects a tile damaged on disk). */
-function arraysDigest(arrays: readonly (Float64Array | Int32Array | Uint8Array)[]): string {
+function arraysDigest(arrays: readonly CellArray[]): string {
   const hash = createHash('sha256');
   for (const a of arrays) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   return hash.digest('hex');
@@ -61,7 +47,7 @@ function arraysDigest(arrays: readonly (Float64Array | Int32Array | Uint8Array)[
 
 /** A tile file as chunks (header, then each array's own bytes and padding): written without a copy. */
 export function encodeTileChunks(tile: TileResult): Uint8Array[] {
-  const arrays = arraysOf(tile);
+  const arrays = namedCellArrays(tile);
   const header = JSON.stringify({
     sha256: arraysDigest(arrays.map(([, a]) => a)),
     map: tile.map,
@@ -109,7 +95,7 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
     kernelSeconds: number;
     initSeconds?: number;
     summarySeconds?: number;
-    arrays: { name: ArrayName; type: 'f64' | 'i32' | 'u8'; length: number }[];
+    arrays: { name: TileArrayName; type: 'f64' | 'i32' | 'u8'; length: number }[];
   };
   try {
     header = JSON.parse(
@@ -119,7 +105,7 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
     throw bad('unreadable header');
   }
   let offset = pad8(MAGIC.length + 4 + headerLength);
-  const arrays: Partial<Record<ArrayName, Float64Array | Int32Array | Uint8Array>> = {};
+  const arrays: Partial<Record<TileArrayName, CellArray>> = {};
   for (const a of header.arrays) {
     const size = a.type === 'u8' ? 1 : a.type === 'i32' ? 4 : 8;
     const byteLength = a.length * size;
@@ -134,7 +120,7 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
   if (arraysDigest(header.arrays.map((a) => arrays[a.name] as Float64Array)) !== header.sha256) {
     throw bad('checksum mismatch');
   }
-  const need = (name: ArrayName): never => {
+  const need = (name: TileArrayName): never => {
     throw bad(`missing array ${name}`);
   };
   const base = {
