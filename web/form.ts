@@ -90,6 +90,9 @@ function trimLabel(message: string, label: string): string {
   return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
+/** Bytes in whole MiB, for the memory messages. */
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+
 /**
  * Bytes the inspector keeps per GD step of a cell's trajectory: loss, S, φ, π (float64) and a status
  * byte (33, rounded up), made in its worker and moved — not copied — to the page.
@@ -103,7 +106,6 @@ export const INSPECTOR_BYTES_PER_STEP = 40;
 export function inspectionMemoryError(maxSteps: number, budget = DEFAULT_PAGE_BUDGET): string | undefined {
   const need = (maxSteps + 1) * INSPECTOR_BYTES_PER_STEP;
   if (need <= budget) return undefined;
-  const mib = (x: number): string => (x / 2 ** 20).toFixed(0);
   return `the inspector keeps every step: ${maxSteps} max steps need ≈ ${mib(need)} MiB, more than this tab's ${mib(budget)} MiB — lower "max steps" to inspect a cell`;
 }
 
@@ -156,7 +158,6 @@ export function validateForm(values: FormValues, budget = DEFAULT_PAGE_BUDGET): 
   if (!errors.resolution) {
     const need = resolution * resolution * PAGE_BYTES_PER_CELL;
     if (need > budget) {
-      const mib = (x: number): string => (x / 2 ** 20).toFixed(0);
       errors.resolution = `${resolution}² cells need ≈ ${mib(need)} MiB, more than this tab's ${mib(budget)} MiB: lower the resolution`;
     }
   }

@@ -42,38 +42,14 @@ function sigmoid(z: f64): f64 {
   return e / (1.0 + e);
 }
 
-@inline
-export function act1(a: i32, z: f64): f64 {
-  if (a == Activation.tanh) {
-    const t = Math.tanh(z);
-    return 1.0 - t * t;
-  }
-  if (a == Activation.hardtanh) return Math.abs(z) < 1.0 ? 1.0 : 0.0;
-  if (a == Activation.relu) return z > 0.0 ? 1.0 : 0.0;
-  if (a == Activation.elu) return z > 0.0 ? 1.0 : Math.exp(z);
-  return sigmoid(z);
-}
-
-@inline
-export function act2(a: i32, z: f64): f64 {
-  if (a == Activation.tanh) {
-    const t = Math.tanh(z);
-    return -2.0 * t * (1.0 - t * t);
-  }
-  if (a == Activation.hardtanh || a == Activation.relu) return 0.0;
-  if (a == Activation.elu) return z > 0.0 ? 0.0 : Math.exp(z);
-  const s = sigmoid(z);
-  return s * (1.0 - s);
-}
-
 /**
- * σ'(z) given s = σ(z) from the forward pass: for tanh 1 − s² without a second tanh (the same
- * bits as act1, which forms 1 − t² from t = tanh z = s); the other activations as act1.
+ * σ'(z) given s = σ(z) from the forward pass: for tanh 1 − s² without a second tanh; the other
+ * activations from z (s unused).
  */
 @inline
 export function act1At(a: i32, z: f64, s: f64): f64 {
-  // written out rather than falling back on act1: act1's tanh branch, inlined here, was evaluated
-  // speculatively for every activation (the values are act1's)
+  // no tanh call anywhere in here: an inlined tanh branch was evaluated speculatively for every
+  // activation
   if (a == Activation.tanh) return 1.0 - s * s;
   if (a == Activation.hardtanh) return Math.abs(z) < 1.0 ? 1.0 : 0.0;
   if (a == Activation.relu) return z > 0.0 ? 1.0 : 0.0;
@@ -81,10 +57,10 @@ export function act1At(a: i32, z: f64, s: f64): f64 {
   return sigmoid(z);
 }
 
-/** σ''(z) given s = σ(z): for tanh −2s(1 − s²) (the bits of act2); the others as act2. */
+/** σ''(z) given s = σ(z): for tanh −2s(1 − s²); the others from z (s unused). */
 @inline
 export function act2At(a: i32, z: f64, s: f64): f64 {
-  // act2's values without its tanh branch (see act1At)
+  // no tanh call (see act1At)
   if (a == Activation.tanh) return -2.0 * s * (1.0 - s * s);
   if (a == Activation.hardtanh || a == Activation.relu) return 0.0;
   if (a == Activation.elu) return z > 0.0 ? 0.0 : Math.exp(z);
@@ -96,7 +72,7 @@ export function act2At(a: i32, z: f64, s: f64): f64 {
 export function mlpActivation(a: i32, order: i32, z: f64): f64 {
   if (a < 0 || a >= ACT_COUNT) return NaN;
   if (order == 0) return act0(a, z);
-  if (order == 1) return act1(a, z);
-  if (order == 2) return act2(a, z);
+  if (order == 1) return act1At(a, z, act0(a, z));
+  if (order == 2) return act2At(a, z, act0(a, z));
   return NaN;
 }

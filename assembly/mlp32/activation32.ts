@@ -23,7 +23,7 @@ export function act1f(a: i32, z: f32, s: f32): f32 {
   if (a == Activation.tanh) return <f32>1.0 - s * s;
   if (a == Activation.hardtanh) return Mathf.abs(z) < 1.0 ? 1.0 : 0.0;
   if (a == Activation.relu) return z > 0.0 ? 1.0 : 0.0;
-  return <f32>act1At(a, <f64>z, <f64>s); // elu, softplus: act1's values, without its tanh branch
+  return <f32>act1At(a, <f64>z, <f64>s); // elu, softplus: from z
 }
 
 /** σ''(z) given s = σ(z). */
@@ -31,5 +31,5 @@ export function act1f(a: i32, z: f32, s: f32): f32 {
 export function act2f(a: i32, z: f32, s: f32): f32 {
   if (a == Activation.tanh) return <f32>-2.0 * s * (<f32>1.0 - s * s);
   if (a == Activation.hardtanh || a == Activation.relu) return 0.0;
-  return <f32>act2At(a, <f64>z, <f64>s); // elu, softplus: act2's values
+  return <f32>act2At(a, <f64>z, <f64>s); // elu, softplus: from z
 }
