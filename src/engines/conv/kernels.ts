@@ -335,7 +335,7 @@ function backwardLayer(ctx: PassContext, p: LayerPlan): void {
   const { k, shards } = ctx;
   const l = p.resolved;
   const layer = l.layer;
-  const { inSize, outSize, inRows } = perSample(l);
+  const { inSize, outSize } = perSample(l);
   if (layer.kind === 'batchNorm') throw new Error('batch norm runs through layerSteps');
   shards.forEach(({ start, count }, s) => {
     const x = at(p.x, start * inSize);
@@ -353,22 +353,8 @@ function backwardLayer(ctx: PassContext, p: LayerPlan): void {
         if (gx !== 0)
           k.activationBackward(ACTIVATION_CODES[layer.activation], count * inSize, x, at(p.y, start * outSize), g, gx);
         break;
-      case 'maxPool':
-        if (gx !== 0) k.maxPoolBackward(count * outSize, g, p.argmax + 4 * start * outSize, gx);
-        break;
-      case 'globalAvgPool':
-        if (gx !== 0) k.globalAvgPoolBackward(count, inRows, l.in.channels, g, gx);
-        break;
-      case 'add': {
-        if (gx !== 0) k.tensorAccumulate(count * inSize, g, gx);
-        const go = at(p.gOther, start * inSize);
-        if (go !== 0) k.tensorAccumulate(count * inSize, g, go);
-        break;
-      }
-      case 'subsample':
-      case 'padChannels':
-        if (gx !== 0) adjointOfReshape(ctx, l, count, g, gx);
-        break;
+      default:
+        adjointOfLinear(ctx, p, start, count, p.g, p.gx, p.gOther);
     }
   });
 }
@@ -377,7 +363,7 @@ function rBackwardLayer(ctx: PassContext, p: LayerPlan): void {
   const { k, shards } = ctx;
   const l = p.resolved;
   const layer = l.layer;
-  const { inSize, outSize, inRows } = perSample(l);
+  const { inSize, outSize } = perSample(l);
   if (layer.kind === 'batchNorm') throw new Error('batch norm runs through layerSteps');
   shards.forEach(({ start, count }, s) => {
     const x = at(p.x, start * inSize);
@@ -408,32 +394,52 @@ function rBackwardLayer(ctx: PassContext, p: LayerPlan): void {
           );
         }
         break;
-      case 'maxPool':
-        if (rgx !== 0) k.maxPoolBackward(count * outSize, rg, p.argmax + 4 * start * outSize, rgx);
-        break;
-      case 'globalAvgPool':
-        if (rgx !== 0) k.globalAvgPoolBackward(count, inRows, l.in.channels, rg, rgx);
-        break;
-      case 'add': {
-        if (rgx !== 0) k.tensorAccumulate(count * inSize, rg, rgx);
-        const ro = at(p.rgOther, start * inSize);
-        if (ro !== 0) k.tensorAccumulate(count * inSize, rg, ro);
-        break;
-      }
-      case 'subsample':
-      case 'padChannels':
-        if (rgx !== 0) adjointOfReshape(ctx, l, count, rg, rgx);
-        break;
+      default:
+        // a linear layer without parameters: R{Jᵀ g} = Jᵀ R{g}
+        adjointOfLinear(ctx, p, start, count, p.rg, p.rgx, p.rgOther);
     }
   });
 }
 
-/** gx += Jᵀ gy of a subsample or pad-channels layer over `count` samples (also its R-backward). */
-function adjointOfReshape(ctx: PassContext, l: ResolvedLayer, count: number, gy: Ptr, gx: Ptr): void {
+/**
+ * gx += Jᵀ gy over the samples [start, start + count) of a layer without parameters that is linear
+ * in its input — max-pool (at the argmax its forward pass recorded), global average pooling, the
+ * residual addition (also gOther += gy), subsampling, zero channels — and so, given R{g}, also its
+ * R-backward. Pointers are the layer's whole-batch buffers (0: absent, nothing to add).
+ */
+function adjointOfLinear(
+  ctx: PassContext,
+  p: LayerPlan,
+  start: number,
+  count: number,
+  gyBase: Ptr,
+  gxBase: Ptr,
+  gOtherBase: Ptr,
+): void {
+  const { k } = ctx;
+  const l = p.resolved;
   const layer = l.layer;
-  if (layer.kind === 'subsample') {
-    ctx.k.subsampleBackward(count, l.in.height, l.in.width, l.in.channels, layer.stride, gy, gx);
-  } else if (layer.kind === 'padChannels') {
-    ctx.k.padChannelsBackward(count * l.in.height * l.in.width, l.in.channels, layer.channels, gy, gx);
+  const { inSize, outSize, inRows } = perSample(l);
+  const gy = at(gyBase, start * outSize);
+  const gx = at(gxBase, start * inSize);
+  switch (layer.kind) {
+    case 'maxPool':
+      if (gx !== 0) k.maxPoolBackward(count * outSize, gy, p.argmax + 4 * start * outSize, gx);
+      break;
+    case 'globalAvgPool':
+      if (gx !== 0) k.globalAvgPoolBackward(count, inRows, l.in.channels, gy, gx);
+      break;
+    case 'add': {
+      if (gx !== 0) k.tensorAccumulate(count * inSize, gy, gx);
+      const gOther = at(gOtherBase, start * inSize);
+      if (gOther !== 0) k.tensorAccumulate(count * inSize, gy, gOther);
+      break;
+    }
+    case 'subsample':
+      if (gx !== 0) k.subsampleBackward(count, l.in.height, l.in.width, l.in.channels, layer.stride, gy, gx);
+      break;
+    case 'padChannels':
+      if (gx !== 0) k.padChannelsBackward(count * l.in.height * l.in.width, l.in.channels, layer.channels, gy, gx);
+      break;
   }
 }
