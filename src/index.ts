@@ -204,13 +204,28 @@ export {
 } from './engines/conv/architectures.js';
 export { ConvTeam } from './pool/convTeam.js';
 export {
+  netExperiment,
+  resolveNetOptions,
   fcnetExperiment,
   resolveFcnetOptions,
   recordSteps,
-  FCNET_OPTIONS,
+  NET_OPTIONS,
+  ARCH_DEFAULTS,
+  type NetOptions,
   type FcnetOptions,
-  type ResolvedFcnet,
-  type FcnetRun,
-  type FcnetExperiment,
-} from './experiments/fcnet/experiment.js';
-export { writeFcnet, fcnetFigureSvg } from './experiments/fcnet/figures.js';
+  type ResolvedNet,
+  type NetRun,
+  type NetExperiment,
+} from './experiments/net/experiment.js';
+export { NET_ARCHITECTURES, type NetArchitectureName } from './experiments/net/tasks.js';
+export { writeNet, netFigureSvg, figureStems } from './experiments/net/figures.js';
+export {
+  paperFigureExperiment,
+  paperFigureSvg,
+  writePaperFigure,
+  resolvePaperFigure,
+  FIGURE_NETWORKS,
+  type PaperFigure,
+  type PaperFigureOptions,
+  type PaperFigureExperiment,
+} from './experiments/net/paperFigure.js';

@@ -236,7 +236,7 @@ describe('bad input', () => {
       message(() =>
         netArchitecture({ architecture: 'vgg11-bn', input: { height: 28, width: 28, channels: 1 }, classes: 10 }),
       ),
-    ).toMatch(/invalid input-size: .*28×28.*multiple of 32/);
+    ).toMatch(/invalid inputSize: .*28×28.*multiple of 32/);
     expect(message(() => netArchitecture({ architecture: 'resnet20', input: CIFAR, classes: 1 }))).toMatch(
       /invalid classes/,
     );

@@ -131,7 +131,7 @@ describe('channelsLastImages: the one transpose from the loaders’ n×C×H×W t
     expect(await fromImages.gradient(theta, g1)).toBe(await direct.gradient(theta, g2));
     expect(g1).toEqual(g2);
     const images = { n, channels: 1, height: 4, width: 4, X: new Float64Array(n * 16), Y: nhwc.Y };
-    expect(() => ConvBatch.ofImages(spec, images)).toThrow(/invalid input-size/);
+    expect(() => ConvBatch.ofImages(spec, images)).toThrow(/invalid inputSize/);
   });
 });
 

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadImages } from '../src/data/images.js';
-import { fcnetExperiment, resolveFcnetOptions, type FcnetOptions } from '../src/experiments/fcnet/experiment.js';
-import { fcnetFigureSvg } from '../src/experiments/fcnet/figures.js';
+import { fcnetExperiment, resolveFcnetOptions, type FcnetOptions } from '../src/experiments/net/experiment.js';
+import { netFigureSvg as fcnetFigureSvg } from '../src/experiments/net/figures.js';
 import { cifarBatch, writeCifarDir, writeNpyDir } from './helpers/image-files.js';
 
 const root = mkdtempSync(join(tmpdir(), 'eoslab-data-fcnet-'));
@@ -67,7 +67,7 @@ describe('fcnet on CIFAR-format data', () => {
     const quick = { ...SHORT, n: 4, steps: 2, flowSteps: 2, workers: 0, checkpoint };
     expect((await fcnetExperiment(quick)).resumedTasks).toBe(0);
     expect((await fcnetExperiment(quick)).resumedTasks).toBeGreaterThan(0);
-    await expect(fcnetExperiment({ ...quick, dataOffset: 4 })).rejects.toThrow(/different fcnet run/);
+    await expect(fcnetExperiment({ ...quick, dataOffset: 4 })).rejects.toThrow(/different net run/);
   });
 });
 
@@ -185,10 +185,7 @@ describe('eoslab fcnet --data', () => {
         /labels\.npy: label 1000 of image 1 is out of range \(expected 0–999\)/,
       ],
       [['--data', `cifar10:${short}`, '--n', '0'], /^eoslab: error: invalid --n: 0 \(expected an integer >= 1\)/],
-      [
-        ['--data', `cifar10:${short}`, '--n', '2', '--input-size', '40'],
-        /invalid --input-size: \[40, 40\] \(expected at most 32×32/,
-      ],
+      [['--data', `cifar10:${short}`, '--n', '2', '--input-size', '0'], /invalid --input-size: "0" \(expected a size/],
       [
         ['--data', `cifar10:${short}`, '--n', '2', '--data-classes', '3,1'],
         /invalid --data-classes: \[3, 1\] \(expected increasing labels/,

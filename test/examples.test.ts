@@ -27,4 +27,12 @@ describe('examples/', () => {
       out.match(/^step \d+: loss [\d.]+, S = [\d.]+ \(\d+ HVPs\), φ = [\d.]+ \(converged after \d+ RK4 steps/gm),
     ).toHaveLength(4);
   });
+
+  it('conv-net.mjs', { timeout: 120_000 }, () => {
+    const out = run('conv-net.mjs', '2');
+    expect(out).toMatch(/^resnet20: \d+ parameters, 8 MNIST digits of 1×8×8, η = 0\.2 \(2\/η = 10\)$/m);
+    expect(
+      out.match(/^step \d+: loss [\d.]+, S = [\d.]+, φ = [\d.]+ \((converged|max-steps) after \d+ RK4 steps\)$/gm),
+    ).toHaveLength(3);
+  });
 });

@@ -943,6 +943,7 @@ const WRITES_OUTPUT = new Set([
   'stable-set',
   'check',
   'regression',
+  'net',
   'fcnet',
 ]);
 const CLI_RUNS: Readonly<Record<string, number>> = { gfs: 150, gpgd: 150 };

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MlpEngine } from '../src/engines/mlp.js';
+import { DEFAULT_HIDDEN, MlpEngine } from '../src/engines/mlp.js';
 import { LocalBatch } from '../src/engines/mlpBatch.js';
 import { MlpSolver } from '../src/engines/mlpSolver.js';
 import { loadDigits } from '../src/data/digits.js';
@@ -19,12 +19,13 @@ import {
   SENSITIVITY_FACTOR,
   resolveFcnetOptions,
   engineBytes,
-  FCNET_OPTIONS,
-  type FcnetExperiment,
+  NET_OPTIONS,
+  ARCH_DEFAULTS,
+  type NetExperiment,
   type FcnetOptions,
-} from '../src/experiments/fcnet/experiment.js';
+} from '../src/experiments/net/experiment.js';
 import { defaultsOf } from '../src/base/optionSet.js';
-import { fcnetFigureSvg, figureStem, runSummary, writeFcnet } from '../src/experiments/fcnet/figures.js';
+import { netFigureSvg, figureStem, runSummary, writeNet } from '../src/experiments/net/figures.js';
 
 // The experiment's loss (a fixed-order sum over 8 shards) vs the one-pass full-batch kernel: the
 // same terms re-associated, relative error ≲ n·2⁻⁵³ ≈ 2e-15 for n = 20; 1e-13 leaves room.
@@ -61,7 +62,7 @@ afterAll(() => {
 });
 
 /** Everything but timings, as plain data. */
-function bits(e: FcnetExperiment): unknown {
+function bits(e: NetExperiment): unknown {
   return e.runs.map((r) => ({
     activation: r.activation,
     eta: r.eta,
@@ -85,9 +86,9 @@ describe('fcnet options', () => {
   it("defaults: hardtanh (the paper's Fig 6 network), 784 → 200 → 200 → 10, 3 sensitivity records", () => {
     const o = resolveFcnetOptions({ workers: 0 });
     expect(o.activations).toEqual(['hardtanh']);
-    expect(o.n).toBe(FCNET_OPTIONS.n.default);
+    expect(o.n).toBe(ARCH_DEFAULTS.fc.n);
     expect(o.hidden).toEqual([200, 200]);
-    expect(o.etas).toEqual([...FCNET_OPTIONS.eta.default]);
+    expect(o.etas).toEqual([...ARCH_DEFAULTS.fc.eta]);
     expect(o.sensitivityRecords).toBe(3);
   });
 
@@ -116,9 +117,9 @@ describe('fcnet options', () => {
     // GD alone at the defaults (no flows: ~600 gradients of the 100-digit network, a few seconds).
     // A flow takes 0 RK4 steps exactly when its start is already below τ, so this guards "every
     // flow of the default run takes > 0 RK4 steps" (measured: 18.6×, flows of 1 006–2 697 steps).
-    const D = defaultsOf(FCNET_OPTIONS);
+    const D = { ...defaultsOf(NET_OPTIONS), ...ARCH_DEFAULTS.fc };
     const engine = new MlpEngine(
-      { input: 784, hidden: [...D.hidden], output: 10, activation: D.activation[0]! },
+      { input: 784, hidden: [...DEFAULT_HIDDEN], output: 10, activation: D.activation[0]! },
       loadDigits(D.n),
     );
     const solver = new MlpSolver(LocalBatch.of(engine));
@@ -173,7 +174,7 @@ describe('fcnet experiment', () => {
         const g = await solver.gfsSharpness(theta, {
           lossThreshold: SMALL.lossThreshold,
           maxSteps: SMALL.flowSteps,
-          sharpnessEvery: FCNET_OPTIONS.sharpnessEvery.default,
+          sharpnessEvery: NET_OPTIONS.sharpnessEvery.default,
         });
         expect(run.records.gfsStatus[k]).toBe(g.status);
         expect(run.records.flowSteps[k]).toBe(g.steps);
@@ -296,11 +297,9 @@ describe('fcnet experiment', () => {
     expect(again.resumedTasks).toBe(2 * 4);
     expect(bits(again)).toEqual(bits(reference));
     // Other options (also the new sensitivity option) cannot reuse the checkpoint.
-    await expect(fcnetExperiment({ ...SMALL, eta: 0.04, workers: 0, checkpoint })).rejects.toThrow(
-      /different fcnet run/,
-    );
+    await expect(fcnetExperiment({ ...SMALL, eta: 0.04, workers: 0, checkpoint })).rejects.toThrow(/different net run/);
     await expect(fcnetExperiment({ ...SMALL, sensitivityRecords: 1, workers: 0, checkpoint })).rejects.toThrow(
-      /different fcnet run/,
+      /different net run/,
     );
     // The job file records the data's per-channel statistics, which enter the identity hash.
     const job = JSON.parse(readFileSync(join(checkpoint, 'job.json'), 'utf8')) as {
@@ -330,7 +329,7 @@ describe('fcnet experiment', () => {
     expect(summary.firstGfsSharpness).toBeNaN();
     expect(summary.maxSharpnessOverThreshold).toBeNaN();
     const out = join(tempDir(), 'diverged');
-    expect(writeFcnet(out, e)).toContain('fig12-fc-tanh.png');
+    expect(writeNet(out, e)).toContain('fig12-fc-tanh.png');
   });
 
   it('a network too large for WASM memory is refused up front (E_MEMORY)', () => {
@@ -341,7 +340,7 @@ describe('fcnet experiment', () => {
   it('writes figure, CSVs and manifest as one set', async () => {
     const e = await fcnetExperiment({ ...SMALL, workers: 0 });
     const out = join(tempDir(), 'fig12');
-    const files = writeFcnet(out, e);
+    const files = writeNet(out, e);
     for (const f of files) expect(existsSync(join(out, f))).toBe(true);
     expect(files).toContain('fig12-fc-tanh.png');
     const png = readFileSync(join(out, 'fig12-fc-tanh.png'));
@@ -367,7 +366,7 @@ describe('fcnet experiment', () => {
       options: Record<string, unknown>;
       summary: { runs: { sensitivity: { step: number; relativeChange: number }[]; lossOverThreshold: number }[] };
     };
-    expect(manifest.command).toBe('fcnet');
+    expect(manifest.command).toBe('net');
     expect(manifest.options.n).toBe(20);
     const digits = loadDigits(SMALL.n);
     expect(manifest.options.data).toBe('mnist');
@@ -383,12 +382,12 @@ describe('fcnet experiment', () => {
   it('a threshold far from the losses (1e300, 1e-300) is named but not drawn; the set is still written', async () => {
     for (const lossThreshold of [1e300, 1e-300]) {
       const e = await fcnetExperiment({ ...SMALL, steps: 2, flowSteps: 0, lossThreshold, workers: 0 });
-      const svg = fcnetFigureSvg(e.runs[0]!, e);
+      const svg = netFigureSvg(e.runs[0]!, e);
       expect(svg.match(/class="hline"/g)).toHaveLength(1); // 2/η only
-      expect(writeFcnet(join(tempDir(), 'far'), e)).toContain('fig12-fc-tanh.png');
+      expect(writeNet(join(tempDir(), 'far'), e)).toContain('fig12-fc-tanh.png');
     }
     const e = await fcnetExperiment({ ...SMALL, steps: 2, flowSteps: 0, workers: 0 });
-    expect(fcnetFigureSvg(e.runs[0]!, e).match(/class="hline"/g)).toHaveLength(2); // 2/η and τ
+    expect(netFigureSvg(e.runs[0]!, e).match(/class="hline"/g)).toHaveLength(2); // 2/η and τ
   });
 
   it('titles and file names follow the paper: Fig 6 = FC-hardtanh, Fig 12 = FC-tanh and FC-ReLU', async () => {
@@ -402,7 +401,7 @@ describe('fcnet experiment', () => {
       sensitivityRecords: 0,
       workers: 0,
     });
-    const titles = e.runs.map((run) => /<text[^>]*>([^<]*)<\/text>/.exec(fcnetFigureSvg(run, e))![1]);
+    const titles = e.runs.map((run) => /<text[^>]*>([^<]*)<\/text>/.exec(netFigureSvg(run, e))![1]);
     expect(e.runs.map((r) => figureStem(r, true))).toEqual([
       'fig6-fc-hardtanh-eta0.02',
       'fig6-fc-hardtanh-eta0.03',
@@ -416,7 +415,7 @@ describe('fcnet experiment', () => {
     expect(titles[2]).toMatch(/^Fig 12 · FC-ReLU /);
     expect(titles[4]).toMatch(/^not in the paper · FC-ELU /);
     // Flows of 3 RK4 steps do not converge: the panel title says so instead of a ratio.
-    expect(fcnetFigureSvg(e.runs[0]!, e)).toContain('no flow reached the threshold');
+    expect(netFigureSvg(e.runs[0]!, e)).toContain('no flow reached the threshold');
   });
 });
 

@@ -20,7 +20,7 @@ import { withCancellation } from '../src/cli/cancel.js';
 import { COMMANDS } from '../src/cli/main.js';
 import { AXIS_OPTIONS, ORBIT_OPTIONS, resolveOrbitSettings } from '../src/experiments/bifurcation/settings.js';
 import { CHECK_OPTIONS, resolveCheckOptions } from '../src/experiments/check/settings.js';
-import { FCNET_OPTIONS, resolveFcnetOptions } from '../src/experiments/fcnet/experiment.js';
+import { NET_OPTIONS, resolveFcnetOptions } from '../src/experiments/net/experiment.js';
 import { HEATMAP_OPTIONS, resolveHeatmapOptions } from '../src/experiments/heatmap/resolve.js';
 import { REGRESSION_OPTIONS, resolveRegressionOptions } from '../src/experiments/regression/experiment.js';
 import { resolveStableSetOptions, STABLE_SET_OPTIONS } from '../src/experiments/stableSet/stableSet.js';
@@ -82,7 +82,8 @@ describe('each default is written once: commands take their options from the exp
     ['check', CHECK_OPTIONS, ['lemma312Constant', 'thm33SmallLoss', 'thm33GapConstant', 'gpgdNeighbourhood']],
     ['stable-set', STABLE_SET_OPTIONS, []],
     ['regression', REGRESSION_OPTIONS, ['divergeAt']],
-    ['fcnet', FCNET_OPTIONS, []],
+    ['net', NET_OPTIONS, []],
+    ['fcnet', NET_OPTIONS, ['arch', 'width']],
     ['bifurcation', pick(ORBIT_OPTIONS, 'orbitSteps', 'keep', 'maxPeriod', 'periodTol', 'divergeAt'), []],
   ];
   it.each(cases)('eoslab %s', (name, set, libraryOnly) => {

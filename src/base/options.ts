@@ -502,7 +502,25 @@ export const OPTIONS = {
   lossTol: numberOption('lossTol', 'loss-tol', 'GD stops when the loss is below this threshold', {
     exclusiveMin: 0,
   }),
-  // Networks on image data (model.md §5, eoslab fcnet).
+  // Networks on image data (model.md §5, §7; eoslab net).
+  arch: choiceOption(
+    'arch',
+    'arch',
+    'the network: fc (fully connected, --hidden), vgg11-bn or resnet20 (convolutional, --width)',
+    ['fc', 'vgg11-bn', 'resnet20'] as const,
+  ),
+  width: numberOption(
+    'width',
+    'width',
+    'channel multiplier of a conv net: every channel count c becomes max(1, round(c·width)) (1: the published widths)',
+    { exclusiveMin: 0, max: 4 },
+  ),
+  netFigure: choiceOption(
+    'netFigure',
+    'figure',
+    "draw the paper's figure: fig6 (FC-hardtanh, VGG11-BN and ResNet20 side by side, each at its defaults) or fig13 (the same on the second data set)",
+    ['fig6', 'fig13'] as const,
+  ),
   activations: choiceListOption(
     'activation',
     'activation',

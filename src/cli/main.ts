@@ -13,7 +13,7 @@ import { mergeCommand } from './commands/merge.js';
 import { bifurcationCommand } from './commands/bifurcation.js';
 import { checkCommand } from './commands/check.js';
 import { regressionCommand } from './commands/regression.js';
-import { fcnetCommand } from './commands/fcnet.js';
+import { fcnetCommand, netCommand } from './commands/net.js';
 import { stableSetCommand } from './commands/stableSet.js';
 import { serveCommand } from './commands/serve.js';
 import { trajectoryCommand } from './commands/trajectory.js';
@@ -28,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   stableSetCommand,
   checkCommand,
   regressionCommand,
+  netCommand,
   fcnetCommand,
   serveCommand,
 ];

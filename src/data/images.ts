@@ -156,13 +156,6 @@ function plan(source: ImageSource, request: ResolvedImageRequest): Plan {
   let reduced: Reduction | null = null;
   if (inputSize !== null) {
     const [h, w] = inputSize;
-    if (h > source.height || w > source.width) {
-      throw invalidOption(
-        'inputSize',
-        inputSize,
-        `at most ${source.height}×${source.width}, the size of the images of ${source.spec.text} (images are reduced, never enlarged)`,
-      );
-    }
     reduced = reduction(source.height, source.width, h, w);
     height = h;
     width = w;

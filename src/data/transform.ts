@@ -7,6 +7,10 @@
  *    f_h × f_w block:
  *      out[c][y][x] = (1/(f_h f_w)) Σ_{a<f_h} Σ_{b<f_w} in[c][top + y·f_h + a][left + x·f_w + b].
  *    H = H₀/2 is a 2×2 average pooling, H < H₀ with f = 1 a plain centre crop, H = H₀ the identity.
+ *    A side larger than the stored one is zero-padded instead (f = 1, top = −⌊(H − H₀)/2⌋: the
+ *    image centred, ⌊(H − H₀)/2⌋ rows of raw 0 above it, the rest below), before the
+ *    standardisation: how 28×28 digits become the 32×32 inputs VGG11's five max-pools need. Each
+ *    side is reduced or padded on its own.
  *
  * 2. Standardisation per channel, as Cohen et al. (2021) and Kreisler et al. (2023, App. B.4) do for
  *    CIFAR-10: each channel c centred and divided by its standard deviation, x ← (x − μ_c)/σ_c, with
@@ -91,10 +95,10 @@ export interface Reduction {
   readonly left: number;
 }
 
-/** The reduction of H₀×W₀ to H×W (the caller checks 1 ≤ H ≤ H₀, 1 ≤ W ≤ W₀). */
+/** The reduction (or zero-padding, side by side) of H₀×W₀ to H×W (the caller checks H, W ≥ 1). */
 export function reduction(fromHeight: number, fromWidth: number, height: number, width: number): Reduction {
-  const factorY = Math.floor(fromHeight / height);
-  const factorX = Math.floor(fromWidth / width);
+  const factorY = Math.max(1, Math.floor(fromHeight / height));
+  const factorX = Math.max(1, Math.floor(fromWidth / width));
   return {
     fromHeight,
     fromWidth,
@@ -102,8 +106,9 @@ export function reduction(fromHeight: number, fromWidth: number, height: number,
     width,
     factorY,
     factorX,
-    top: Math.floor((fromHeight - factorY * height) / 2),
-    left: Math.floor((fromWidth - factorX * width) / 2),
+    // a reduced side's crop starts at ⌊(H₀ − f·H)/2⌋ ≥ 0; a padded side at −⌊(H − H₀)/2⌋
+    top: height > fromHeight ? -Math.floor((height - fromHeight) / 2) : Math.floor((fromHeight - factorY * height) / 2),
+    left: width > fromWidth ? -Math.floor((width - fromWidth) / 2) : Math.floor((fromWidth - factorX * width) / 2),
   };
 }
 
@@ -112,7 +117,15 @@ export function describeReduction(r: Reduction): string {
   const cropH = r.factorY * r.height;
   const cropW = r.factorX * r.width;
   const parts: string[] = [];
-  if (cropH !== r.fromHeight || cropW !== r.fromWidth) {
+  if (r.top < 0 || r.left < 0) {
+    const rows = Math.max(0, cropH - r.fromHeight);
+    const columns = Math.max(0, cropW - r.fromWidth);
+    parts.push(
+      `zero-padded ${r.fromHeight}×${r.fromWidth} → ${cropH}×${cropW} (${rows} rows: ${-Math.min(0, r.top)} above, ` +
+        `${columns} columns: ${-Math.min(0, r.left)} left; raw value 0)`,
+    );
+  }
+  if ((cropH < r.fromHeight || cropW < r.fromWidth) && !(r.top < 0 && r.left < 0)) {
     parts.push(
       `centre crop ${r.fromHeight}×${r.fromWidth} → ${cropH}×${cropW} (rows ${r.top}–${r.top + cropH - 1}, columns ${r.left}–${r.left + cropW - 1})`,
     );
@@ -123,7 +136,8 @@ export function describeReduction(r: Reduction): string {
 
 /**
  * Reduces one C × H₀ × W₀ image `from` (channels first) to C × H × W in `to` at `offset`: the
- * block averages of the centre crop, each summed row by row within its block.
+ * block averages of the centre crop, each summed row by row within its block; a position outside
+ * the stored image (a padded side) is 0.
  */
 export function reduceImage(
   r: Reduction,
@@ -138,9 +152,15 @@ export function reduceImage(
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < r.height; y++) {
       for (let x = 0; x < r.width; x++) {
+        const top = r.top + y * r.factorY;
+        const left = r.left + x * r.factorX;
+        if (top < 0 || top >= r.fromHeight || left < 0 || left >= r.fromWidth) {
+          to[offset + c * outPlane + y * r.width + x] = 0; // padding (factor 1 on a padded side)
+          continue;
+        }
         let sum = 0;
         for (let a = 0; a < r.factorY; a++) {
-          const row = c * inPlane + (r.top + y * r.factorY + a) * r.fromWidth + r.left + x * r.factorX;
+          const row = c * inPlane + (top + a) * r.fromWidth + left;
           for (let b = 0; b < r.factorX; b++) sum += from[row + b] as number;
         }
         to[offset + c * outPlane + y * r.width + x] = sum * scale;

@@ -17,7 +17,7 @@ import { EoslabError, type ErrorCode } from '../base/errors.js';
 
 /** The named tasks of the worker entry, one per experiment that fans work out. */
 export type TaskName =
-  'heatmap' | 'heatmapFigure' | 'bifurcation' | 'check' | 'regression' | 'fcnet' | 'mlpTeam' | 'convTeam';
+  'heatmap' | 'heatmapFigure' | 'bifurcation' | 'check' | 'regression' | 'net' | 'mlpTeam' | 'convTeam';
 
 /** An EoslabError as data. */
 export interface ErrorData {

@@ -7,7 +7,7 @@
  *   bifurcation  one chunk of orbit starts (experiments/bifurcation/chunks.ts)
  *   check        one block of theorem-check samples (experiments/check/task.ts)
  *   regression   one data seed (experiments/regression/experiment.ts)
- *   fcnet        one GD chunk or GFS evaluation of a small network (experiments/fcnet/tasks.ts)
+ *   net          one GD chunk or GFS evaluation of a network (fully connected or conv) (experiments/net/tasks.ts)
  *   mlpTeam      a team worker of a data-parallel network batch: serves gradient/HVP shards
  *                through shared memory until told to stop (mlpTeam.ts)
  *   convTeam     a team worker of a convolutional network: runs its shards' steps in lockstep with
@@ -15,7 +15,7 @@
  *
  * Each task loads its module on first use (a heatmap worker never loads the regression solver or
  * the digits) and creates its engine once per thread: one ScalarEngine (one WASM instance) shared
- * by the scalar tasks, the fcnet engine per problem (tasks.ts). The heatmap's engine is warmed up
+ * by the scalar tasks, the network solver per problem (tasks.ts). The heatmap's engine is warmed up
  * before its first tile (V8 tiers WASM up only over several calls). A pool created with
  * `prepare: [names]` (workerData) prepares those tasks when the thread starts, before it takes
  * work — the heatmap's pools do, so warm-up happens while the pool starts.
@@ -100,9 +100,9 @@ export const regression = serve(async () => {
   return { run: runSeed, transfer: seedArrays };
 });
 
-export const fcnet = serve(async () => {
-  const { runFcnetTaskHere, fcnetTaskArrays } = await import('../experiments/fcnet/tasks.js');
-  return { run: runFcnetTaskHere, transfer: fcnetTaskArrays };
+export const net = serve(async () => {
+  const { runNetTaskHere, netTaskArrays } = await import('../experiments/net/tasks.js');
+  return { run: runNetTaskHere, transfer: netTaskArrays };
 });
 
 export const mlpTeam = serve(async () => {
@@ -121,7 +121,7 @@ const TASKS: Record<TaskName, { prepare(): Promise<unknown> }> = {
   bifurcation,
   check,
   regression,
-  fcnet,
+  net,
   mlpTeam,
   convTeam,
 };

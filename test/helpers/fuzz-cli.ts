@@ -78,6 +78,8 @@ const VALID: Readonly<Record<string, fc.Arbitrary<string>>> = {
   'shard-count': int(1, 3),
   activation: fc.constantFrom('tanh', 'relu', 'hardtanh', 'elu', 'softplus', 'tanh,elu'),
   hidden: fc.constantFrom('4,4', '3', '2,3,2'),
+  // conv nets: narrow (with --arch fc an error: exit 2)
+  width: fc.constantFrom('0.0625', '0.125', '0.25'),
   'gfs-every': int(1, 20),
   's-every': int(1, 20),
   'loss-threshold': fc.constantFrom('0.01', '0.5', '1e-300', '1e300'),

@@ -26,6 +26,7 @@
  * block starts as its shortcut (`zeroGammaLayers`). Batch norm's ε is PyTorch's 1e-5.
  */
 import { invalidOption } from '../../base/errors.js';
+import { ACTIVATIONS, type Activation } from '../mlp.js';
 import {
   initialConvParameters,
   layoutOf,
@@ -50,11 +51,14 @@ export interface ArchitectureOptions {
   readonly classes: number;
   /** Channel multiplier (default 1: the published widths). */
   readonly width?: number;
+  /** The activation after every batch norm and hidden dense layer (default 'relu', as published). */
+  readonly activation?: Activation;
 }
 
 export interface NetArchitecture {
   readonly name: ArchitectureName;
   readonly width: number;
+  readonly activation: Activation;
   readonly spec: ConvNetSpec;
   readonly layout: ConvLayout;
   /** Indices of the batch-norm layers whose γ θ₀ sets to 0 (resnet20's second norm per block). */
@@ -99,13 +103,16 @@ class LayerList {
     return this.add({ kind: 'batchNorm', epsilon: BATCH_NORM_EPSILON, input });
   }
 
+  constructor(private readonly activation: Activation) {}
+
+  /** The network's activation (ReLU in the published networks). */
   relu(input?: number): number {
-    return this.add({ kind: 'activation', activation: 'relu', input });
+    return this.add({ kind: 'activation', activation: this.activation, input });
   }
 }
 
-function vgg11(width: number, classes: number): LayerList {
-  const list = new LayerList();
+function vgg11(width: number, classes: number, activation: Activation): LayerList {
+  const list = new LayerList(activation);
   for (const entry of VGG11_FEATURES) {
     if (entry === 'M') {
       list.add({ kind: 'maxPool' });
@@ -124,8 +131,8 @@ function vgg11(width: number, classes: number): LayerList {
   return list;
 }
 
-function resnet20(width: number, classes: number): LayerList {
-  const list = new LayerList();
+function resnet20(width: number, classes: number, activation: Activation): LayerList {
+  const list = new LayerList(activation);
   list.conv(scaled(RESNET20_STAGES[0], width), 3, 1, false);
   list.batchNorm();
   let x = list.relu();
@@ -167,6 +174,7 @@ function forwardMacs(layout: ConvLayout): number {
 export function netArchitecture(options: ArchitectureOptions): NetArchitecture {
   const { architecture, input, classes } = options;
   const width = options.width ?? 1;
+  const activation = options.activation ?? 'relu';
   if (!(ARCHITECTURES as readonly string[]).includes(architecture)) {
     throw invalidOption('arch', architecture, `one of ${ARCHITECTURES.join(', ')}`);
   }
@@ -176,17 +184,21 @@ export function netArchitecture(options: ArchitectureOptions): NetArchitecture {
   if (!(Number.isInteger(classes) && classes >= 2)) throw invalidOption('classes', classes, 'an integer ≥ 2');
   if (architecture === 'vgg11-bn' && (input.height % 32 !== 0 || input.width % 32 !== 0)) {
     throw invalidOption(
-      'input-size',
+      'inputSize',
       `${input.height}×${input.width}`,
       'a multiple of 32 for vgg11-bn (its five 2×2 max-pools halve the side exactly)',
     );
   }
-  const list = architecture === 'vgg11-bn' ? vgg11(width, classes) : resnet20(width, classes);
+  if (!(ACTIVATIONS as readonly string[]).includes(activation)) {
+    throw invalidOption('activation', activation, `one of ${ACTIVATIONS.join(', ')}`);
+  }
+  const list = architecture === 'vgg11-bn' ? vgg11(width, classes, activation) : resnet20(width, classes, activation);
   const spec: ConvNetSpec = { input, layers: list.layers };
   const layout = layoutOf(spec);
   return {
     name: architecture,
     width,
+    activation,
     spec,
     layout,
     zeroGammaLayers: list.zeroGamma,

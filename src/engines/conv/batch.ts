@@ -97,7 +97,7 @@ export class ConvBatch implements NetworkBatch {
     const input = spec.input;
     if (input.channels !== channels || input.height !== height || input.width !== width) {
       throw invalidOption(
-        'input-size',
+        'inputSize',
         `${channels}×${height}×${width}`,
         `images of the network's input shape ${input.channels}×${input.height}×${input.width} (C×H×W)`,
       );

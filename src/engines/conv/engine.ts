@@ -83,7 +83,7 @@ export function sampleShards(n: number, shards: number): Shard[] {
 }
 
 /** Largest k·k·c_in of the network's convolutions (1 without any). */
-function widestPatchOf(layout: ConvLayout): number {
+export function widestPatchOf(layout: ConvLayout): number {
   return Math.max(
     1,
     ...layout.layers.map(({ layer, in: x }) => (layer.kind === 'conv' ? layer.kernel * layer.kernel * x.channels : 1)),

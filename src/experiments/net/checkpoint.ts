@@ -1,5 +1,5 @@
 /**
- * The fcnet experiment's checkpoint: a job directory (io/store.ts) whose identity is every option
+ * The network experiment's checkpoint: a job directory (io/store.ts) whose identity is every option
  * but the worker count and the data (source, images kept, standardisation and its statistics),
  * with one entry per finished task of run r (one activation and step size):
  *   run-<r>/state-<t>.f64   θ_t, then the top eigenvector at θ_t (the record at step t);
@@ -10,11 +10,11 @@
  */
 import { JobStore } from '../../io/store.js';
 import type { FlowStatus } from '../../engines/mlpSolver.js';
-import { append, type FcnetDataStatistics, type RunState } from './results.js';
+import { append, type NetDataStatistics, type RunState } from './results.js';
 import type { GdChunkResult, GfsTaskResult } from './tasks.js';
 
 /** The checkpoint format (stored GFS results carry the sensitivity continuation since /2). */
-const CHECKPOINT_FORMAT = 'eoslab-fcnet/2';
+const CHECKPOINT_FORMAT = 'eoslab-net/3';
 
 /** JSON cannot hold NaN/Infinity: numbers are stored as strings when not finite. */
 const enc = (x: number): number | string => (Number.isFinite(x) ? x : String(x));
@@ -76,20 +76,20 @@ function decodeFlow<F extends StoredFlow>(f: F): Omit<F, keyof StoredFlow> & Flo
 
 const runDir = (r: number): string => `run-${r}`;
 
-export class FcnetCheckpoint {
+export class NetCheckpoint {
   private constructor(private readonly store: JobStore) {}
 
   /**
    * Opens (or creates) the checkpoint in `dir` for a run with `options` (all but the worker count)
    * on data with these statistics; a checkpoint of other options, data or build is refused.
    */
-  static open(dir: string, options: object, data: FcnetDataStatistics): FcnetCheckpoint {
+  static open(dir: string, options: object, data: NetDataStatistics): NetCheckpoint {
     const identity = { options, data };
-    return new FcnetCheckpoint(
+    return new NetCheckpoint(
       JobStore.open(dir, {
         format: CHECKPOINT_FORMAT,
         identity,
-        mismatch: 'the checkpoint of a different fcnet run (other options or data)',
+        mismatch: 'the checkpoint of a different net run (other options or data)',
       }),
     );
   }

@@ -21,62 +21,156 @@
  */
 import { checkHooks, conflict, EoslabError, invalidOption } from '../../base/errors.js';
 import { OPTIONS } from '../../base/options.js';
-import { CORES, defineOptions, resolveOptions } from '../../base/optionSet.js';
+import { CORES, defineOptions, derived, resolveOptions, type DerivedDefault } from '../../base/optionSet.js';
 import { removeJobDirectory } from '../../io/store.js';
 import { createMlpSolver } from '../../pool/mlpTeam.js';
 import { runJobs } from '../../pool/pool.js';
 import { DEFAULT_HIDDEN, type Activation } from '../../engines/mlp.js';
 import type { Precision } from '../../engines/mlpBatch.js';
-import { FcnetCheckpoint } from './checkpoint.js';
-import { engineBytes, recordSteps, sensitivityIndices, WASM_BYTES } from './plan.js';
+import { NetworkSolver } from '../../engines/networkSolver.js';
+import { defaultShards } from '../../engines/networkBatch.js';
+import { netArchitecture, type ArchitectureName } from '../../engines/conv/architectures.js';
+import { ConvBatch, channelsLastImages } from '../../engines/conv/batch.js';
+import { ConvTeam } from '../../pool/convTeam.js';
+import { parameterCountOf } from '../../engines/mlpNetwork.js';
+import { NetCheckpoint } from './checkpoint.js';
+import { convEngineBytes, engineBytes, recordSteps, sensitivityIndices, WASM_BYTES } from './plan.js';
 import { inspectImages, loadImages, type ImageRequest, type ImageSet } from '../../data/images.js';
 import {
   append,
   dataStatistics,
   finish,
   newRunState,
-  type FcnetDataStatistics,
-  type FcnetRun,
+  type NetDataStatistics,
+  type NetRun,
   type RunState,
 } from './results.js';
 import {
-  runFcnetTask,
-  runFcnetTaskHere,
-  type FcnetProblem,
-  type FcnetTask,
-  type FcnetTaskResult,
+  architectureOf,
+  NET_ARCHITECTURES,
+  runNetTask,
+  runNetTaskHere,
+  type NetArchitectureName,
+  type NetProblem,
+  type NetTask,
+  type NetTaskResult,
   type GdChunkResult,
   type GfsTaskResult,
 } from './tasks.js';
 
 /**
- * The options of `fcnetExperiment` and `eoslab fcnet`, with their defaults, chosen by measurement
- * (README, "Fully connected networks"): the paper's Fig 6 network
- * (FC-hardtanh 784 → 200 → 200 → 10) on the first 100 digits. Per-channel standardisation gives
- * S₀ = 56 at θ₀, so η = 0.03 (2/η = 66.7) leaves room for progressive sharpening. GD's smallest
- * loss over the 600 steps is 9.3e-4 (at step 600), and the flow threshold 5e-5 lies 18.6× below
- * it, so every flow runs (1 000–2 700 RK4 steps); the flow budget covers the longest flow and its
- * continuation to τ/10 (3 700 more steps) with room to spare. n = 100 (not 1 000) keeps the run
- * within minutes: a flow to 1/10 of GD's loss costs about 5× GD's own time, and at n = 1 000 one
- * flow from step 300 moves the loss only from 0.118 to 0.101 in 200 RK4 steps (100 s).
+ * What `--arch` sets when an option is not given: each network's defaults, chosen by measurement
+ * (README, "Fully connected networks" and "Convolutional networks").
+ *
+ * fc: the paper's Fig 6 network (FC-hardtanh 784 → 200 → 200 → 10) on the first 100 digits.
+ * Per-channel standardisation gives S₀ = 56 at θ₀, so η = 0.03 (2/η = 66.7) leaves room for
+ * progressive sharpening. GD's smallest loss over the 600 steps is 9.3e-4 (at step 600), and the
+ * flow threshold 5e-5 lies 18.6× below it, so every flow runs (1 000–2 700 RK4 steps); the flow
+ * budget covers the longest flow and its continuation to τ/10 (3 700 more steps) with room to
+ * spare. n = 100 (not 1 000) keeps the run within minutes: a flow to 1/10 of GD's loss costs about
+ * 5× GD's own time, and at n = 1 000 one flow from step 300 moves the loss only from 0.118 to
+ * 0.101 in 200 RK4 steps (100 s).
+ *
+ * vgg11-bn and resnet20: see ARCH_DEFAULTS' comments.
  */
-export const FCNET_OPTIONS = defineOptions({
-  activation: { spec: OPTIONS.activations, default: ['hardtanh'] },
-  n: { spec: OPTIONS.images, default: 100 },
+export interface ArchDefaults {
+  activation: readonly Activation[];
+  n: number;
+  inputSize: readonly [number, number] | undefined;
+  width: number | undefined;
+  eta: readonly number[];
+  steps: number;
+  gfsEvery: number;
+  sEvery: number;
+  lossThreshold: number;
+  flowSteps: number;
+}
+
+export const ARCH_DEFAULTS: Readonly<Record<NetArchitectureName, ArchDefaults>> = {
+  fc: {
+    activation: ['hardtanh'],
+    n: 100,
+    inputSize: undefined,
+    width: undefined,
+    eta: [0.03],
+    steps: 600,
+    gfsEvery: 50,
+    sEvery: 10,
+    lossThreshold: 5e-5,
+    flowSteps: 8000,
+  },
+  // VGG11-BN at width 1/8 (P = 154 074) on 32 digits zero-padded to 32×32: S₀ = 16, so η = 0.1
+  // (2/η = 20) starts below the threshold and S reaches it by step 30; GD's loss falls to 4.5e-6
+  // by step 150 and τ = 5e-7 lies 9× below it; φ₀ ≈ 42 (flows of ≈ 500 RK4 steps, measured).
+  'vgg11-bn': {
+    activation: ['relu'],
+    n: 32,
+    inputSize: [32, 32],
+    width: 0.125,
+    eta: [0.1],
+    steps: 150,
+    gfsEvery: 15,
+    sEvery: 5,
+    lossThreshold: 5e-7,
+    flowSteps: 3000,
+  },
+  // ResNet20 at its published widths (16/32/64 channels, P = 269 530) on 16 digits averaged down to
+  // 8×8: S₀ = 3.8 and η = 0.2 (2/η = 10): S reaches 2/η by step 30. Narrower nets stall: at width
+  // 1/4 (16×16, 32 digits) GD and the flow sit on a plateau at L ≈ 0.245, at width 1/2 the flow from
+  // θ₀ on one at L ≈ 0.03 (measured). GD's loss falls to 5e-4 by step 200; τ = 1e-4 lies ≥ 5× below
+  // it. The flow from θ₀ is the longest (φ ≈ 90 there, so h = 1/S is small): > 3 000 RK4 steps.
+  resnet20: {
+    activation: ['relu'],
+    n: 16,
+    inputSize: [8, 8],
+    width: 1,
+    eta: [0.2],
+    steps: 200,
+    gfsEvery: 20,
+    sEvery: 5,
+    lossThreshold: 1e-4,
+    flowSteps: 6000,
+  },
+};
+
+/**
+ * A default that depends on --arch; help lists the three values. (Typed as the option's own
+ * value, or undefined where some network has none: the value is checked by the option's spec.)
+ */
+function byArch<K extends keyof ArchDefaults>(
+  key: K,
+  show: (value: NonNullable<ArchDefaults[K]>) => string = String,
+): DerivedDefault<undefined extends ArchDefaults[K] ? undefined : never> {
+  const text = NET_ARCHITECTURES.map((a) => {
+    const value = ARCH_DEFAULTS[a][key];
+    return `${a}: ${value === undefined || value === null ? (key === 'inputSize' ? 'as stored' : 'n/a') : show(value)}`;
+  }).join('; ');
+  // without --arch in the set (the fcnet command): fc
+  return derived(text, (o: { arch?: NetArchitectureName }) => ARCH_DEFAULTS[o.arch ?? 'fc'][key] as never);
+}
+
+const sideText = (s: readonly [number, number]): string => `${s[0]}×${s[1]}`;
+
+/** The options of `netExperiment` and `eoslab net`, with their defaults (ARCH_DEFAULTS). */
+export const NET_OPTIONS = defineOptions({
+  arch: { spec: OPTIONS.arch, default: 'fc' },
+  activation: { spec: OPTIONS.activations, default: byArch('activation', (a) => a.join(',')) },
+  n: { spec: OPTIONS.images, default: byArch('n') },
   data: { spec: OPTIONS.data, default: 'mnist' },
   dataOffset: { spec: OPTIONS.dataOffset, default: 0 },
   dataClasses: { spec: OPTIONS.dataClasses, defaultText: 'all' },
-  inputSize: { spec: OPTIONS.inputSize, defaultText: 'as stored' },
-  eta: { spec: OPTIONS.etas, default: [0.03] },
-  steps: { spec: OPTIONS.steps, default: 600, help: 'number of GD steps' },
-  gfsEvery: { spec: OPTIONS.gfsEvery, default: 50 },
-  sEvery: { spec: OPTIONS.sEvery, default: 10 },
-  lossThreshold: { spec: OPTIONS.lossThreshold, default: 5e-5 },
-  flowSteps: { spec: OPTIONS.flowSteps, default: 8000 },
+  inputSize: { spec: OPTIONS.inputSize, default: byArch('inputSize', sideText) },
+  width: { spec: OPTIONS.width, default: byArch('width') },
+  eta: { spec: OPTIONS.etas, default: byArch('eta', (e) => e.join(',')) },
+  steps: { spec: OPTIONS.steps, default: byArch('steps'), help: 'number of GD steps' },
+  gfsEvery: { spec: OPTIONS.gfsEvery, default: byArch('gfsEvery') },
+  sEvery: { spec: OPTIONS.sEvery, default: byArch('sEvery') },
+  lossThreshold: { spec: OPTIONS.lossThreshold, default: byArch('lossThreshold') },
+  flowSteps: { spec: OPTIONS.flowSteps, default: byArch('flowSteps') },
   rk4Alpha: { spec: OPTIONS.rk4Alpha, default: 1 },
   sharpnessEvery: { spec: OPTIONS.sharpnessEvery, default: 20 },
   sensitivityRecords: { spec: OPTIONS.sensitivityRecords, default: 3 },
-  hidden: { spec: OPTIONS.hidden, default: DEFAULT_HIDDEN },
+  hidden: { spec: OPTIONS.hidden, defaultText: `${DEFAULT_HIDDEN.join(',')} (fc only)` },
   seed: { spec: OPTIONS.seed, default: 0, help: 'seed of the initial weights' },
   divergeAt: { spec: OPTIONS.divergeAtLoss, default: 1e3 },
   precision: { spec: OPTIONS.precision, default: 'f64' },
@@ -89,7 +183,11 @@ const LANCZOS_TOL = 1e-4;
 /** The threshold-sensitivity report evaluates φ again at this fraction of the loss threshold. */
 export const SENSITIVITY_FACTOR = 0.1;
 
-export interface FcnetOptions {
+export interface NetOptions {
+  /** The network (default 'fc'); the defaults of the options below depend on it (ARCH_DEFAULTS). */
+  arch?: NetArchitectureName;
+  /** Channel multiplier of a conv net (not for fc). */
+  width?: number;
   /** One activation or several (one run per activation and step size). */
   activation?: Activation | readonly Activation[];
   /** First n images of `data` (after `dataOffset`). */
@@ -102,7 +200,7 @@ export interface FcnetOptions {
   dataClasses?: ArrayLike<number>;
   /** Reduce every image to H×W (centre crop, block average); a number: square. */
   inputSize?: number | readonly [number, number];
-  /** Hidden layer widths (default [200, 200]). */
+  /** Hidden layer widths of the fc network (default [200, 200]; not for conv nets). */
   hidden?: ArrayLike<number>;
   /** One step size or several. */
   eta?: number | ArrayLike<number>;
@@ -132,6 +230,12 @@ export interface FcnetOptions {
   precision?: Precision;
   /** Worker threads sharing every gradient and HVP (default: cores; 0 = this thread). */
   workers?: number;
+  /**
+   * How the workers share the work (the same bits either way): 'tasks' — each takes whole GD
+   * chunks and flows; 'team' — all of them share every gradient and HVP; 'auto' (default) — teams
+   * from TEAM_MIN_DIGITS images on or with one worker, tasks below.
+   */
+  parallel?: 'auto' | 'tasks' | 'team';
   /** Directory for checkpoints (resume); none when undefined. */
   checkpoint?: string;
   signal?: AbortSignal;
@@ -143,7 +247,12 @@ export interface FcnetOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface ResolvedFcnet {
+export interface ResolvedNet {
+  arch: NetArchitectureName;
+  /** Channel multiplier of a conv net (1 for fc). */
+  width: number;
+  /** Parameters of the network. */
+  parameterCount: number;
   activations: Activation[];
   n: number;
   data: string;
@@ -152,7 +261,10 @@ export interface ResolvedFcnet {
   inputSize: [number, number] | null;
   /** Inputs per image (C·H·W of the images after the reduction) and classes (the output width). */
   input: number;
+  /** Channels, height and width of one image after the reduction. */
+  shape: [number, number, number];
   classes: number;
+  /** Hidden widths of the fc network ([] for a conv net). */
   hidden: number[];
   etas: number[];
   steps: number;
@@ -170,10 +282,10 @@ export interface ResolvedFcnet {
   workers: number;
 }
 
-export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
+export function resolveNetOptions(options: NetOptions = {}): ResolvedNet {
   // one step size may be given as a number
   const eta = typeof options.eta === 'number' ? [options.eta] : options.eta;
-  const o = resolveOptions(FCNET_OPTIONS, { ...options, eta });
+  const o = resolveOptions(NET_OPTIONS, { ...options, eta });
   // the data directory, its format, n, the offset, the classes and the input size, without reading pixels
   const images = inspectImages(o);
   const etas = Array.from(o.eta);
@@ -181,18 +293,50 @@ export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
   if (etas.some((eta) => !Number.isFinite(2 / eta))) {
     throw invalidOption('eta', etas.join(','), 'step sizes whose stability threshold 2/η is finite');
   }
-  const hidden = Array.from(o.hidden);
-  const bytes = engineBytes(o.n, hidden, images.inputDim, images.classes);
+  const conv = o.arch !== 'fc';
+  if (conv && o.hidden !== undefined) {
+    throw conflict(`--hidden is for --arch fc; ${o.arch} has its own layers (scale them with --width)`, 'hidden');
+  }
+  if (!conv && options.width !== undefined) {
+    throw conflict('--width scales the channels of a conv net; --arch fc has --hidden', 'width');
+  }
+  if (conv && o.precision !== 'f64') {
+    throw conflict(`--precision f32 is for --arch fc; the conv nets' kernels are float64`, 'precision');
+  }
+  const hidden = conv ? [] : Array.from(o.hidden ?? DEFAULT_HIDDEN);
+  const shape: [number, number, number] = [images.channels, images.height, images.width];
+  let parameterCount: number;
+  let bytes: number;
+  let what: string;
+  if (conv) {
+    // the architecture checks the input size (vgg11-bn: a multiple of 32) and the width
+    const net = netArchitecture({
+      architecture: o.arch as ArchitectureName,
+      input: { channels: images.channels, height: images.height, width: images.width },
+      classes: images.classes,
+      width: o.width,
+    });
+    parameterCount = net.layout.parameterCount;
+    bytes = convEngineBytes(net, o.n);
+    what = `a ${o.arch} of width ${o.width} (${parameterCount} parameters) on ${o.n} ${images.title} of ${shape.join('×')}`;
+  } else {
+    parameterCount = parameterCountOf([images.inputDim, ...hidden, images.classes]);
+    bytes = engineBytes(o.n, hidden, images.inputDim, images.classes);
+    what = `a ${[images.inputDim, ...hidden, images.classes].join('→')} network on ${o.n} ${images.title}`;
+  }
   if (bytes > WASM_BYTES) {
     throw new EoslabError(
       'E_MEMORY',
-      `a ${[images.inputDim, ...hidden, images.classes].join('→')} network on ${o.n} ${images.title} needs ${(bytes / 2 ** 30).toFixed(1)} GiB of WASM memory (at most 4 GiB); use smaller --hidden or --n`,
-      'hidden',
+      `${what} needs ${(bytes / 2 ** 30).toFixed(1)} GiB of WASM memory (at most 4 GiB); use a smaller ${conv ? '--width, --input-size' : '--hidden'} or --n`,
+      conv ? 'width' : 'hidden',
     );
   }
   if (o.steps / o.gfsEvery > 100_000)
     throw conflict(`steps / gfs-every = ${o.steps / o.gfsEvery} records: at most 100000`, 'gfsEvery');
   return {
+    arch: o.arch,
+    width: conv ? (o.width as number) : 1,
+    parameterCount,
     activations: [...o.activation],
     n: o.n,
     data: images.request.data,
@@ -200,6 +344,7 @@ export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
     dataClasses: images.request.dataClasses,
     inputSize: images.request.inputSize,
     input: images.inputDim,
+    shape,
     classes: images.classes,
     hidden,
     etas,
@@ -219,30 +364,33 @@ export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedFcnet {
   };
 }
 
-export type { FcnetRun, FcnetDataStatistics, RunStatus } from './results.js';
+export type { NetRun, NetDataStatistics, RunStatus } from './results.js';
 export { engineBytes, recordSteps, sensitivityIndices } from './plan.js';
 
-export interface FcnetExperiment extends ResolvedFcnet {
+export interface NetExperiment extends ResolvedNet {
   /** The images loaded for `data`: shape, classes, per-channel statistics. */
-  images: FcnetDataStatistics;
-  runs: FcnetRun[];
+  images: NetDataStatistics;
+  runs: NetRun[];
   wallSeconds: number;
   /** Tasks taken from the checkpoint instead of computed. */
   resumedTasks: number;
 }
 
 /** The image request of the resolved options (the same images in every thread). */
-export function imageRequestOf(o: ResolvedFcnet): Required<ImageRequest> {
+export function imageRequestOf(o: ResolvedNet): Required<ImageRequest> {
   return { data: o.data, n: o.n, dataOffset: o.dataOffset, dataClasses: o.dataClasses, inputSize: o.inputSize };
 }
 
-function problemOf(o: ResolvedFcnet, activation: Activation): FcnetProblem {
+function problemOf(o: ResolvedNet, activation: Activation): NetProblem {
   return {
+    arch: o.arch,
     activation,
     images: imageRequestOf(o),
+    shape: o.shape,
     input: o.input,
     classes: o.classes,
     hidden: o.hidden,
+    width: o.width,
     seed: o.seed,
     precision: o.precision,
   };
@@ -255,7 +403,7 @@ function problemOf(o: ResolvedFcnet, activation: Activation): FcnetProblem {
  */
 export const TEAM_MIN_DIGITS = 500;
 
-type Job = { run: number; record: number; task: FcnetTask };
+type Job = { run: number; record: number; task: NetTask };
 
 /** Removes and returns the queued job of the given run(s) with the lowest record (FIFO among equals). */
 function takeFrom(queue: Job[], runs: number | readonly number[]): Job | undefined {
@@ -267,9 +415,13 @@ function takeFrom(queue: Job[], runs: number | readonly number[]): Job | undefin
   return best < 0 ? undefined : queue.splice(best, 1)[0];
 }
 
-export async function fcnetExperiment(options: FcnetOptions = {}): Promise<FcnetExperiment> {
+export async function netExperiment(options: NetOptions = {}): Promise<NetExperiment> {
   checkHooks(options as { onProgress?: unknown; signal?: unknown });
-  const o = resolveFcnetOptions(options);
+  const o = resolveNetOptions(options);
+  const parallel = options.parallel ?? 'auto';
+  if (!['auto', 'tasks', 'team'].includes(parallel)) {
+    throw invalidOption('parallel', parallel, "one of 'auto', 'tasks', 'team'");
+  }
   const started = performance.now();
   // read before anything is written: a bad record (a label out of range) stops the run here
   const images = loadImages(imageRequestOf(o));
@@ -277,7 +429,7 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
   // The results depend on every option but the worker count, and on the data.
   const { workers: _workers, ...identity } = o;
   const checkpoint =
-    options.checkpoint !== undefined ? FcnetCheckpoint.open(options.checkpoint, identity, statistics) : undefined;
+    options.checkpoint !== undefined ? NetCheckpoint.open(options.checkpoint, identity, statistics) : undefined;
   const records = recordSteps(o.steps, o.gfsEvery);
   const sensitive = new Set(sensitivityIndices(records.length, o.sensitivityRecords));
   const runs = o.activations.flatMap((activation) => o.etas.map((eta) => newRunState(activation, eta, records)));
@@ -358,7 +510,7 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
   for (const j of gfsQueue) if ((runs[j.run] as RunState).diverged) gfsLeft++; // reached before a divergence
   const report = (): void => options.onProgress?.(done, done + gdLeft + gfsLeft * expectGfs());
   report();
-  const account = (job: Job, result: FcnetTaskResult): void => {
+  const account = (job: Job, result: NetTaskResult): void => {
     if (job.task.kind === 'gd') {
       const g = result as GdChunkResult;
       done += gdCost(g.losses.length, g.lanczosIterations);
@@ -384,7 +536,7 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
     report();
   };
 
-  const onResult = (job: Job, result: FcnetTaskResult): void => {
+  const onResult = (job: Job, result: NetTaskResult): void => {
     const s = runs[job.run] as RunState;
     const t = s.records[job.record] as number;
     if (job.task.kind === 'gd') {
@@ -413,7 +565,8 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
       checkpoint?.saveGfs(job.run, t, g);
     }
   };
-  if (o.workers > 1 && o.n < TEAM_MIN_DIGITS) {
+  const byTasks = parallel === 'tasks' || (parallel === 'auto' && o.n < TEAM_MIN_DIGITS);
+  if (o.workers > 1 && byTasks) {
     // Task-parallel: GD chunks first (the critical path), then GFS tasks in step order across
     // runs (the figure fills in from the left); `take` decides whenever a worker is free.
     const take = (): Job | undefined =>
@@ -423,16 +576,16 @@ export async function fcnetExperiment(options: FcnetOptions = {}): Promise<Fcnet
         runs.map((_, r) => r),
       );
     await runJobs(o.workers, {
-      task: 'fcnet',
+      task: 'net',
       jobs: take,
       input: (job: Job) => job.task,
-      local: runFcnetTaskHere,
-      onResult: (result: FcnetTaskResult, job: Job) => {
+      local: runNetTaskHere,
+      onResult: (result: NetTaskResult, job: Job) => {
         onResult(job, result);
         account(job, result);
       },
       signal: options.signal,
-      what: 'the fcnet experiment',
+      what: 'the net experiment',
     });
   } else {
     await runOnTeams(o, images, runs, gdQueue, gfsQueue, options.signal, (job, result) => {
@@ -455,41 +608,72 @@ export function discardCheckpoint(dir: string): void {
 }
 
 /**
+ * The solver of one activation's runs whose every gradient and HVP is shared by a team of
+ * `o.workers` pool workers (a TeamBatch for fc, a ConvTeam for a conv net) or computed in this
+ * thread (--workers 0): the same shards, so the same bits.
+ */
+function teamSolver(o: ResolvedNet, images: ImageSet, activation: Activation, signal: AbortSignal | undefined) {
+  const what = 'the net experiment';
+  if (o.arch === 'fc') {
+    const shape = { input: images.inputDim, hidden: o.hidden, output: images.classes, activation };
+    const data = { n: images.n, X: images.X, Y: images.Y };
+    return createMlpSolver({ shape, data }, { workers: o.workers, precision: o.precision, signal, what });
+  }
+  const net = architectureOf(problemOf(o, activation));
+  if (o.workers === 0) return new NetworkSolver(ConvBatch.ofImages(net.spec, images), { signal, what });
+  const X = channelsLastImages(images.X, images.n, images.channels, images.height, images.width);
+  const team = new ConvTeam(
+    net.spec,
+    { n: images.n, X, Y: images.Y },
+    { workers: o.workers, shards: defaultShards(images.n) },
+  );
+  return new NetworkSolver(team, { signal, what });
+}
+
+/**
  * Data-parallel: one solver per activation whose team of pool workers shares every gradient and
  * HVP (or this thread with --workers 0); the runs of that activation one after the other, each
  * run's GD chunks, then the GFS evaluations in step order.
  */
 async function runOnTeams(
-  o: ResolvedFcnet,
+  o: ResolvedNet,
   images: ImageSet,
   runs: readonly RunState[],
   gdQueue: Job[],
   gfsQueue: Job[],
   signal: AbortSignal | undefined,
-  onResult: (job: Job, result: FcnetTaskResult) => void,
+  onResult: (job: Job, result: NetTaskResult) => void,
 ): Promise<void> {
-  const data = { n: images.n, X: images.X, Y: images.Y };
   for (const activation of o.activations) {
     const mine = runs.map((s, r) => (s.activation === activation ? r : -1)).filter((r) => r >= 0);
     const pending = (): boolean =>
       gdQueue.some((j) => mine.includes(j.run)) || gfsQueue.some((j) => mine.includes(j.run));
     if (!pending()) continue;
-    const shape = { input: images.inputDim, hidden: o.hidden, output: images.classes, activation };
-    const solver = createMlpSolver(
-      { shape, data },
-      { workers: o.workers, precision: o.precision, signal, what: 'the fcnet experiment' },
-    );
+    const solver = teamSolver(o, images, activation, signal);
     try {
       for (const r of mine) {
         for (let job = takeFrom(gdQueue, r); job !== undefined; job = takeFrom(gdQueue, r)) {
-          onResult(job, await runFcnetTask(solver, job.task));
+          onResult(job, await runNetTask(solver, job.task));
         }
       }
       for (let job = takeFrom(gfsQueue, mine); job !== undefined; job = takeFrom(gfsQueue, mine)) {
-        onResult(job, await runFcnetTask(solver, job.task));
+        onResult(job, await runNetTask(solver, job.task));
       }
     } finally {
       await solver.close();
     }
   }
+}
+
+/** The options of the fully connected network alone (`eoslab fcnet`; NetOptions without arch and width). */
+export type FcnetOptions = Omit<NetOptions, 'arch' | 'width'>;
+
+/** `netExperiment` with --arch fc (what `eoslab fcnet` runs). */
+export function fcnetExperiment(options: FcnetOptions = {}): Promise<NetExperiment> {
+  return netExperiment({ ...options, arch: 'fc' });
+}
+
+/** `resolveNetOptions` with --arch fc. */
+export function resolveFcnetOptions(options: FcnetOptions = {}): ResolvedNet {
+  return resolveNetOptions({ ...options, arch: 'fc' });
 }

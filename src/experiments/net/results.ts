@@ -10,7 +10,7 @@ import type { GfsTaskResult, SensitivityResult } from './tasks.js';
 export type RunStatus = 'completed' | 'diverged';
 
 /** One GD run (one activation, one step size). */
-export interface FcnetRun {
+export interface NetRun {
   activation: Activation;
   eta: number;
   /** GD steps taken (steps, or fewer when diverged). */
@@ -40,7 +40,7 @@ export interface FcnetRun {
 }
 
 /** The loaded images: where from, their shape and their per-channel statistics (the standardisation). */
-export interface FcnetDataStatistics {
+export interface NetDataStatistics {
   /** Short, for titles: "MNIST digits", "CIFAR-10 images". */
   title: string;
   /** The source, the images kept and what was done to them, in words (src/data/images.ts). */
@@ -57,7 +57,7 @@ export interface FcnetDataStatistics {
 }
 
 /** What a run records about its images (the statistics they were standardised with). */
-export function dataStatistics(images: ImageSet): FcnetDataStatistics {
+export function dataStatistics(images: ImageSet): NetDataStatistics {
   let maxAbsInput = 0;
   for (let i = 0; i < images.X.length; i++) maxAbsInput = Math.max(maxAbsInput, Math.abs(images.X[i] as number));
   return {
@@ -114,7 +114,7 @@ export function append(to: number[], from: ArrayLike<number>): void {
 }
 
 /** The run's result (records reached; φ NaN where its evaluation is missing). */
-export function finish(s: RunState): FcnetRun {
+export function finish(s: RunState): NetRun {
   const count = s.reached + 1;
   // A diverged run's losses end with the bad one; a completed run's with L(θ_steps) of its last record.
   const loss = Float64Array.from(s.diverged ? s.losses : [...s.losses, s.recordLoss[count - 1] as number]);

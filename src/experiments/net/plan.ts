@@ -1,10 +1,13 @@
 /**
- * The fcnet experiment's plan, before any work: the steps where S and φ are recorded, the records
+ * The network experiment's plan, before any work: the steps where S and φ are recorded, the records
  * of the threshold-sensitivity report, and the WASM memory a network needs (refused up front when
  * too large).
  */
 import { parameterCountOf } from '../../engines/mlpNetwork.js';
 import { GFS_LANCZOS_ITERATIONS as GFS_BASIS } from '../../engines/mlpSolver.js';
+import { ConvEngine, DEFAULT_CHUNK_ROWS, widestPatchOf } from '../../engines/conv/engine.js';
+import type { NetArchitecture } from '../../engines/conv/architectures.js';
+import { defaultShards } from '../../engines/networkBatch.js';
 
 /** wasm32 memory, less a margin for the module's own data. */
 export const WASM_BYTES = 4 * 2 ** 30 - 64 * 2 ** 20;
@@ -24,6 +27,18 @@ export function engineBytes(n: number, hidden: readonly number[], input = 784, c
   const engine = n * (input + classes) + layerEntries + 4 * n * widest + P + 3 * P;
   const solver = 6 * P + (GFS_BASIS + 1) * P + 8 * GFS_BASIS;
   return 8 * (engine + solver);
+}
+
+/**
+ * Bytes of WASM memory a thread may reserve for a conv net on n images: a ConvEngine holding every
+ * shard (its activations, their derivatives and R-passes per layer, im2col scratch, per-shard
+ * gradients: ConvEngine.memoryBytes) and the solver's vectors and Lanczos basis as above.
+ */
+export function convEngineBytes(net: NetArchitecture, n: number): number {
+  const widestPatch = widestPatchOf(net.layout);
+  const P = net.layout.parameterCount;
+  const engine = ConvEngine.memoryBytes(net.layout, n, defaultShards(n), DEFAULT_CHUNK_ROWS * widestPatch);
+  return engine + 8 * (6 * P + (GFS_BASIS + 1) * P + 8 * GFS_BASIS);
 }
 
 /** The record steps 0, k, 2k, …, steps (the last one even when k does not divide steps). */

@@ -1,11 +1,12 @@
 /**
- * Figures and files of the fcnet experiment (the paper's Fig 6 / Fig 12, Kreisler et al. 2023,
- * Sec. 4.2 and App. B.4–B.5): per run (activation, η) a two-panel figure — S, φ and 2/η versus
- * step; the loss with the flow's loss threshold versus step — and the numbers as CSV beside a
- * manifest.
+ * Figures and files of the network experiment (the paper's Fig 6 / Fig 12 / Fig 13, Kreisler et
+ * al. 2023, Sec. 4.2 and App. B.4–B.5): per run (activation, η) a two-panel figure — S, φ and 2/η
+ * versus step; the loss with the flow's loss threshold versus step — and the numbers as CSV beside
+ * a manifest; `--figure fig6|fig13` puts the three networks' figures side by side.
  *
- * The paper's assignment: Fig 6 is FC-hardtanh (beside VGG11 and ResNet20), Fig 12 FC-tanh and
- * FC-ReLU; ELU and softplus are ours and their figures say so.
+ * The paper's assignment: Fig 6 is FC-hardtanh, VGG11-BN and ResNet20 (ReLU), Fig 12 FC-tanh and
+ * FC-ReLU, Fig 13 Fig 6's three on a second data set; other activations are ours and their
+ * figures say so.
  *
  * φ points whose flow reached the loss threshold τ are filled markers on a line; the sensitivity
  * records' φ with the flow continued to τ/10 are open circles; points whose flow used up its RK4
@@ -21,7 +22,8 @@ import { writeManifest } from '../../io/manifest.js';
 import { lineChart, svgToPng } from '../../plot/index.js';
 import { QUANTITY_COLORS, QUANTITY_NAMES } from '../../plot/colormap.js';
 import type { Activation } from '../../engines/mlp.js';
-import { SENSITIVITY_FACTOR, type FcnetExperiment, type FcnetRun } from './experiment.js';
+import type { NetArchitectureName } from './tasks.js';
+import { SENSITIVITY_FACTOR, type NetExperiment, type NetRun } from './experiment.js';
 
 /** How the paper writes each activation. */
 const ACTIVATION_NAMES: Readonly<Record<Activation, string>> = {
@@ -39,14 +41,55 @@ export const PAPER_FIGURE: Readonly<Partial<Record<Activation, 'Fig 6' | 'Fig 12
   relu: 'Fig 12',
 };
 
+/** How figures name each network. */
+export const ARCH_NAMES: Readonly<Record<NetArchitectureName, string>> = {
+  fc: 'FC',
+  'vgg11-bn': 'VGG11-BN',
+  resnet20: 'ResNet20',
+};
+
 /**
- * File stem of a run: fig6-fc-hardtanh, fig12-fc-tanh, fig12-fc-relu, fc-elu / fc-softplus (not
- * in the paper), plus -eta<η> when the experiment has several η.
+ * The paper's figure of a run ('Fig 6', 'Fig 12'; undefined when the paper has no such run):
+ * fc by its activation, the conv nets with ReLU in Fig 6. `second` (Fig 13's second data set)
+ * turns Fig 6 into Fig 13.
  */
-export function figureStem(run: Pick<FcnetRun, 'activation' | 'eta'>, severalEtas: boolean): string {
-  const figure = PAPER_FIGURE[run.activation];
-  const base = `${figure !== undefined ? `${figure.replace(' ', '').toLowerCase()}-` : ''}fc-${run.activation}`;
+export function paperFigureOf(arch: NetArchitectureName, activation: Activation, second = false): string | undefined {
+  const figure = arch === 'fc' ? PAPER_FIGURE[activation] : activation === 'relu' ? 'Fig 6' : undefined;
+  return second && figure === 'Fig 6' ? 'Fig 13' : figure;
+}
+
+/**
+ * File stem of a run: fig6-fc-hardtanh, fig12-fc-tanh, fig12-fc-relu, fig6-vgg11-bn,
+ * fig6-resnet20 (fig13-… on the second data set), fc-elu / vgg11-bn-tanh … (not in the paper),
+ * plus -eta<η> when the experiment has several η.
+ */
+export function figureStem(
+  run: Pick<NetRun, 'activation' | 'eta'>,
+  severalEtas: boolean,
+  arch: NetArchitectureName = 'fc',
+  second = false,
+): string {
+  const figure = paperFigureOf(arch, run.activation, second);
+  const name = arch === 'fc' || figure === undefined ? `${arch}-${run.activation}` : arch;
+  const base = `${figure !== undefined ? `${figure.replace(' ', '').toLowerCase()}-` : ''}${name}`;
   return severalEtas ? `${base}-eta${run.eta}` : base;
+}
+
+/** The network in words, for titles: "FC-hardtanh 784→200→200→10", "VGG11-BN ×1/8 (154 074 parameters)". */
+export function networkTitle(
+  e: Pick<NetExperiment, 'arch' | 'input' | 'hidden' | 'classes' | 'width' | 'parameterCount'>,
+  activation: Activation,
+): string {
+  if (e.arch === 'fc') return `FC-${ACTIVATION_NAMES[activation]} ${[e.input, ...e.hidden, e.classes].join('→')}`;
+  const act = activation === 'relu' ? '' : `-${ACTIVATION_NAMES[activation]}`;
+  const w = e.width === 1 ? '' : ` width ×${widthText(e.width)}`;
+  return `${ARCH_NAMES[e.arch]}${act}${w} (${e.parameterCount.toLocaleString('en-US')} parameters)`;
+}
+
+/** 0.125 → "1/8", 0.5 → "1/2", 2 → "2", 0.3 → "0.3". */
+function widthText(w: number): string {
+  const inverse = 1 / w;
+  return Number.isInteger(inverse) ? `1/${inverse}` : String(w);
 }
 
 function masked(values: Float64Array, keep: (k: number) => boolean): Float64Array {
@@ -60,7 +103,7 @@ export function formatThreshold(x: number): string {
 }
 
 /** The last record whose flow converged: its step and φ / (2/η) (NaN, NaN when there is none). */
-function lastConverged(run: FcnetRun): { step: number; ratio: number } {
+function lastConverged(run: NetRun): { step: number; ratio: number } {
   const r = run.records;
   for (let k = r.step.length - 1; k >= 0; k--) {
     if (r.gfsStatus[k] === 'converged') {
@@ -71,16 +114,20 @@ function lastConverged(run: FcnetRun): { step: number; ratio: number } {
 }
 
 /** "φ at step 600 (last record) = 1.02 · 2/η", or where the last converged flow was. */
-export function lastPhiText(run: FcnetRun): string {
+export function lastPhiText(run: NetRun): string {
   const last = lastConverged(run);
   if (!Number.isFinite(last.step)) return 'no flow reached the threshold';
   const where = last.step === run.steps ? 'last record' : `last converged flow; the run ends at ${run.steps}`;
   return `φ at step ${last.step} (${where}) = ${last.ratio.toFixed(2)} · 2/η`;
 }
 
-export function fcnetFigureSvg(
-  run: FcnetRun,
-  e: Pick<FcnetExperiment, 'n' | 'hidden' | 'lossThreshold' | 'input' | 'classes' | 'images'>,
+export function netFigureSvg(
+  run: NetRun,
+  e: Pick<
+    NetExperiment,
+    'arch' | 'n' | 'hidden' | 'lossThreshold' | 'input' | 'classes' | 'images' | 'width' | 'parameterCount'
+  >,
+  layout: { second?: boolean; width?: number; height?: number; idPrefix?: string } = {},
 ): string {
   const r = run.records;
   const steps = Float64Array.from({ length: run.steps + 1 }, (_, t) => t);
@@ -92,17 +139,19 @@ export function fcnetFigureSvg(
     c !== null && c.status === 'converged' ? c.gfsSharpness : Number.NaN,
   );
   const anyLow = lowPhi.some(Number.isFinite);
-  const arch = [e.input, ...e.hidden, e.classes].join('→');
-  const figure = PAPER_FIGURE[run.activation] ?? 'not in the paper';
+  const figure = paperFigureOf(e.arch, run.activation, layout.second) ?? 'not in the paper';
+  const shape = e.images.shape;
   const tau = formatThreshold(e.lossThreshold);
   const lossMin = finiteMin(run.loss.filter((l) => l > 0));
   const lossMax = finiteMax(run.loss);
   const drawTau = e.lossThreshold >= lossMin * 1e-3 && e.lossThreshold <= lossMax * 1e3;
   return lineChart({
-    width: 900,
-    height: 780,
+    width: layout.width ?? 900,
+    height: layout.height ?? 780,
+    ...(layout.idPrefix !== undefined ? { idPrefix: layout.idPrefix } : {}),
     title:
-      `${figure} · FC-${ACTIVATION_NAMES[run.activation]} ${arch}, ${e.n} ${e.images.title}, η = ${run.eta}` +
+      `${figure} · ${networkTitle(e, run.activation)}, ${e.n} ${e.images.title}` +
+      `${e.arch === 'fc' ? '' : ` ${shape[1]}×${shape[2]}`}, η = ${run.eta}` +
       (run.status === 'diverged' ? ' · diverged' : ''),
     panels: [
       {
@@ -212,8 +261,8 @@ export interface SensitivityRow {
 
 /** Summary numbers of one run (also in the manifest and the CLI table). */
 export function runSummary(
-  run: FcnetRun,
-  e: Pick<FcnetExperiment, 'lossThreshold'>,
+  run: NetRun,
+  e: Pick<NetExperiment, 'lossThreshold'>,
 ): {
   activation: string;
   eta: number;
@@ -312,9 +361,25 @@ function writeRows<R>(
 }
 
 /** Writes figures, CSVs and manifest.json into `out` as one set. Returns the file names. */
-export function writeFcnet(out: string, e: FcnetExperiment): string[] {
-  const several = e.etas.length > 1;
-  const stems = e.runs.map((r) => figureStem(r, several));
+export function writeNet(out: string, e: NetExperiment): string[] {
+  let files: string[] = [];
+  writeOutputDirectory(out, (dir) => {
+    files = writeNetFiles(dir, e);
+  });
+  return files;
+}
+
+/** The file stems of an experiment's figures (one per run). */
+export function figureStems(e: Pick<NetExperiment, 'arch' | 'etas' | 'runs'>, second = false): string[] {
+  return e.runs.map((r) => figureStem(r, e.etas.length > 1, e.arch, second));
+}
+
+/**
+ * Writes an experiment's figures, CSVs and manifest.json into the directory `dir` (a staging
+ * directory: writeNet, or a subdirectory of --figure's); `second`: the runs are Fig 13's.
+ */
+export function writeNetFiles(dir: string, e: NetExperiment, second = false): string[] {
+  const stems = figureStems(e, second);
   const files = [
     ...stems.flatMap((s) => [`${s}.svg`, `${s}.png`]),
     'records.csv',
@@ -323,14 +388,14 @@ export function writeFcnet(out: string, e: FcnetExperiment): string[] {
     'summary.csv',
     'manifest.json',
   ];
-  writeOutputDirectory(out, (dir) => {
+  {
     e.runs.forEach((run, i) => {
-      const svg = fcnetFigureSvg(run, e);
+      const svg = netFigureSvg(run, e, { second });
       writeFileAtomic(join(dir, `${stems[i]}.svg`), svg);
       writeFileAtomic(join(dir, `${stems[i]}.png`), svgToPng(svg, { width: 1800 }));
     });
-    const rowsOf = <T>(f: (run: FcnetRun, i: number) => T[]): T[] => e.runs.flatMap(f);
-    type Record = { run: FcnetRun; i: number; k: number };
+    const rowsOf = <T>(f: (run: NetRun, i: number) => T[]): T[] => e.runs.flatMap(f);
+    type Record = { run: NetRun; i: number; k: number };
     const records = rowsOf((run, i) => Array.from(run.records.step, (_, k): Record => ({ run, i, k })));
     const at = (a: ArrayLike<number>, k: number): number => a[k] as number;
     writeRows(join(dir, 'records.csv'), records, [
@@ -391,15 +456,17 @@ export function writeFcnet(out: string, e: FcnetExperiment): string[] {
       ['last_gfs_sharpness_over_2_eta', (s) => s.lastGfsOverThreshold],
     ]);
     writeManifest(dir, {
-      command: 'fcnet',
+      command: 'net',
       options: {
+        arch: e.arch,
+        ...(e.arch === 'fc' ? { hidden: e.hidden } : { width: e.width }),
+        parameterCount: e.parameterCount,
         activation: e.activations,
         n: e.n,
         data: e.data,
         dataOffset: e.dataOffset,
         dataClasses: e.dataClasses,
         inputSize: e.inputSize,
-        hidden: e.hidden,
         eta: e.etas,
         steps: e.steps,
         gfsEvery: e.gfsEvery,
@@ -416,19 +483,22 @@ export function writeFcnet(out: string, e: FcnetExperiment): string[] {
         precision: e.precision,
         shards: defaultShards(e.n),
         workers: e.workers,
-        images: `${e.images.description}; each image one row of C·H·W = ${e.input} inputs; one-hot targets over ${e.classes} classes; L = (1/n) Σ ½‖f(x) − y‖²`,
+        images: `${e.images.description}; ${e.arch === 'fc' ? `each image one row of C·H·W = ${e.input} inputs` : `each image a C×H×W = ${e.shape.join('×')} tensor (NHWC in the engine)`}; one-hot targets over ${e.classes} classes; L = (1/n) Σ ½‖f(x) − y‖²`,
         imageShape: e.images.shape,
         classNames: e.images.classNames,
         dataMean: e.images.mean,
         dataStd: e.images.std,
         maxAbsInput: e.images.maxAbsInput,
-        init: 'W, b uniform in ±1/√fan-in (sfc32, seed)',
+        init:
+          e.arch === 'fc'
+            ? 'W, b uniform in ±1/√fan-in (sfc32, seed)'
+            : `conv weights N(0, 2/(k²·c_out)), conv biases 0, dense W, b uniform in ±1/√fan-in, batch norm γ = 1, β = 0${e.arch === 'resnet20' ? " (γ = 0 in each block's second batch norm)" : ''} (sfc32, seed)`,
       },
       seeds: [e.seed],
       timings: { wallSeconds: e.wallSeconds },
       outputs: files.filter((f) => f !== 'manifest.json'),
       summary: { runs: summaries, resumedTasks: e.resumedTasks },
     });
-  });
+  }
   return files;
 }

@@ -1,39 +1,77 @@
 /**
- * The two units of work of the fully connected network experiment (model.md §5), pure functions of
- * their inputs so that a worker, the main thread or a resumed run computes the same bits:
+ * The two units of work of the network experiment (model.md §5), pure functions of their inputs so
+ * that a worker, the main thread or a resumed run computes the same bits:
  * - a GD chunk: from θ_from (or θ₀ from the seed) take `to − from` GD steps with constant η,
  *   recording L(θ_t) at every step and S at every multiple of sEvery inside, then L and S at θ_to
  *   (Lanczos, each warm-started from the previous top eigenvector);
  * - a GFS evaluation: from a recorded θ_t, RK4 gradient flow with h = α/S to the loss threshold
- *   (or the step budget), then φ = λmax(∇²L) there (MlpEngine.gfsSharpness); for the records of
- *   the threshold-sensitivity report the flow then continues from its end to a lower threshold
+ *   (or the step budget), then φ = λmax(∇²L) there (NetworkSolver.gfsSharpness); for the records
+ *   of the threshold-sensitivity report the flow then continues from its end to a lower threshold
  *   (its own step budget) and φ is evaluated again there.
- Both run on an MlpSolver (engines/mlpSolver.ts) whose gradients and HVPs are fixed-order sums
- * over batch shards, computed on a team of pool workers or in this thread: the same bits for any
- * worker count.
+ * Both run on a NetworkSolver (engines/networkSolver.ts) over a fully connected network (an
+ * MlpSolver) or a convolutional one (vgg11-bn, resnet20: engines/conv/architectures.ts), whose
+ * gradients and HVPs are fixed-order sums over batch shards, computed on a team of pool workers or
+ * in this thread: the same bits for any worker count.
  */
 import type { Activation } from '../../engines/mlp.js';
 import { buildShardKernels, LocalBatch, type Precision } from '../../engines/mlpBatch.js';
 import { initialParameters } from '../../engines/mlpNetwork.js';
-import { MlpSolver, type FlowStatus } from '../../engines/mlpSolver.js';
+import { MlpSolver } from '../../engines/mlpSolver.js';
+import { NetworkSolver, type FlowStatus } from '../../engines/networkSolver.js';
+import {
+  initialArchitectureParameters,
+  netArchitecture,
+  type ArchitectureName,
+  type NetArchitecture,
+} from '../../engines/conv/architectures.js';
+import { ConvBatch } from '../../engines/conv/batch.js';
 import { loadImages, type ImageRequest } from '../../data/images.js';
 
+/** The networks of `eoslab net`: the fully connected one and the two convolutional ones. */
+export const NET_ARCHITECTURES = ['fc', 'vgg11-bn', 'resnet20'] as const;
+export type NetArchitectureName = (typeof NET_ARCHITECTURES)[number];
+
 /** What fixes the network, its data and its initialisation. */
-export interface FcnetProblem {
+export interface NetProblem {
+  arch: NetArchitectureName;
   activation: Activation;
   /** The images (every thread loads the same ones). */
   images: Required<ImageRequest>;
+  /** Channels, height and width of one image (after the reduction). */
+  shape: readonly [number, number, number];
   /** Inputs per image (C·H·W) and classes: the network's first and last widths. */
   input: number;
   classes: number;
+  /** Hidden widths of the fully connected network ([] for a conv net). */
   hidden: readonly number[];
+  /** Channel multiplier of a conv net (1 for fc). */
+  width: number;
   seed: number;
   precision: Precision;
 }
 
+/** The convolutional architecture of a conv problem (its layer list, laid out). */
+export function architectureOf(problem: NetProblem): NetArchitecture {
+  if (problem.arch === 'fc') throw new Error('architectureOf: a fully connected problem');
+  const [channels, height, width] = problem.shape;
+  return netArchitecture({
+    architecture: problem.arch as ArchitectureName,
+    input: { channels, height, width },
+    classes: problem.classes,
+    width: problem.width,
+    activation: problem.activation,
+  });
+}
+
+/** θ₀ of the problem: the seed's initialisation of its network (deterministic). */
+export function initialTheta(problem: NetProblem, parameterCount: number): Float64Array {
+  if (problem.arch === 'fc') return initialParameters(networkSizes(problem), parameterCount, problem.seed);
+  return initialArchitectureParameters(architectureOf(problem), problem.seed);
+}
+
 export interface GdChunkTask {
   kind: 'gd';
-  problem: FcnetProblem;
+  problem: NetProblem;
   eta: number;
   from: number;
   to: number;
@@ -68,7 +106,7 @@ export interface GdChunkResult {
 
 export interface GfsTask {
   kind: 'gfs';
-  problem: FcnetProblem;
+  problem: NetProblem;
   theta: Float64Array;
   vector: Float64Array | null;
   lossThreshold: number;
@@ -110,18 +148,18 @@ export interface GfsTaskResult {
   seconds: number;
 }
 
-export type FcnetTask = GdChunkTask | GfsTask;
-export type FcnetTaskResult = GdChunkResult | GfsTaskResult;
+export type NetTask = GdChunkTask | GfsTask;
+export type NetTaskResult = GdChunkResult | GfsTaskResult;
 
-/** The layer sizes d₀ … d_L of the problem's network (C·H·W inputs, one output per class). */
-export function networkSizes(problem: FcnetProblem): number[] {
+/** The layer sizes d₀ … d_L of a fully connected problem's network (C·H·W inputs, one output per class). */
+export function networkSizes(problem: NetProblem): number[] {
   return [problem.input, ...problem.hidden, problem.classes];
 }
 
-export async function runGdChunk(solver: MlpSolver, task: GdChunkTask): Promise<GdChunkResult> {
+export async function runGdChunk(solver: NetworkSolver, task: GdChunkTask): Promise<GdChunkResult> {
   const started = performance.now();
   const P = solver.parameterCount;
-  let theta = task.theta ?? initialParameters(networkSizes(task.problem), P, task.problem.seed);
+  let theta = task.theta ?? initialTheta(task.problem, P);
   let warm = task.vector ?? undefined;
   const losses: number[] = [];
   const traceSteps: number[] = [];
@@ -176,7 +214,7 @@ export async function runGdChunk(solver: MlpSolver, task: GdChunkTask): Promise<
   };
 }
 
-export async function runGfs(solver: MlpSolver, task: GfsTask): Promise<GfsTaskResult> {
+export async function runGfs(solver: NetworkSolver, task: GfsTask): Promise<GfsTaskResult> {
   const started = performance.now();
   const flow = {
     alpha: task.rk4Alpha,
@@ -221,41 +259,54 @@ export async function runGfs(solver: MlpSolver, task: GfsTask): Promise<GfsTaskR
   };
 }
 
-export function runFcnetTask(solver: MlpSolver, task: FcnetTask): Promise<FcnetTaskResult> {
+export function runNetTask(solver: NetworkSolver, task: NetTask): Promise<NetTaskResult> {
   return task.kind === 'gd' ? runGdChunk(solver, task) : runGfs(solver, task);
 }
 
-let cached: { key: string; solver: MlpSolver } | undefined;
+let cached: { key: string; solver: NetworkSolver } | undefined;
 
 /**
  * This thread's solver for `problem` over the calling-thread batch (the same shards as a team's,
  * so the same bits); the last one is kept: building one reads the images.
  */
-export function taskSolver(problem: FcnetProblem): MlpSolver {
-  const key = JSON.stringify([problem.activation, problem.images, problem.hidden, problem.precision]);
+export function taskSolver(problem: NetProblem): NetworkSolver {
+  const key = JSON.stringify([
+    problem.arch,
+    problem.activation,
+    problem.images,
+    problem.hidden,
+    problem.width,
+    problem.precision,
+  ]);
   if (cached?.key !== key) {
     cached = undefined; // let the previous solver's memory go first
     const images = loadImages(problem.images);
-    const shape = {
-      input: images.inputDim,
-      hidden: problem.hidden,
-      output: images.classes,
-      activation: problem.activation,
-    };
-    const data = { n: images.n, X: images.X, Y: images.Y };
-    const kernels = buildShardKernels({ shape, data }, problem.precision);
-    cached = { key, solver: new MlpSolver(new LocalBatch(kernels, problem.precision)) };
+    let solver: NetworkSolver;
+    if (problem.arch === 'fc') {
+      const shape = {
+        input: images.inputDim,
+        hidden: problem.hidden,
+        output: images.classes,
+        activation: problem.activation,
+      };
+      const data = { n: images.n, X: images.X, Y: images.Y };
+      const kernels = buildShardKernels({ shape, data }, problem.precision);
+      solver = new MlpSolver(new LocalBatch(kernels, problem.precision));
+    } else {
+      solver = new NetworkSolver(ConvBatch.ofImages(architectureOf(problem).spec, images));
+    }
+    cached = { key, solver };
   }
   return cached.solver;
 }
 
-/** A task on this thread's solver: the `fcnet` task of the worker entry (pool/worker.ts). */
-export function runFcnetTaskHere(task: FcnetTask): Promise<FcnetTaskResult> {
-  return runFcnetTask(taskSolver(task.problem), task);
+/** A task on this thread's solver: the `net` task of the worker entry (pool/worker.ts). */
+export function runNetTaskHere(task: NetTask): Promise<NetTaskResult> {
+  return runNetTask(taskSolver(task.problem), task);
 }
 
 /** The large arrays of a result (θ, the top eigenvector, the chunk's losses), transferred back from a worker. */
-export function fcnetTaskArrays(result: FcnetTaskResult): ArrayBufferView[] {
+export function netTaskArrays(result: NetTaskResult): ArrayBufferView[] {
   return 'theta' in result
     ? [result.theta, result.vector, result.losses, result.traceSteps, result.traceSharpness]
     : [];
