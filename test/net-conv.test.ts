@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   ARCH_DEFAULTS,
   netExperiment,
+  problemOf,
   resolveNetOptions,
   type NetExperiment,
   type NetOptions,
@@ -132,18 +133,7 @@ describe('the conv nets’ default windows respect the fidelity rule', () => {
     { timeout: 120_000 },
     async (arch) => {
       const o = resolveNetOptions({ arch, workers: 0 });
-      const problem = {
-        arch,
-        activation: o.activations[0]!,
-        images: { data: o.data, n: o.n, dataOffset: o.dataOffset, dataClasses: o.dataClasses, inputSize: o.inputSize },
-        shape: o.shape,
-        input: o.input,
-        classes: o.classes,
-        hidden: o.hidden,
-        width: o.width,
-        seed: o.seed,
-        precision: o.precision,
-      };
+      const problem = problemOf(o, o.activations[0]!);
       const solver = taskSolver(problem);
       const gd = await solver.gradientDescent(
         initialTheta(problem, solver.parameterCount),

@@ -28,6 +28,8 @@ import {
   viridis,
   type HeatmapSpec,
 } from '../src/plot/index.js';
+import { fontFiles } from '../src/plot/render.js';
+import { basename } from 'node:path';
 
 // ---------------------------------------------------------------------------------------------
 // Independent PNG decoder
@@ -743,6 +745,13 @@ describe('heatmapFigure', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('svgToPng', () => {
+  it('the fonts are in the package; a missing one is an error (resvg would draw no text at all)', () => {
+    const here = fontFiles();
+    expect(here.map((f) => basename(f))).toEqual(['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf']);
+    const elsewhere = new URL('file:///nonexistent-eoslab-fonts/');
+    expect(() => fontFiles(elsewhere)).toThrow(/PNG output needs the font .*DejaVuSans\.ttf .*reinstall eoslab/);
+  });
+
   it('renders text with the bundled DejaVu font at the requested width', () => {
     const svg =
       '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="50" viewBox="0 0 200 50">' +

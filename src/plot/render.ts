@@ -9,7 +9,8 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Resvg, ResvgRenderOptions } from '@resvg/resvg-js';
-import { missingDependency } from '../base/errors.js';
+import { existsSync } from 'node:fs';
+import { EoslabError, missingDependency } from '../base/errors.js';
 
 /** Options of {@link svgToPng} / {@link svgToRgba}. */
 export interface RenderOptions {
@@ -32,9 +33,22 @@ export function dejavuSansPath(): string {
   return fileURLToPath(new URL('DejaVuSans.ttf', FONT_DIRECTORY));
 }
 
-/** Regular and bold DejaVu Sans (titles use `font-weight="bold"`). */
-function fontFiles(): string[] {
-  return [dejavuSansPath(), fileURLToPath(new URL('DejaVuSans-Bold.ttf', FONT_DIRECTORY))];
+/**
+ * Regular and bold DejaVu Sans (titles use `font-weight="bold"`). resvg draws no text at all
+ * without a font (system fonts are off, for identical PNGs everywhere), so a missing file is an
+ * error rather than a figure without labels.
+ */
+export function fontFiles(directory: URL = FONT_DIRECTORY): string[] {
+  const files = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((name) => fileURLToPath(new URL(name, directory)));
+  for (const file of files) {
+    if (!existsSync(file)) {
+      throw new EoslabError(
+        'E_DEPENDENCY',
+        `PNG output needs the font ${file} (the package's fonts/ directory): reinstall eoslab`,
+      );
+    }
+  }
+  return files;
 }
 
 type ResvgClass = new (svg: string, options?: ResvgRenderOptions) => Resvg;

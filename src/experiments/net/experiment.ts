@@ -381,7 +381,8 @@ export function imageRequestOf(o: ResolvedNet): Required<ImageRequest> {
   return { data: o.data, n: o.n, dataOffset: o.dataOffset, dataClasses: o.dataClasses, inputSize: o.inputSize };
 }
 
-function problemOf(o: ResolvedNet, activation: Activation): NetProblem {
+/** The problem (network, data, initialisation) of one activation's runs under the resolved options. */
+export function problemOf(o: ResolvedNet, activation: Activation): NetProblem {
   return {
     arch: o.arch,
     activation,

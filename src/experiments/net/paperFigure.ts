@@ -143,7 +143,7 @@ export function paperFigureSvg(p: PaperFigureExperiment): string {
   const data = p.experiments[0]?.images.title ?? '';
   const title = second
     ? `Fig 13 · the networks of Fig 6 on a second data set (${data}${p.experiments[0]?.dataOffset ? ', the next n after Fig 6’s' : ''})`
-    : `Fig 6 · ${p.experiments.map((e) => ARCH_NAMES[e.arch]).join(', ')}: S rises to 2/η while φ falls towards it`;
+    : `Fig 6 · ${p.experiments.map((e) => ARCH_NAMES[e.arch]).join(', ')}: S, φ and 2/η along GD (top), the loss (bottom)`;
   return sideBySide(parts, title);
 }
 
