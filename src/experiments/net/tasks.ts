@@ -17,7 +17,7 @@ import type { Activation } from '../../engines/mlp.js';
 import { buildShardKernels, LocalBatch, type Precision } from '../../engines/mlpBatch.js';
 import { initialParameters } from '../../engines/mlpNetwork.js';
 import { MlpSolver } from '../../engines/mlpSolver.js';
-import { NetworkSolver, type FlowStatus } from '../../engines/networkSolver.js';
+import { NetworkSolver, type FlowStatus, type GfsResult } from '../../engines/networkSolver.js';
 import {
   initialArchitectureParameters,
   netArchitecture,
@@ -120,29 +120,28 @@ export interface GfsTask {
   sensitivityThreshold: number | null;
 }
 
-/** φ where the continued flow of a sensitivity record ends (see GfsTask.sensitivityThreshold). */
-export interface SensitivityResult {
-  threshold: number;
+/** What a flow to a threshold and the Lanczos at its end give. */
+export interface FlowOutcome {
+  /** φ: λmax at the flow's end. */
   gfsSharpness: number;
   status: FlowStatus;
-  /** RK4 steps of the continuation alone (beyond the first flow's). */
-  flowSteps: number;
-  flowTime: number;
-  flowLoss: number;
-  hvps: number;
-  lanczosResidual: number;
-}
-
-export interface GfsTaskResult {
-  gfsSharpness: number;
-  status: FlowStatus;
+  /** RK4 steps (of a continuation: beyond the first flow's). */
   flowSteps: number;
   flowTime: number;
   /** L at the flow's end. */
   flowLoss: number;
+  /** HVPs of the step sizes and of the final Lanczos. */
   hvps: number;
-  lanczosIterations: number;
   lanczosResidual: number;
+}
+
+/** φ where the continued flow of a sensitivity record ends (see GfsTask.sensitivityThreshold). */
+export interface SensitivityResult extends FlowOutcome {
+  threshold: number;
+}
+
+export interface GfsTaskResult extends FlowOutcome {
+  lanczosIterations: number;
   /** The continued flow's φ (a sensitivity record whose first flow converged), else null. */
   sensitivity: SensitivityResult | null;
   seconds: number;
@@ -214,6 +213,19 @@ export async function runGdChunk(solver: NetworkSolver, task: GdChunkTask): Prom
   };
 }
 
+/** The record of one flow and its final Lanczos. */
+function outcomeOf(g: GfsResult): FlowOutcome {
+  return {
+    gfsSharpness: g.gfsSharpness,
+    status: g.status,
+    flowSteps: g.steps,
+    flowTime: g.time,
+    flowLoss: g.loss,
+    hvps: g.hvps + g.lanczos.iterations,
+    lanczosResidual: g.lanczos.residual,
+  };
+}
+
 export async function runGfs(solver: NetworkSolver, task: GfsTask): Promise<GfsTaskResult> {
   const started = performance.now();
   const flow = {
@@ -234,26 +246,11 @@ export async function runGfs(solver: NetworkSolver, task: GfsTask): Promise<GfsT
       lossThreshold: task.sensitivityThreshold,
       start: g.lanczos.vector.every(Number.isFinite) ? g.lanczos.vector : undefined,
     });
-    sensitivity = {
-      threshold: task.sensitivityThreshold,
-      gfsSharpness: c.gfsSharpness,
-      status: c.status,
-      flowSteps: c.steps,
-      flowTime: c.time,
-      flowLoss: c.loss,
-      hvps: c.hvps + c.lanczos.iterations,
-      lanczosResidual: c.lanczos.residual,
-    };
+    sensitivity = { threshold: task.sensitivityThreshold, ...outcomeOf(c) };
   }
   return {
-    gfsSharpness: g.gfsSharpness,
-    status: g.status,
-    flowSteps: g.steps,
-    flowTime: g.time,
-    flowLoss: g.loss,
-    hvps: g.hvps + g.lanczos.iterations,
+    ...outcomeOf(g),
     lanczosIterations: g.lanczos.iterations,
-    lanczosResidual: g.lanczos.residual,
     sensitivity,
     seconds: (performance.now() - started) / 1000,
   };
