@@ -72,7 +72,7 @@ export const ARCH_DEFAULTS: Readonly<Record<NetArchitectureName, ArchDefaults>> 
     flowSteps: 3000,
   },
   // ResNet20 at its published widths (16/32/64 channels, P = 269 530) on 16 digits averaged down to
-  // 8×8: S₀ = 3.8 and η = 0.2 (2/η = 10): S reaches 2/η by step 30. Narrower nets stall: at width
+  // 8×8: S₀ = 3.8 and η = 0.2 (2/η = 10): S passes 2/η within 5 steps. Narrower nets stall: at width
   // 1/4 (16×16, 32 digits) GD and the flow sit on a plateau at L ≈ 0.245, at width 1/2 the flow from
   // θ₀ on one at L ≈ 0.03 (measured). GD's loss falls to 5e-4 by step 200; τ = 1e-4 lies ≥ 5× below
   // it. The flow from θ₀ is the longest (φ ≈ 90 there, so h = 1/S is small): > 3 000 RK4 steps.
