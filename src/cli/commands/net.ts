@@ -170,7 +170,8 @@ async function runFigure(out: string, json: boolean, options: Record<string, unk
   resolvePaperFigure({ ...options, figure }); // validate every network before any work
   checkOutputDirectory(out);
   const checkpoint = partialDirectory(out);
-  const bars = new Map<string, Progress>();
+  // the networks run one after the other: a new network ends the previous one's bar
+  let currentArch: string | undefined;
   let current: Progress | undefined;
   const result = await withCancellation(
     (signal) =>
@@ -180,14 +181,12 @@ async function runFigure(out: string, json: boolean, options: Record<string, unk
         checkpoint,
         signal,
         onProgress: (arch, done, total) => {
-          let bar = bars.get(arch);
-          if (bar === undefined) {
+          if (arch !== currentArch || current === undefined) {
             current?.finish();
-            bar = createProgress(`net ${arch}`, Math.round(total), 'gradients', process.stderr, true);
-            bars.set(arch, bar);
-            current = bar;
+            current = createProgress(`net ${arch}`, Math.round(total), 'gradients', process.stderr, true);
+            currentArch = arch;
           }
-          bar.update(Math.round(done), Math.round(total));
+          current.update(Math.round(done), Math.round(total));
         },
       }),
     {

@@ -11,7 +11,7 @@
 import { JobStore } from '../../io/store.js';
 import type { FlowStatus } from '../../engines/mlpSolver.js';
 import { append, type NetDataStatistics, type RunState } from './results.js';
-import type { GdChunkResult, GfsTaskResult } from './tasks.js';
+import type { FlowOutcome, GdChunkResult, GfsTaskResult } from './tasks.js';
 
 /** The checkpoint format (stored GFS results carry the sensitivity continuation since /2). */
 const CHECKPOINT_FORMAT = 'eoslab-net/3';
@@ -30,7 +30,7 @@ interface StoredGd {
   diverged: boolean;
 }
 
-/** A flow's φ and its diagnostics, with the non-finite numbers as strings. */
+/** A flow's φ and its diagnostics (a FlowOutcome) with the non-finite numbers as strings. */
 interface StoredFlow {
   gfsSharpness: number | string;
   status: FlowStatus;
@@ -47,14 +47,7 @@ interface StoredGfs extends StoredFlow {
   seconds: number;
 }
 
-type Flow = Omit<StoredFlow, 'gfsSharpness' | 'flowTime' | 'flowLoss' | 'lanczosResidual'> & {
-  gfsSharpness: number;
-  flowTime: number;
-  flowLoss: number;
-  lanczosResidual: number;
-};
-
-function encodeFlow<F extends Flow>(f: F): Omit<F, keyof StoredFlow> & StoredFlow {
+function encodeFlow<F extends FlowOutcome>(f: F): Omit<F, keyof StoredFlow> & StoredFlow {
   return {
     ...f,
     gfsSharpness: enc(f.gfsSharpness),
@@ -64,7 +57,7 @@ function encodeFlow<F extends Flow>(f: F): Omit<F, keyof StoredFlow> & StoredFlo
   };
 }
 
-function decodeFlow<F extends StoredFlow>(f: F): Omit<F, keyof StoredFlow> & Flow {
+function decodeFlow<F extends StoredFlow>(f: F): Omit<F, keyof StoredFlow> & FlowOutcome {
   return {
     ...f,
     gfsSharpness: dec(f.gfsSharpness),

@@ -20,7 +20,14 @@ import { writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
 import { writeManifest } from '../../io/manifest.js';
 import { sideBySide, svgToPng } from '../../plot/index.js';
 import type { Activation } from '../../engines/mlp.js';
-import { ARCH_DEFAULTS, netExperiment, resolveNetOptions, type NetExperiment, type NetOptions } from './experiment.js';
+import {
+  ARCH_DEFAULTS,
+  NET_OPTIONS,
+  netExperiment,
+  resolveNetOptions,
+  type NetExperiment,
+  type NetOptions,
+} from './experiment.js';
 import { ARCH_NAMES, figureStems, netFigureSvg, runSummary, writeNetFiles } from './figures.js';
 import type { NetArchitectureName } from './tasks.js';
 
@@ -58,22 +65,13 @@ export interface PaperFigureOptions extends Pick<NetOptions, SharedKey> {
   onProgress?: (arch: NetArchitectureName, done: number, total: number) => void;
 }
 
-/** Options of the experiment (NetOptions keys) that --figure sets per network and so refuses. */
-const PER_NETWORK = [
-  'arch',
-  'activation',
-  'n',
-  'inputSize',
-  'width',
-  'hidden',
-  'eta',
-  'steps',
-  'gfsEvery',
-  'sEvery',
-  'lossThreshold',
-  'flowSteps',
-  'precision',
-] as const;
+/**
+ * The options --figure sets per network and so refuses: every option of the experiment's set but
+ * the shared ones (so a new option is per-network until it is listed as shared).
+ */
+const PER_NETWORK = (Object.keys(NET_OPTIONS) as (keyof typeof NET_OPTIONS)[]).filter(
+  (key) => !(FIGURE_SHARED_OPTIONS as readonly string[]).includes(key),
+);
 
 /**
  * Each network's options under `figure` (validated: the first bad one throws, before any work). A
@@ -84,7 +82,7 @@ export function resolvePaperFigure(options: PaperFigureOptions & Record<string, 
   for (const key of PER_NETWORK) {
     if (options[key] !== undefined) {
       throw conflict(
-        `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is set per network by --figure (each panel at its network's defaults); run eoslab net --arch … to change it`,
+        `--${NET_OPTIONS[key].spec.flag} is set per network by --figure (each panel at its network's defaults); run eoslab net --arch … to change it`,
         key,
       );
     }

@@ -25,8 +25,12 @@ export function engineBytes(n: number, hidden: readonly number[], input = 784, c
   for (let l = 1; l < sizes.length; l++) layerEntries += 5 * n * (sizes[l] as number);
   const widest = Math.max(...sizes.slice(1));
   const engine = n * (input + classes) + layerEntries + 4 * n * widest + P + 3 * P;
-  const solver = 6 * P + (GFS_BASIS + 1) * P + 8 * GFS_BASIS;
-  return 8 * (engine + solver);
+  return 8 * engine + solverBytes(P);
+}
+
+/** Bytes of the solver of P parameters: 6 P-vectors and a Lanczos basis of 61 P-vectors plus scalars. */
+function solverBytes(P: number): number {
+  return 8 * (6 * P + (GFS_BASIS + 1) * P + 8 * GFS_BASIS);
 }
 
 /**
@@ -38,7 +42,7 @@ export function convEngineBytes(net: NetArchitecture, n: number): number {
   const widestPatch = widestPatchOf(net.layout);
   const P = net.layout.parameterCount;
   const engine = ConvEngine.memoryBytes(net.layout, n, defaultShards(n), DEFAULT_CHUNK_ROWS * widestPatch);
-  return engine + 8 * (6 * P + (GFS_BASIS + 1) * P + 8 * GFS_BASIS);
+  return engine + solverBytes(P);
 }
 
 /** The record steps 0, k, 2k, …, steps (the last one even when k does not divide steps). */
