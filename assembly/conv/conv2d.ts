@@ -41,10 +41,17 @@ function isDirect(kernel: i32, stride: i32, padding: i32): bool {
   return kernel == 1 && stride == 1 && padding == 0;
 }
 
-/** Rows rc of Col(X) starting at output row r0 into col (rc × k·k·cin). */
-function im2col(
-  x: usize, h: i32, w: i32, cin: i32, k: i32, stride: i32, padding: i32, ho: i32, wo: i32,
-  r0: i32, rc: i32, col: usize,
+/**
+ * The patch walk shared by im2col and its adjoint: rows rc of the patch matrix from output row r0,
+ * each k·k runs of cin channels, visiting for every run the image position it reads (or, outside
+ * the image, padding). `gather` copies X's runs into the patch matrix and writes zeros for
+ * padding (Col(X)); otherwise the patch matrix's runs are added back onto the image and padding
+ * is skipped (Col*). Inlined into both callers with a constant `gather`, so neither pays a branch.
+ */
+@inline
+function walkPatches(
+  image0: usize, h: i32, w: i32, cin: i32, k: i32, stride: i32, padding: i32, ho: i32, wo: i32,
+  r0: i32, rc: i32, patches: usize, gather: bool,
 ): void {
   const bytes = <usize>cin << 3;
   const hw = ho * wo;
@@ -52,20 +59,22 @@ function im2col(
   let rem = r0 - img * hw;
   let oy = rem / wo;
   let ox = rem - oy * wo;
-  let dst = col;
+  let run = patches;
   for (let r = 0; r < rc; r++) {
-    const image = x + <usize>img * <usize>h * <usize>w * bytes;
+    const image = image0 + <usize>img * <usize>h * <usize>w * bytes;
     for (let ky = 0; ky < k; ky++) {
       const iy = oy * stride - padding + ky;
       const rowInside = iy >= 0 && iy < h;
       for (let kx = 0; kx < k; kx++) {
         const ix = ox * stride - padding + kx;
         if (rowInside && ix >= 0 && ix < w) {
-          copyRun(dst, image + (<usize>iy * <usize>w + <usize>ix) * bytes, cin);
-        } else {
-          memory.fill(dst, 0, bytes);
+          const pixel = image + (<usize>iy * <usize>w + <usize>ix) * bytes;
+          if (gather) copyRun(run, pixel, cin);
+          else addRun(pixel, run, cin);
+        } else if (gather) {
+          memory.fill(run, 0, bytes);
         }
-        dst += bytes;
+        run += bytes;
       }
     }
     if (++ox == wo) {
@@ -76,6 +85,14 @@ function im2col(
       }
     }
   }
+}
+
+/** Rows rc of Col(X) starting at output row r0 into col (rc × k·k·cin). */
+function im2col(
+  x: usize, h: i32, w: i32, cin: i32, k: i32, stride: i32, padding: i32, ho: i32, wo: i32,
+  r0: i32, rc: i32, col: usize,
+): void {
+  walkPatches(x, h, w, cin, k, stride, padding, ho, wo, r0, rc, col, true);
 }
 
 /** dst[0..count) = src[0..count) (f64), by pairs. */
@@ -86,42 +103,20 @@ function copyRun(dst: usize, src: usize, count: i32): void {
   if (j < count) store<f64>(at(dst, j), load<f64>(at(src, j)));
 }
 
+/** dst[0..count) += src[0..count) (f64), by pairs. */
+@inline
+function addRun(dst: usize, src: usize, count: i32): void {
+  let j = 0;
+  for (; j + 1 < count; j += 2) v128.store(at(dst, j), f64x2.add(v128.load(at(dst, j)), v128.load(at(src, j))));
+  if (j < count) store<f64>(at(dst, j), load<f64>(at(dst, j)) + load<f64>(at(src, j)));
+}
+
 /** Col*: adds rows rc of a patch matrix (from output row r0) back onto gx (n·h·w × cin). */
 function col2imAdd(
   gcol: usize, h: i32, w: i32, cin: i32, k: i32, stride: i32, padding: i32, ho: i32, wo: i32,
   r0: i32, rc: i32, gx: usize,
 ): void {
-  const bytes = <usize>cin << 3;
-  const hw = ho * wo;
-  let img = r0 / hw;
-  let rem = r0 - img * hw;
-  let oy = rem / wo;
-  let ox = rem - oy * wo;
-  let src = gcol;
-  for (let r = 0; r < rc; r++) {
-    const image = gx + <usize>img * <usize>h * <usize>w * bytes;
-    for (let ky = 0; ky < k; ky++) {
-      const iy = oy * stride - padding + ky;
-      const rowInside = iy >= 0 && iy < h;
-      for (let kx = 0; kx < k; kx++) {
-        const ix = ox * stride - padding + kx;
-        if (rowInside && ix >= 0 && ix < w) {
-          const dst = image + (<usize>iy * <usize>w + <usize>ix) * bytes;
-          let j = 0;
-          for (; j + 1 < cin; j += 2) v128.store(at(dst, j), f64x2.add(v128.load(at(dst, j)), v128.load(at(src, j))));
-          if (j < cin) store<f64>(at(dst, j), load<f64>(at(dst, j)) + load<f64>(at(src, j)));
-        }
-        src += bytes;
-      }
-    }
-    if (++ox == wo) {
-      ox = 0;
-      if (++oy == ho) {
-        oy = 0;
-        img++;
-      }
-    }
-  }
+  walkPatches(gx, h, w, cin, k, stride, padding, ho, wo, r0, rc, gcol, false);
 }
 
 /** Each of the rows of y (rows × cols) ← b, or 0 when b = 0. */
