@@ -4,7 +4,7 @@
 //      w*ᵢ = e^{t cᵢ}: a minimum (∏ w* = 1) whose sharpness is Σ 1/w*ᵢ² = φ₀;
 //  (2) move along its GF line to product p₀: wᵢ = √(w*ᵢ² + s) with Σ log(w*ᵢ² + s) = 2 log p₀.
 import { ld, st, RESULT_OK, Status, assertDepth } from '../abi';
-import { logShift } from './gfs';
+import { logShiftFromZero } from './gfs';
 
 const SQUARES: usize = memory.data(64 * 8, 16);
 
@@ -55,8 +55,16 @@ export function familySquares(c: usize, D: i32, phi0: f64, u: usize): f64 {
 
 /** out = the point of product p₀ on the GF line through the minimum with squares u (step 2). */
 export function moveToProduct(u: usize, D: i32, p0: f64, out: usize): void {
+  moveToProductFrom(u, D, p0, 0, 0.0, out);
+}
+
+/**
+ * moveToProduct with log uᵢ and Σᵢ 1/uᵢ known (gfs.ts `logShiftFromZero`; `logs` = 0: not known):
+ * the same point, bit for bit.
+ */
+export function moveToProductFrom(u: usize, D: i32, p0: f64, logs: usize, inverseSum: f64, out: usize): void {
   assertDepth(D);
-  const s = logShift(u, D, 2.0 * Math.log(p0));
+  const s = logShiftFromZero(u, D, 2.0 * Math.log(p0), logs, inverseSum);
   for (let i = 0; i < D; i++) st(out, i, Math.sqrt(ld(u, i) + s));
 }
 

@@ -14,6 +14,17 @@ const MAX_ITERATIONS: i32 = 200;
 
 /** Root s of Σᵢ log(aᵢ + s) = target over s > −minᵢ aᵢ (aᵢ ≥ 0, finite). NaN if inputs are not. */
 export function logShift(a: usize, D: i32, target: f64): f64 {
+  return logShiftFromZero(a, D, target, 0, 0.0);
+}
+
+/**
+ * logShift when F's terms at s = 0 are known: `logsAtZero` holds log aᵢ and `slopeAtZero` is
+ * Σᵢ 1/aᵢ summed in index order from 0.0 (what the first iteration computes when every aᵢ > 0).
+ * The heatmap's family cells share their aᵢ along a column, so their first iteration costs D
+ * additions instead of D logarithms and divisions; the root has logShift's bits (aᵢ + 0.0 = aᵢ).
+ * `logsAtZero` = 0: nothing known.
+ */
+export function logShiftFromZero(a: usize, D: i32, target: f64, logsAtZero: usize, slopeAtZero: f64): f64 {
   assertDepth(D);
   let aMin = Infinity;
   for (let i = 0; i < D; i++) {
@@ -29,10 +40,15 @@ export function logShift(a: usize, D: i32, target: f64): f64 {
   for (let it = 0; it < MAX_ITERATIONS; it++) {
     let f = -target;
     let slope = 0.0;
-    for (let i = 0; i < D; i++) {
-      const x = ld(a, i) + s;
-      f += Math.log(x);
-      slope += 1.0 / x;
+    if (it == 0 && logsAtZero != 0 && s == 0.0) {
+      for (let i = 0; i < D; i++) f += ld(logsAtZero, i);
+      slope = slopeAtZero;
+    } else {
+      for (let i = 0; i < D; i++) {
+        const x = ld(a, i) + s;
+        f += Math.log(x);
+        slope += 1.0 / x;
+      }
     }
     if (f == 0.0) return s;
     if (f < 0.0) lo = s;

@@ -11,7 +11,7 @@ import { symmetricEigen } from '../linalg/jacobi';
 import { topEigenDiagonalPlusRankOne } from '../linalg/secular';
 
 /** Smallest min|wᵢ|/max|wᵢ| for the secular fast path (relative error there ≲ 1e-13). */
-const SECULAR_MIN_RATIO: f64 = 1e-3;
+export const SECULAR_MIN_RATIO: f64 = 1e-3;
 
 /**
  * π(w) = ∏ wᵢ, multiplied as (w₀·…·w_{h−1})·(w_h·…·w_{D−1}) with h = ⌊D/2⌋: the order of the GD

@@ -30,6 +30,8 @@ export interface WasmExports {
   /** assembly/scalar/gfs */
   logShift(a: Ptr, D: number, target: number): number;
   /** assembly/scalar/gfs */
+  logShiftFromZero(a: Ptr, D: number, target: number, logsAtZero: Ptr, slopeAtZero: number): number;
+  /** assembly/scalar/gfs */
   gfsShift(w: Ptr, D: number): number;
   /** assembly/scalar/gfs */
   gfsStatus(w: Ptr, D: number): number;
@@ -55,8 +57,12 @@ export interface WasmExports {
   initFamilyCells(c: Ptr, D: number, phiLo: number, phiHi: number, productLo: number, productHi: number, rows: number, cols: number, start: number, n: number, out: Ptr, outInitialGfs: Ptr, cache: Ptr): void;
   /** assembly/scalar/sweep/init */
   initSliceCells(base: Ptr, D: number, axisX: number, axisY: number, xLo: number, xHi: number, yLo: number, yHi: number, rows: number, cols: number, start: number, n: number, out: Ptr): void;
+  /** assembly/scalar/sweep/init */
+  familyCacheStride(D: number): number;
   /** assembly/scalar/sweep/summary */
   summarizeCells(D: number, n: number, initial: Ptr, final: Ptr, status: Ptr, outFinalSharpness: Ptr, outInitialGfsSharpness: Ptr, outInitialProduct: Ptr, initialGfsKnown: number): void;
+  /** assembly/scalar/sweep/finalSharpness */
+  sharpnessCells(D: number, n: number, w: Ptr, out: Ptr): void;
   /** assembly/scalar/sweep/invariantMap */
   invariantMapCells(D: number, n: number, initial: Ptr, eta: number, tol: number, divergeAt: number, maxSteps: number, outMember: Ptr, outMonotone: Ptr, outStatus: Ptr): void;
   /** assembly/scalar/sweep/sweep */
@@ -238,7 +244,7 @@ export interface WasmExports {
 }
 
 /** Names of the exported functions. */
-export const WASM_FUNCTIONS = ["heapBase","product","loss","gradient","hessian","sharpness","sharpnessJacobi","topEigenpair","symmetricEigen","topEigenDiagonalPlusRankOne","logShift","gfsShift","gfsStatus","gfsPoint","gfsSharpness","gdStep","gpgdStep","gpgdMap1d","invariantSetMembership","gradientFlowRk4","trajectoryChunk","initFromGfsSharpness","initFamilyCells","initSliceCells","summarizeCells","invariantMapCells","sweepScalar","sweepSimd","sliceFixedCMap","quasistaticSliceMap","gpgdMap1dDerivative","orbitPeriod","bifurcationOverPhi","bifurcationFromPoints","sliceBifurcationOverPhi","stableSetCells","stableSetRoots","theoremCertifiedMember","theoremCheckRuns","theoremMembershipCounts","gpgdOrbitVerify","gpgdLemmaChecks","regWorkLength","regBasisLength","regResidual","regLoss","regGradient","regGdStep","regHvp","regHessian","regSymmetricEigen","regTridiagonalTop","regLanczos","regGfs","regGradientFlow","regRunChunk","mlpParameterCount","mlpWorkLength","mlpLoss","mlpGradient","mlpGdStep","mlpHvp","mlpPrepare","mlpHvpPrepared","mlpActivation","lanczosStart","lanczosExtend","lanczosRitzVector","mlpGemmNT","mlpGemmNN","mlpGemmTN","mlp32WorkLength","mlp32Loss","mlp32Gradient","mlp32Hvp","mlp32Prepare","mlp32HvpPrepared","conv2dOutputSize","conv2dForward","conv2dRForward","conv2dBackward","conv2dRBackward","denseForward","denseRForward","denseBackward","denseRBackward","batchNormMaxChannels","batchNormSums","batchNormCentredSquares","batchNormForward","batchNormBackwardSums","batchNormBackward","batchNormRForwardSums","batchNormRForward","batchNormRBackwardSums","batchNormRBackward","subsampleForward","subsampleBackward","padChannelsForward","padChannelsBackward","maxPoolForward","maxPoolRForward","maxPoolBackward","globalAvgPoolForward","globalAvgPoolBackward","activationForward","activationRForward","activationBackward","activationRBackward","tensorAdd","tensorAccumulate","mseLoss","mseBackward","mseRBackward"] as const;
+export const WASM_FUNCTIONS = ["heapBase","product","loss","gradient","hessian","sharpness","sharpnessJacobi","topEigenpair","symmetricEigen","topEigenDiagonalPlusRankOne","logShift","logShiftFromZero","gfsShift","gfsStatus","gfsPoint","gfsSharpness","gdStep","gpgdStep","gpgdMap1d","invariantSetMembership","gradientFlowRk4","trajectoryChunk","initFromGfsSharpness","initFamilyCells","initSliceCells","familyCacheStride","summarizeCells","sharpnessCells","invariantMapCells","sweepScalar","sweepSimd","sliceFixedCMap","quasistaticSliceMap","gpgdMap1dDerivative","orbitPeriod","bifurcationOverPhi","bifurcationFromPoints","sliceBifurcationOverPhi","stableSetCells","stableSetRoots","theoremCertifiedMember","theoremCheckRuns","theoremMembershipCounts","gpgdOrbitVerify","gpgdLemmaChecks","regWorkLength","regBasisLength","regResidual","regLoss","regGradient","regGdStep","regHvp","regHessian","regSymmetricEigen","regTridiagonalTop","regLanczos","regGfs","regGradientFlow","regRunChunk","mlpParameterCount","mlpWorkLength","mlpLoss","mlpGradient","mlpGdStep","mlpHvp","mlpPrepare","mlpHvpPrepared","mlpActivation","lanczosStart","lanczosExtend","lanczosRitzVector","mlpGemmNT","mlpGemmNN","mlpGemmTN","mlp32WorkLength","mlp32Loss","mlp32Gradient","mlp32Hvp","mlp32Prepare","mlp32HvpPrepared","conv2dOutputSize","conv2dForward","conv2dRForward","conv2dBackward","conv2dRBackward","denseForward","denseRForward","denseBackward","denseRBackward","batchNormMaxChannels","batchNormSums","batchNormCentredSquares","batchNormForward","batchNormBackwardSums","batchNormBackward","batchNormRForwardSums","batchNormRForward","batchNormRBackwardSums","batchNormRBackward","subsampleForward","subsampleBackward","padChannelsForward","padChannelsBackward","maxPoolForward","maxPoolRForward","maxPoolBackward","globalAvgPoolForward","globalAvgPoolBackward","activationForward","activationRForward","activationBackward","activationRBackward","tensorAdd","tensorAccumulate","mseLoss","mseBackward","mseRBackward"] as const;
 
 /** Status of a GD run, a heatmap cell or a trajectory row: a diverging or saddle-bound run is data, never an exception. The host's copy is generated from this enum (src/wasm/abi.ts). (assembly/abi.ts) */
 export const Status = {

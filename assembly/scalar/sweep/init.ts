@@ -6,7 +6,7 @@
 // Output is struct-of-arrays: weight d of the t-th cell of the tile at out + 8·(d·n + t).
 // Every cell is computed from (i, j) alone, so tiles never change results.
 import { ld, st } from '../../abi';
-import { familySquares, moveToProduct } from '../family';
+import { familySquares, moveToProductFrom } from '../family';
 
 const CELL: usize = memory.data(64 * 8, 16);
 
@@ -15,11 +15,18 @@ function axisValue(lo: f64, hi: f64, index: i32, count: i32): f64 {
   return lo + ((hi - lo) * <f64>index) / <f64>(count - 1);
 }
 
+/** Doubles per column in the family cache: φ₀ = Σ 1/uᵢ, u = w*², log uᵢ, Σ 1/uᵢ again. */
+export function familyCacheStride(D: i32): i32 {
+  return 2 * D + 2;
+}
+
 /**
  * Family cells. The first step of the family (the minimum w* with GFS sharpness φ₀) depends on the
- * column only, so it is solved once per column and kept in `cache` (cols × (D + 1) doubles:
- * Σ 1/uᵢ, then u = w*²; an entry whose first value is NaN is computed on first use — the host keeps
- * the cache across the tiles of one grid); each cell then only moves along its GF line to p₀.
+ * column only, so it is solved once per column and kept in `cache` (cols × familyCacheStride(D)
+ * doubles: Σ 1/uᵢ, then u = w*², then log uᵢ and Σᵢ 1/uᵢ summed as the root finder's first
+ * iteration sums it; an entry whose first value is NaN is computed on first use — the host keeps
+ * the cache across the tiles of one grid); each cell then only moves along its GF line to p₀, its
+ * root finder's first iteration taken from the column's logs (the same bits, gfs.ts).
  * `outInitialGfs[t]` receives φ(w₀) = Σ 1/uᵢ (w₀ and w* share their GF line, model.md §1.5).
  */
 export function initFamilyCells(
@@ -37,14 +44,24 @@ export function initFamilyCells(
   outInitialGfs: usize,
   cache: usize,
 ): void {
-  const stride = D + 1;
+  const stride = familyCacheStride(D);
   for (let t = 0; t < n; t++) {
     const k = start + t;
     const i = k / cols;
     const j = k - i * cols;
     const entry = cache + ((<usize>(j * stride)) << 3);
-    if (isNaN(load<f64>(entry))) store<f64>(entry, familySquares(c, D, axisValue(phiLo, phiHi, j, cols), entry + 8));
-    moveToProduct(entry + 8, D, axisValue(productLo, productHi, i, rows), CELL);
+    const u = entry + 8;
+    const logs = u + ((<usize>D) << 3);
+    if (isNaN(load<f64>(entry))) {
+      store<f64>(entry, familySquares(c, D, axisValue(phiLo, phiHi, j, cols), u));
+      let inverseSum = 0.0;
+      for (let d = 0; d < D; d++) {
+        st(logs, d, Math.log(ld(u, d)));
+        inverseSum += 1.0 / ld(u, d);
+      }
+      st(logs, D, inverseSum);
+    }
+    moveToProductFrom(u, D, axisValue(productLo, productHi, i, rows), logs, ld(logs, D), CELL);
     for (let d = 0; d < D; d++) st(out, d * n + t, ld(CELL, d));
     st(outInitialGfs, t, load<f64>(entry));
   }

@@ -5,7 +5,8 @@
 //   by the host as the separate gd_status array, and its final sharpness if it converged.
 // Inputs/outputs are struct-of-arrays tiles (weight d of cell t at 8·(d·n + t)).
 import { ld, st, RESULT_OK, Status } from '../../abi';
-import { product, sharpness } from '../model';
+import { product } from '../model';
+import { flushSharpness, queueSharpness } from './finalSharpness';
 import { gfsSharpness, gfsStatus } from '../gfs';
 
 const CELL: usize = memory.data(64 * 8, 16);
@@ -35,11 +36,12 @@ export function summarizeCells(
     const code = <i32>load<u8>(status + t);
     if (code == Status.converged) {
       gather(final, D, n, t);
-      st(outFinalSharpness, t, sharpness(CELL, D));
+      queueSharpness(CELL, D, outFinalSharpness + ((<usize>t) << 3));
     } else {
       st(outFinalSharpness, t, NaN);
     }
     if (init == Status.nonFinite) store<u8>(status + t, <u8>Status.nonFinite);
     else if (init != RESULT_OK) store<u8>(status + t, <u8>Status.noGfs);
   }
+  flushSharpness(D);
 }

@@ -91,14 +91,15 @@ export type TileResult = SharpnessTile | InvariantSetTile;
 let cachedColumns: { key: string; values: Float64Array } | undefined;
 
 /**
- * The per-column solutions (Σ 1/uᵢ, u) of a family grid, kept across the tiles of one grid in this
- * thread (NaN = not computed yet; grid/init.ts fills entries on first use). Any grid field that
- * changes a column's solution is part of the key.
+ * The per-column solutions (Σ 1/uᵢ, u, log u, …: `familyCacheStride` doubles) of a family grid, kept
+ * across the tiles of one grid in this thread (NaN = not computed yet; sweep/init.ts fills entries on
+ * first use). Any grid field that changes a column's solution is part of the key.
  */
-function columnCache(grid: Extract<GridSpec, { kind: 'family' }>): Float64Array {
+function columnCache(engine: ScalarEngine, grid: Extract<GridSpec, { kind: 'family' }>): Float64Array {
   const key = JSON.stringify([grid.depth, grid.direction, grid.phiRange, grid.cols]);
   if (cachedColumns?.key !== key) {
-    cachedColumns = { key, values: new Float64Array(grid.cols * (grid.depth + 1)).fill(Number.NaN) };
+    const stride = engine.kernels.familyCacheStride(grid.depth);
+    cachedColumns = { key, values: new Float64Array(grid.cols * stride).fill(Number.NaN) };
   }
   return cachedColumns.values;
 }
@@ -116,7 +117,7 @@ function initialiseTile(engine: ScalarEngine, task: TileTask, initGfs: Ptr): { w
   if (grid.kind === 'family') {
     const c = a.alloc(D * 8);
     a.f64(c, D).set(grid.direction);
-    const columns = columnCache(grid);
+    const columns = columnCache(engine, grid);
     const cache = a.alloc(columns.byteLength);
     a.f64(cache, columns.length).set(columns);
     k.initFamilyCells(
