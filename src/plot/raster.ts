@@ -20,8 +20,13 @@ export function rasterize(rows: number, cols: number, colorOf: (cell: number) =>
   for (let r = 0; r < rows; r++) {
     const dataRow = rows - 1 - r;
     for (let c = 0; c < cols; c++) {
+      // element stores: TypedArray.set with a plain array takes a generic path per call
       const color = colorOf(dataRow * cols + c);
-      rgba.set(color, (r * cols + c) * 4);
+      const at = (r * cols + c) * 4;
+      rgba[at] = color[0];
+      rgba[at + 1] = color[1];
+      rgba[at + 2] = color[2];
+      rgba[at + 3] = color[3];
     }
   }
   return rgba;

@@ -110,9 +110,11 @@ export function heatmapSvg(r: HeatmapResult): string {
     valueRange: [vmin, 1],
     categories: { codes: codes.data, classes: statusClasses },
   });
-  const zoomSampled = forFigure(a.finalSharpness, r.rows, r.cols, EDGE_ZOOM_MAX_SIDE);
-  const zoomValues = { ...zoomSampled, data: asFraction(zoomSampled.data) };
-  const zoomCodes = forFigure(a.status, r.rows, r.cols, EDGE_ZOOM_MAX_SIDE).data.slice();
+  // the second panel draws the same raster as the first unless its side limit differs
+  const sameRaster = EDGE_ZOOM_MAX_SIDE === FIGURE_MAX_SIDE;
+  const zoomSampled = sameRaster ? sampled : forFigure(a.finalSharpness, r.rows, r.cols, EDGE_ZOOM_MAX_SIDE);
+  const zoomValues = sameRaster ? values : { ...zoomSampled, data: asFraction(zoomSampled.data) };
+  const zoomCodes = (sameRaster ? codes : forFigure(a.status, r.rows, r.cols, EDGE_ZOOM_MAX_SIDE)).data.slice();
   for (let i = 0; i < zoomValues.data.length; i++) {
     if ((zoomValues.data[i] as number) < EDGE_ZOOM_LOW) zoomCodes[i] = BELOW_ZOOM;
   }
