@@ -13,6 +13,7 @@ import { FIGURE_MAX_SIDE } from '../src/experiments/heatmap/figures.js';
 import { EoslabError } from '../src/base/errors.js';
 import { computeTiles } from '../src/experiments/heatmap/sweep.js';
 import { TileStore } from '../src/experiments/heatmap/tileStore.js';
+import { ArrayStore } from '../src/experiments/heatmap/arrayStore.js';
 import { runHeatmap } from '../src/experiments/heatmap/heatmap.js';
 import type { ResolvedHeatmap } from '../src/experiments/heatmap/resolve.js';
 
@@ -150,7 +151,7 @@ describe('shards and merge', () => {
   });
 });
 
-/** Runs the CLI, calling `poke(child)` whenever `partial/tiles` holds at least `after` tiles. */
+/** Runs the CLI, sending `signal` once the run's store (`partial`) records at least `after` tiles. */
 function runUntil(args: string[], partial: string, after: number, signal: NodeJS.Signals) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; tilesAtKill: number }>(
     (resolve) => {
@@ -163,12 +164,7 @@ function runUntil(args: string[], partial: string, after: number, signal: NodeJS
       let tilesAtKill = -1;
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const timer = setInterval(() => {
-        let n: number;
-        try {
-          n = readdirSync(join(partial, 'tiles')).filter((f) => f.endsWith('.tile')).length;
-        } catch {
-          n = 0;
-        }
+        const n = ArrayStore.savedTiles(partial);
         if (n >= after && tilesAtKill < 0) {
           tilesAtKill = n;
           child.kill(signal);
@@ -202,7 +198,7 @@ describe('resume', () => {
     const killed = await runUntil([...args, '--out', out], `${out}.partial`, 3, 'SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     expect(existsSync(out)).toBe(false);
-    const saved = readdirSync(join(`${out}.partial`, 'tiles')).filter((f) => f.endsWith('.tile')).length;
+    const saved = ArrayStore.savedTiles(`${out}.partial`);
     expect(saved).toBeGreaterThanOrEqual(3);
     expect(saved).toBeLessThan(128);
     const resumed = await runUntil([...args, '--out', out], `${out}.partial`, Infinity, 'SIGKILL');

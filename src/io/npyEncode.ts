@@ -17,8 +17,13 @@ export function npyHeader(data: NpyArray, shape: readonly number[]): Uint8Array 
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== data.length)
     throw new RangeError(`encodeNpy: shape ${shape.join('×')} does not hold ${data.length} values`);
+  return npyHeaderOf(descr(data), shape);
+}
+
+/** The .npy preamble and header of an array of dtype `dtype` ('<f8', '<i4', '|u1', '<i8') and `shape`. */
+export function npyHeaderOf(dtype: string, shape: readonly number[]): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${descr(data)}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   const preamble = 10; // magic (6) + version (2) + header length (2)
   const total = Math.ceil((preamble + header.length + 1) / 64) * 64;
   header = header.padEnd(total - preamble - 1, ' ') + '\n';

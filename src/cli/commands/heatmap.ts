@@ -5,12 +5,14 @@
 import { join } from 'node:path';
 import { conflict, invalidOption } from '../../base/errors.js';
 import { TileStore } from '../../experiments/heatmap/tileStore.js';
+import { ArrayStore } from '../../experiments/heatmap/arrayStore.js';
 import type { HeatmapTimings } from '../../experiments/heatmap/heatmap.js';
 import { checkOutputDirectory } from '../../io/atomic.js';
 import {
   discardPartial,
   parseShard,
   partialDirectory,
+  openResumable,
   runResumable,
   runShard,
   shardDirectory,
@@ -23,6 +25,7 @@ import {
   type HeatmapOptions,
 } from '../../experiments/heatmap/resolve.js';
 import { writeHeatmapOverlapped } from '../../experiments/heatmap/writer.js';
+import { SweepPool } from '../../experiments/heatmap/sweep.js';
 import { OPTIONS } from '../../base/options.js';
 import { pick } from '../../base/optionSet.js';
 import { defineCommand } from '../args.js';
@@ -148,7 +151,7 @@ export const heatmapCommand = defineCommand({
     const resume = (): string => {
       let saved: number;
       try {
-        saved = TileStore.read(store).completed().size;
+        saved = shard ? TileStore.read(store).completed().size : ArrayStore.savedTiles(store);
       } catch {
         saved = 0;
       }
@@ -180,11 +183,26 @@ export const heatmapCommand = defineCommand({
       }
       return 0;
     }
-    const result = await withCancellation((signal) => runResumable(resolved, out, { signal, onProgress }), {
-      progress,
-      resume,
-    });
-    const files = await writeHeatmapOverlapped(out, result, {}, result.workers);
+    // One pool for the sweep and the figure: the figure renders on a worker that is already up
+    // (a fresh pool would start a thread and load the modules again after the sweep).
+    // The store holds the output arrays themselves: the writer links them instead of writing them.
+    const pool = resolved.workers > 0 ? new SweepPool(resolved.workers) : undefined;
+    let result: Awaited<ReturnType<typeof runResumable>>;
+    let files: string[];
+    try {
+      const arrays = openResumable(resolved, out);
+      try {
+        result = await withCancellation(
+          (signal) => runResumable(resolved, arrays, { signal, onProgress, ...(pool ? { pool } : {}) }),
+          { progress, resume },
+        );
+        files = await writeHeatmapOverlapped(out, result, {}, pool ?? 0, arrays);
+      } finally {
+        arrays.close();
+      }
+    } finally {
+      await pool?.close();
+    }
     discardPartial(out);
     const figure = result.map === 'sharpness' ? 'heatmap.png' : 'invariant_set.png';
     const summary = {

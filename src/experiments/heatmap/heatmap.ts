@@ -5,7 +5,7 @@
  */
 import { checkHooks, invalidOption } from '../../base/errors.js';
 import { Status, STATUS_LABELS } from '../../wasm/status.js';
-import type { TileStore } from './tileStore.js';
+import type { TileRepository } from './tileStore.js';
 import { cellCount, linspace, xRangeOf, yRangeOf } from './grid.js';
 import { checkMemory, resolveHeatmapOptions, type HeatmapOptions, type ResolvedHeatmap } from './resolve.js';
 import {
@@ -107,7 +107,7 @@ export async function heatmap(options: HeatmapOptions = {}): Promise<HeatmapResu
 
 export async function runHeatmap(
   resolved: ResolvedHeatmap,
-  hooks: Pick<HeatmapOptions, 'signal' | 'onProgress' | 'pool'> & { store?: TileStore } = {},
+  hooks: Pick<HeatmapOptions, 'signal' | 'onProgress' | 'pool'> & { store?: TileRepository } = {},
 ): Promise<HeatmapResult> {
   const started = performance.now();
   const poolOptions: Parameters<typeof runSweep>[1] = {

@@ -13,6 +13,7 @@ import { assembler, computeTiles, type PoolOptions, type SweepPool, type TileAcc
 import { cellCount, tiles } from './grid.js';
 import { partialDirectory, removeJobDirectory } from '../../io/store.js';
 import { TileStore } from './tileStore.js';
+import { ArrayStore } from './arrayStore.js';
 import { heatmapResult, runHeatmap, type HeatmapResult } from './heatmap.js';
 import { checkMemory, type ResolvedHeatmap } from './resolve.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -153,9 +154,20 @@ export async function runShard(
 export { partialDirectory };
 
 /** A resumable unsharded run: finished tiles live in `partialDirectory(out)` until the outputs are written. */
-export async function runResumable(resolved: ResolvedHeatmap, out: string, hooks: Hooks = {}): Promise<HeatmapResult> {
-  const store = TileStore.open(partialDirectory(out), resolved);
+export async function runResumable(
+  resolved: ResolvedHeatmap,
+  store: ArrayStore,
+  hooks: Hooks = {},
+): Promise<HeatmapResult> {
   return runHeatmap(resolved, { ...hooks, store });
+}
+
+/**
+ * The store of a resumable run into `out`: OUT.partial holding the output arrays themselves
+ * (arrayStore.ts), which the writer then links into OUT.
+ */
+export function openResumable(resolved: ResolvedHeatmap, out: string): ArrayStore {
+  return ArrayStore.open(partialDirectory(out), resolved);
 }
 
 /** Removes the tile store of a run whose outputs have been written. */

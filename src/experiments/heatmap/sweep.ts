@@ -7,11 +7,13 @@
 import { engine as defaultEngine } from '../../api.js';
 import { EoslabError } from '../../base/errors.js';
 import { runJobs, WorkerPool, type JobSpec, type WorkerPoolOptions } from '../../pool/pool.js';
-import type { TileStore } from './tileStore.js';
+import type { TileRepository } from './tileStore.js';
 import { cellCount, tiles, type GridSpec, type KernelKind, type MapKind, type RunSpec } from './grid.js';
 import {
+  cellArray,
   namedCellArrays,
   runTile,
+  TILE_ARRAYS,
   smallFig3Grid,
   type CellArray,
   type TileArrayName,
@@ -80,37 +82,9 @@ export type SweepArrays = SharpnessArrays | InvariantSetArrays;
  * workers, in parallel).
  */
 function allocate(job: SweepJob, cells: number, sharedMemory = false): SweepArrays {
-  const f64 = (n: number): Float64Array =>
-    sharedMemory ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
-  const u8 = (n: number): Uint8Array => (sharedMemory ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n));
-  const i32 = (n: number): Int32Array =>
-    sharedMemory ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
-  const shared = {
-    initGfsSharpness: f64(cells),
-    initProduct: f64(cells),
-    totalSteps: 0,
-    kernelSeconds: 0,
-    initSeconds: 0,
-    summarySeconds: 0,
-    persistSeconds: 0,
-  };
-  if (job.map === 'invariant-set') {
-    return {
-      map: 'invariant-set',
-      member: u8(cells),
-      monotone: u8(cells),
-      gdStatus: u8(cells),
-      ...shared,
-    };
-  }
-  return {
-    map: 'sharpness',
-    finalSharpness: f64(cells),
-    steps: i32(cells),
-    status: u8(cells),
-    gdStatus: u8(cells),
-    ...shared,
-  };
+  const arrays = Object.fromEntries(TILE_ARRAYS[job.map].map((name) => [name, cellArray(name, cells, sharedMemory)]));
+  const totals = { totalSteps: 0, kernelSeconds: 0, initSeconds: 0, summarySeconds: 0, persistSeconds: 0 };
+  return { map: job.map, ...arrays, ...totals } as SweepArrays;
 }
 
 /**
@@ -210,7 +184,7 @@ export class SweepPool extends WorkerPool {
 /** Where tiles come from and go: an optional store to resume from and write to, a tile range. */
 export interface TilePlan {
   /** Finished tiles are written here; tiles already stored are loaded instead of computed. */
-  readonly store?: TileStore;
+  readonly store?: TileRepository;
   /** Tile indices [first, last) to cover (a shard); default all. */
   readonly range?: readonly [number, number];
   /** Receives the main-thread seconds spent persisting tiles (writes and checkpoints). */
@@ -278,7 +252,7 @@ export async function computeTiles(
   let lastCheckpoint = performance.now();
   let checkpoint: Promise<void> = Promise.resolve();
   let checkpointError: unknown;
-  const startCheckpoint = (s: TileStore): void => {
+  const startCheckpoint = (s: TileRepository): void => {
     // at most one checkpoint in flight; its fsyncs run in the thread pool while tiles go on
     checkpoint = checkpoint.then(() => s.checkpoint()).catch((error: unknown) => void (checkpointError ??= error));
   };
@@ -326,7 +300,7 @@ export function assembler(
 
 export async function runSweep(
   job: SweepJob,
-  options: PoolOptions & { pool?: SweepPool; store?: TileStore },
+  options: PoolOptions & { pool?: SweepPool; store?: TileRepository },
 ): Promise<SweepArrays & { tiles: TileAccounting }> {
   const cells = cellCount(job.grid);
   // pool workers write their tiles straight into shared arrays; this thread then only persists them

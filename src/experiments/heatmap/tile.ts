@@ -38,6 +38,38 @@ export const TILE_ARRAYS = {
 
 export type TileArrayName = (typeof TILE_ARRAYS)[MapKind][number];
 
+/** Element type of each per-cell array. */
+export const CELL_ARRAY_TYPES: Readonly<Record<TileArrayName, 'f64' | 'i32' | 'u8'>> = {
+  finalSharpness: 'f64',
+  steps: 'i32',
+  status: 'u8',
+  gdStatus: 'u8',
+  initGfsSharpness: 'f64',
+  initProduct: 'f64',
+  member: 'u8',
+  monotone: 'u8',
+};
+
+/** The output file of each per-cell array (the writer's and the resumable store's name). */
+export const CELL_ARRAY_FILES: Readonly<Record<TileArrayName, string>> = {
+  finalSharpness: 'final_sharpness.npy',
+  steps: 'steps.npy',
+  status: 'status.npy',
+  gdStatus: 'gd_status.npy',
+  initGfsSharpness: 'init_gfs_sharpness.npy',
+  initProduct: 'init_product.npy',
+  member: 'in_invariant_set.npy',
+  monotone: 'gfs_monotone.npy',
+};
+
+/** A new per-cell array of `name`'s type (over a SharedArrayBuffer with `shared`). */
+export function cellArray(name: TileArrayName, cells: number, shared = false): CellArray {
+  const type = CELL_ARRAY_TYPES[name];
+  const bytes = type === 'f64' ? 8 : type === 'i32' ? 4 : 1;
+  const buffer = shared ? new SharedArrayBuffer(bytes * cells) : new ArrayBuffer(bytes * cells);
+  return type === 'f64' ? new Float64Array(buffer) : type === 'i32' ? new Int32Array(buffer) : new Uint8Array(buffer);
+}
+
 /** Full-grid arrays a tile may write into, by result field. */
 export type TileTarget = Partial<Record<TileArrayName, CellArray>>;
 

@@ -152,12 +152,29 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
 }
 
 /**
+ * Where a sweep keeps its finished tiles and resumes from: a TileStore (a file per tile: shards)
+ * or an ArrayStore (the output arrays themselves: a resumable run, arrayStore.ts).
+ */
+export interface TileRepository {
+  readonly dir: string;
+  /** First cells of the tiles held. */
+  completed(): Set<number>;
+  /** A held tile; E_IO when it is damaged (it is then discarded and recomputed). */
+  read(start: number): TileResult;
+  discard(start: number): void;
+  /** Stores a finished tile (durable at the next checkpoint). */
+  write(tile: TileResult): void;
+  /** Makes the tiles stored so far durable, off the event loop. */
+  checkpoint(): Promise<void>;
+}
+
+/**
  * A directory of finished tiles of one sweep. Tiles are written whole (temp file + rename: a kill
  * never leaves a partial one) but fsync'ed in batches: `checkpoint()` makes every tile written
  * since the last one durable. A machine crash loses at most the tiles since the last checkpoint;
  * one torn by it fails its checksum when read and is recomputed.
  */
-export class TileStore {
+export class TileStore implements TileRepository {
   /** Tiles written since the last checkpoint. */
   private pending: string[] = [];
 

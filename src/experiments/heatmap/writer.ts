@@ -9,10 +9,12 @@ import { ioError, EoslabError, messageOf } from '../../base/errors.js';
 import { stageOutputDirectory, writeFileAtomic, writeOutputDirectory } from '../../io/atomic.js';
 import { writeManifest } from '../../io/manifest.js';
 import { writeNpy } from '../../io/npy.js';
-import { runJobs } from '../../pool/pool.js';
+import { runJobs, type WorkerPool } from '../../pool/pool.js';
 import { axisLabels, cellCount, xRangeOf, yRangeOf } from './grid.js';
 import { INVARIANT_CLASSES, invariantClasses, type HeatmapResult } from './heatmap.js';
 import { figureInput, renderFigure, type RenderedFigure } from './figureTask.js';
+import type { ArrayStore } from './arrayStore.js';
+import { CELL_ARRAY_FILES, type CellArray, type TileArrayName } from './tile.js';
 
 const seconds = (since: number): number => (performance.now() - since) / 1000;
 
@@ -33,20 +35,22 @@ export function writeHeatmap(out: string, r: HeatmapResult, extra: Record<string
 }
 
 /**
- * writeHeatmap with the figure rendered on a worker thread (when `workers` > 0) while this
- * thread writes the arrays: the figure's time overlaps the writes.
+ * writeHeatmap with the figure rendered on a worker thread while this thread writes the arrays:
+ * the figure's time overlaps the writes. `where`: a pool to render on (e.g. the sweep's, whose
+ * workers are already up), a thread count (> 0: a one-thread pool for the figure) or 0 (this thread).
  */
 export async function writeHeatmapOverlapped(
   out: string,
   r: HeatmapResult,
   extra: Record<string, unknown> = {},
-  workers = 1,
+  where: WorkerPool | number = 1,
+  store?: ArrayStore,
 ): Promise<string[]> {
   const stage = stageOutputDirectory(out);
   let files: string[];
   try {
     let figure: RenderedFigure | undefined;
-    const rendering = runJobs(workers > 0 ? 1 : 0, {
+    const rendering = runJobs(typeof where === 'number' ? Math.min(where, 1) : where, {
       task: 'heatmapFigure',
       jobs: [figureInput(r)],
       local: renderFigure,
@@ -55,7 +59,7 @@ export async function writeHeatmapOverlapped(
     });
     rendering.catch(() => undefined); // awaited below, after the arrays are written
     const t0 = performance.now();
-    files = writeArrays(stage.dir, r);
+    files = writeArrays(stage.dir, r, store);
     let output = seconds(t0);
     await rendering;
     const t1 = performance.now();
@@ -71,26 +75,36 @@ export async function writeHeatmapOverlapped(
   return files;
 }
 
-function writeArrays(dir: string, r: HeatmapResult): string[] {
+/**
+ * The .npy files. With a store that holds the per-cell arrays (a resumable run's, every tile
+ * stored), those are linked from it instead of written again: the same bytes.
+ */
+function writeArrays(dir: string, r: HeatmapResult, store?: ArrayStore): string[] {
   const shape = [r.rows, r.cols];
   const files: string[] = [];
   const npy = (name: string, data: Float64Array | Int32Array | Uint8Array, dims: readonly number[] = shape): void => {
     writeNpy(join(dir, name), data, dims);
     files.push(name);
   };
-  npy('init_gfs_sharpness.npy', r.arrays.initGfsSharpness);
-  npy('init_product.npy', r.arrays.initProduct);
+  const cells = r.arrays as unknown as Record<TileArrayName, CellArray>;
+  const cellNpy = (name: TileArrayName): void => {
+    const file = CELL_ARRAY_FILES[name];
+    if (store?.linkArray(name, join(dir, file))) files.push(file);
+    else npy(file, cells[name]);
+  };
+  cellNpy('initGfsSharpness');
+  cellNpy('initProduct');
   npy('x_axis.npy', r.xAxis, [r.cols]);
   npy('y_axis.npy', r.yAxis, [r.rows]);
   if (r.arrays.map === 'sharpness') {
-    npy('final_sharpness.npy', r.arrays.finalSharpness);
-    npy('steps.npy', r.arrays.steps);
-    npy('status.npy', r.arrays.status);
-    npy('gd_status.npy', r.arrays.gdStatus);
+    cellNpy('finalSharpness');
+    cellNpy('steps');
+    cellNpy('status');
+    cellNpy('gdStatus');
   } else {
-    npy('in_invariant_set.npy', r.arrays.member);
-    npy('gfs_monotone.npy', r.arrays.monotone);
-    npy('gd_status.npy', r.arrays.gdStatus);
+    cellNpy('member');
+    cellNpy('monotone');
+    cellNpy('gdStatus');
     npy(
       'map_class.npy',
       invariantClasses(r.arrays.member, r.arrays.monotone, r.arrays.gdStatus, r.arrays.initGfsSharpness),
