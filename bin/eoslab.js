@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The eoslab CLI entry point: runs the compiled CLI from dist/ (built by `npm install`).
-import { runCli } from '../dist/cli/main.js';
+// The eoslab CLI entry point: runs the compiled CLI from dist/ (built by `npm install`), loading
+// only the command that runs.
+import { runCliLazily } from '../dist/cli/entry.js';
 
-process.exitCode = await runCli(process.argv.slice(2));
+process.exitCode = await runCliLazily(process.argv.slice(2));

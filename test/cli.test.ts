@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, runCli } from '../src/cli/main.js';
+import { COMMAND_LOADERS, runCliLazily } from '../src/cli/entry.js';
 import { wasmHash } from '../src/wasm/module.js';
 import { denseHessian, jacobiMaxEigenvalue } from './helpers/fig3-reference.js';
 import { refGdStep, refGfsSharpness, refLogShift, refLoss, refProduct, relativeError } from './helpers/reference.js';
@@ -252,6 +253,21 @@ describe('help', () => {
     const command = COMMANDS.find((c) => c.name === name);
     for (const option of command?.options ?? []) expect(out).toContain(`--${option.spec.flag}`);
     expect(out).toContain('Examples:');
+  });
+
+  it('the binary’s lazy command table is COMMANDS, in order, and prints the same help', async () => {
+    const loaded = await Promise.all(COMMAND_LOADERS.map(([, load]) => load()));
+    expect(COMMAND_LOADERS.map(([name]) => name)).toEqual(COMMANDS.map((c) => c.name));
+    loaded.forEach((command, i) => expect(command).toBe(COMMANDS[i]));
+    const lazy: string[] = [];
+    const io = { out: (t: string) => void lazy.push(t), err: (t: string) => void lazy.push(t), interactive: false };
+    expect(await runCliLazily(['--help'], io)).toBe(0);
+    expect(await runCliLazily(['nope'], io)).toBe(2);
+    const eager: string[] = [];
+    const eagerIo = { ...io, out: (t: string) => void eager.push(t), err: (t: string) => void eager.push(t) };
+    await runCli(['--help'], eagerIo);
+    await runCli(['nope'], eagerIo);
+    expect(lazy).toEqual(eager);
   });
 
   it('the installed bin runs, prints help and exits 2 on bad input', () => {
