@@ -41,6 +41,7 @@ import {
   CELL_ARRAY_TYPES,
   cellArray,
   namedCellArrays,
+  storedTile,
   TILE_ARRAYS,
   type CellArray,
   type TileArrayName,
@@ -233,32 +234,7 @@ export class ArrayStore {
       arrays[file.name] = values;
     }
     if (hash.digest('hex') !== record.sha256) throw damaged('checksum mismatch');
-    const base = {
-      start,
-      count: record.count,
-      gdStatus: arrays.gdStatus as Uint8Array,
-      initGfsSharpness: arrays.initGfsSharpness as Float64Array,
-      initProduct: arrays.initProduct as Float64Array,
-      kernelSeconds: record.kernelSeconds,
-      initSeconds: record.initSeconds,
-      summarySeconds: record.summarySeconds,
-    };
-    if (this.store.job.map === 'sharpness') {
-      return {
-        map: 'sharpness',
-        ...base,
-        finalSharpness: arrays.finalSharpness as Float64Array,
-        steps: arrays.steps as Int32Array,
-        status: arrays.status as Uint8Array,
-        totalSteps: record.totalSteps,
-      };
-    }
-    return {
-      map: 'invariant-set',
-      ...base,
-      member: arrays.member as Uint8Array,
-      monotone: arrays.monotone as Uint8Array,
-    };
+    return storedTile(this.store.job.map, record, (name) => arrays[name] as CellArray);
   }
 
   /**

@@ -120,6 +120,45 @@ export interface InvariantSetTile {
 
 export type TileResult = SharpnessTile | InvariantSetTile;
 
+/** What a stored tile records besides its cells. */
+export interface TileRecordFields {
+  readonly start: number;
+  readonly count: number;
+  readonly totalSteps: number;
+  readonly kernelSeconds: number;
+  readonly initSeconds: number;
+  readonly summarySeconds: number;
+}
+
+/** A tile result from its stored arrays (`array(name)` returns one, or throws when it is missing). */
+export function storedTile(
+  map: MapKind,
+  fields: TileRecordFields,
+  array: <N extends TileArrayName>(name: N) => CellArray,
+): TileResult {
+  const base = {
+    start: fields.start,
+    count: fields.count,
+    gdStatus: array('gdStatus') as Uint8Array,
+    initGfsSharpness: array('initGfsSharpness') as Float64Array,
+    initProduct: array('initProduct') as Float64Array,
+    kernelSeconds: fields.kernelSeconds,
+    initSeconds: fields.initSeconds,
+    summarySeconds: fields.summarySeconds,
+  };
+  if (map === 'sharpness') {
+    return {
+      map,
+      ...base,
+      finalSharpness: array('finalSharpness') as Float64Array,
+      steps: array('steps') as Int32Array,
+      status: array('status') as Uint8Array,
+      totalSteps: fields.totalSteps,
+    };
+  }
+  return { map, ...base, member: array('member') as Uint8Array, monotone: array('monotone') as Uint8Array };
+}
+
 let cachedColumns: { key: string; values: Float64Array } | undefined;
 
 /**

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { conflict, EoslabError } from '../../base/errors.js';
 import { JobStore, type StoredJob } from '../../io/store.js';
 import type { GridSpec, KernelKind, MapKind, RunSpec } from './grid.js';
-import { namedCellArrays, type CellArray, type TileArrayName, type TileResult } from './tile.js';
+import { namedCellArrays, storedTile, type CellArray, type TileArrayName, type TileResult } from './tile.js';
 
 /** What determines every bit of a sweep's results (not the worker count nor the kernel kind). */
 export interface TileJob {
@@ -120,35 +120,22 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
   if (arraysDigest(header.arrays.map((a) => arrays[a.name] as Float64Array)) !== header.sha256) {
     throw bad('checksum mismatch');
   }
-  const need = (name: TileArrayName): never => {
-    throw bad(`missing array ${name}`);
-  };
-  const base = {
-    start: header.start,
-    count: header.count,
-    gdStatus: (arrays.gdStatus ?? need('gdStatus')) as Uint8Array,
-    initGfsSharpness: (arrays.initGfsSharpness ?? need('initGfsSharpness')) as Float64Array,
-    initProduct: (arrays.initProduct ?? need('initProduct')) as Float64Array,
-    kernelSeconds: header.kernelSeconds,
-    initSeconds: header.initSeconds ?? 0,
-    summarySeconds: header.summarySeconds ?? 0,
-  };
-  if (header.map === 'sharpness') {
-    return {
-      map: 'sharpness',
-      ...base,
-      finalSharpness: (arrays.finalSharpness ?? need('finalSharpness')) as Float64Array,
-      steps: (arrays.steps ?? need('steps')) as Int32Array,
-      status: (arrays.status ?? need('status')) as Uint8Array,
+  return storedTile(
+    header.map,
+    {
+      start: header.start,
+      count: header.count,
       totalSteps: header.totalSteps,
-    };
-  }
-  return {
-    map: 'invariant-set',
-    ...base,
-    member: (arrays.member ?? need('member')) as Uint8Array,
-    monotone: (arrays.monotone ?? need('monotone')) as Uint8Array,
-  };
+      kernelSeconds: header.kernelSeconds,
+      initSeconds: header.initSeconds ?? 0,
+      summarySeconds: header.summarySeconds ?? 0,
+    },
+    (name) => arrays[name] ?? fail(bad(`missing array ${name}`)),
+  );
+}
+
+function fail(error: Error): never {
+  throw error;
 }
 
 /**
