@@ -11,7 +11,8 @@ export {
 } from './scalar/model';
 export { symmetricEigen } from './linalg/jacobi';
 export { topEigenDiagonalPlusRankOne } from './linalg/secular';
-export { logShift, logShiftFromZero, gfsShift, gfsStatus, gfsPoint, gfsSharpness } from './scalar/gfs';
+export { gfsShift, gfsStatus, gfsPoint, gfsSharpness } from './scalar/gfs';
+export { logShift, logShiftFromZero, logShiftTwo } from './scalar/logShift';
 export { gdStep } from './scalar/gd';
 export { gpgdStep, gpgdMap1d } from './scalar/gpgd';
 export { invariantSetMembership } from './scalar/invariantSet';

@@ -5,7 +5,8 @@
  *    vectors, lanes frozen when they stop) equals `sharpness` (model.ts) cell by cell — on
  *    converged-like points (the batch route), and on the cells that take the scalar routes (spread or
  *    zero weights, ρ = π(2π − 1) ≤ 0, NaN/±Inf, negative weights), for every batch remainder;
- *  - `logShiftFromZero` with the logs at s = 0 given equals `logShift` (gfs.ts);
+ *  - `logShiftFromZero` with the logs at s = 0 given, and `logShiftTwo` (two problems in one loop),
+ *    equal `logShift` (logShift.ts);
  *  - `initFamilyCells` with its column cache (log uᵢ reused by every cell of a column) equals
  *    `initFromGfsSharpness` (family.ts, no cache) cell by cell, whatever the tile split.
  * Tolerance: none — equality of the IEEE-754 bit patterns (Object.is on every double, so −0 ≠ +0
@@ -162,6 +163,38 @@ describe('logShift with the logs at s = 0 known', () => {
       arena.f64(wrong, 3).set([7, 7, 7]);
       for (const target of [-3, 0, 1.5, 40]) {
         expect(bits([raw.logShiftFromZero(pa, 3, target, wrong, 123)])).toEqual(bits([raw.logShift(pa, 3, target)]));
+      }
+    } finally {
+      arena.release(mark);
+    }
+  });
+});
+
+describe('two root finds in one loop', () => {
+  it('give each problem logShift’s bits: any targets, zero or equal aᵢ, invalid inputs, D = 1 … 9', () => {
+    const random = rng(17);
+    const mark = arena.mark();
+    try {
+      const out = arena.alloc(16);
+      const special = [Number.NaN, Number.POSITIVE_INFINITY, -1];
+      for (let trial = 0; trial < 3000; trial++) {
+        const D = 1 + Math.floor(random() * 9);
+        const problem = (): { a: Float64Array; target: number } => {
+          const a = Float64Array.from({ length: D }, () => Math.exp((random() - 0.5) * 14));
+          if (random() < 0.3) for (let i = 1; i < D; i++) if (random() < 0.5) a[i] = a[i - 1] as number; // runs
+          if (random() < 0.05) a[Math.floor(random() * D)] = 0;
+          if (random() < 0.02) a[Math.floor(random() * D)] = special[Math.floor(random() * 3)] as number;
+          const target = random() < 0.01 ? Number.NaN : (random() - 0.5) * 40;
+          return { a, target };
+        };
+        const [p, q] = [problem(), problem()];
+        const pa = arena.alloc(D * 8);
+        const qa = arena.alloc(D * 8);
+        arena.f64(pa, D).set(p.a);
+        arena.f64(qa, D).set(q.a);
+        raw.logShiftTwo(pa, qa, D, p.target, q.target, 0, 0, 0, 0, out);
+        const expected = [raw.logShift(pa, D, p.target), raw.logShift(qa, D, q.target)];
+        expect(bits(arena.f64(out, 2)), `trial ${trial}`).toEqual(bits(expected));
       }
     } finally {
       arena.release(mark);

@@ -4,67 +4,11 @@
 //   𝒮(w) = sign(w) ⊙ √(w² + s*),  F(s*) = Σᵢ log(wᵢ² + s*) = 0,  s* ∈ (−minᵢ wᵢ², ∞),
 // and its sharpness is φ(w) = Σᵢ 1/(wᵢ² + s*). If π(w) ≤ 0 the flow ends at a saddle: no GFS.
 //
-// The same root finder solves Σᵢ log(aᵢ + s) = target for GPGD (model.md §1.6) and for moving a point
-// along its gradient-flow line to a prescribed product (model.md §2). F is strictly increasing and
-// concave, so Newton from the left of the root is monotone; from the right it may overshoot below
-// −min aᵢ, where the bracket turns the step into a bisection. Converges to |Δs| ≤ 4 ulp.
+// s* is the root of F (logShift.ts, the same root finder as GPGD's and the family's).
 import { ld, st, SCRATCH_VEC_D, RESULT_OK, Status, assertDepth } from '../abi';
+import { logShift } from './logShift';
 
-const MAX_ITERATIONS: i32 = 200;
-
-/** Root s of Σᵢ log(aᵢ + s) = target over s > −minᵢ aᵢ (aᵢ ≥ 0, finite). NaN if inputs are not. */
-export function logShift(a: usize, D: i32, target: f64): f64 {
-  return logShiftFromZero(a, D, target, 0, 0.0);
-}
-
-/**
- * logShift when F's terms at s = 0 are known: `logsAtZero` holds log aᵢ and `slopeAtZero` is
- * Σᵢ 1/aᵢ summed in index order from 0.0 (what the first iteration computes when every aᵢ > 0).
- * The heatmap's family cells share their aᵢ along a column, so their first iteration costs D
- * additions instead of D logarithms and divisions; the root has logShift's bits (aᵢ + 0.0 = aᵢ).
- * `logsAtZero` = 0: nothing known.
- */
-export function logShiftFromZero(a: usize, D: i32, target: f64, logsAtZero: usize, slopeAtZero: f64): f64 {
-  assertDepth(D);
-  let aMin = Infinity;
-  for (let i = 0; i < D; i++) {
-    const ai = ld(a, i);
-    if (!(ai >= 0.0) || !isFinite(ai)) return NaN;
-    if (ai < aMin) aMin = ai;
-  }
-  if (!isFinite(target)) return NaN;
-  let lo = -aMin; // F(lo) = −∞
-  let hi = Infinity;
-  let s = 0.0;
-  if (aMin == 0.0) s = 1.0; // F(0) = −∞: start inside the domain
-  for (let it = 0; it < MAX_ITERATIONS; it++) {
-    let f = -target;
-    let slope = 0.0;
-    if (it == 0 && logsAtZero != 0 && s == 0.0) {
-      for (let i = 0; i < D; i++) f += ld(logsAtZero, i);
-      slope = slopeAtZero;
-    } else {
-      for (let i = 0; i < D; i++) {
-        const x = ld(a, i) + s;
-        f += Math.log(x);
-        slope += 1.0 / x;
-      }
-    }
-    if (f == 0.0) return s;
-    if (f < 0.0) lo = s;
-    else hi = s;
-    let next = s - f / slope;
-    if (!(next > lo && next < hi)) {
-      next = isFinite(hi) ? 0.5 * (lo + hi) : s + 2.0 * Math.max(Math.abs(s), 1.0);
-    }
-    // 4 ulp of the quantities that matter, aᵢ + s: relative to |s|, but never below 4ε·min aᵢ
-    // (when s* ≈ 0, i.e. π ≈ 1, a purely relative test would chase rounding noise).
-    const tolerance = 4.0 * f64.EPSILON * Math.max(Math.max(Math.abs(s), Math.abs(next)), aMin);
-    if (Math.abs(next - s) <= tolerance || (isFinite(hi) && hi - lo <= tolerance)) return next;
-    s = next;
-  }
-  return s;
-}
+export { logShift, logShiftFromZero } from './logShift';
 
 /**
  * Shift s* of the GFS of w (w² + s* are the GFS squares). Returns NaN when there is no GFS

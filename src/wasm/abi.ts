@@ -28,10 +28,6 @@ export interface WasmExports {
   /** assembly/linalg/secular */
   topEigenDiagonalPlusRankOne(d: Ptr, z: Ptr, n: number, rho: number): number;
   /** assembly/scalar/gfs */
-  logShift(a: Ptr, D: number, target: number): number;
-  /** assembly/scalar/gfs */
-  logShiftFromZero(a: Ptr, D: number, target: number, logsAtZero: Ptr, slopeAtZero: number): number;
-  /** assembly/scalar/gfs */
   gfsShift(w: Ptr, D: number): number;
   /** assembly/scalar/gfs */
   gfsStatus(w: Ptr, D: number): number;
@@ -39,6 +35,12 @@ export interface WasmExports {
   gfsPoint(w: Ptr, D: number, out: Ptr): number;
   /** assembly/scalar/gfs */
   gfsSharpness(w: Ptr, D: number): number;
+  /** assembly/scalar/logShift */
+  logShift(a: Ptr, D: number, target: number): number;
+  /** assembly/scalar/logShift */
+  logShiftFromZero(a: Ptr, D: number, target: number, logsAtZero: Ptr, slopeAtZero: number): number;
+  /** assembly/scalar/logShift */
+  logShiftTwo(a: Ptr, b: Ptr, D: number, targetA: number, targetB: number, logsA: Ptr, slopeA: number, logsB: Ptr, slopeB: number, out: Ptr): void;
   /** assembly/scalar/gd */
   gdStep(w: Ptr, D: number, eta: number, out: Ptr): number;
   /** assembly/scalar/gpgd */
@@ -244,7 +246,7 @@ export interface WasmExports {
 }
 
 /** Names of the exported functions. */
-export const WASM_FUNCTIONS = ["heapBase","product","loss","gradient","hessian","sharpness","sharpnessJacobi","topEigenpair","symmetricEigen","topEigenDiagonalPlusRankOne","logShift","logShiftFromZero","gfsShift","gfsStatus","gfsPoint","gfsSharpness","gdStep","gpgdStep","gpgdMap1d","invariantSetMembership","gradientFlowRk4","trajectoryChunk","initFromGfsSharpness","initFamilyCells","initSliceCells","familyCacheStride","summarizeCells","sharpnessCells","invariantMapCells","sweepScalar","sweepSimd","sliceFixedCMap","quasistaticSliceMap","gpgdMap1dDerivative","orbitPeriod","bifurcationOverPhi","bifurcationFromPoints","sliceBifurcationOverPhi","stableSetCells","stableSetRoots","theoremCertifiedMember","theoremCheckRuns","theoremMembershipCounts","gpgdOrbitVerify","gpgdLemmaChecks","regWorkLength","regBasisLength","regResidual","regLoss","regGradient","regGdStep","regHvp","regHessian","regSymmetricEigen","regTridiagonalTop","regLanczos","regGfs","regGradientFlow","regRunChunk","mlpParameterCount","mlpWorkLength","mlpLoss","mlpGradient","mlpGdStep","mlpHvp","mlpPrepare","mlpHvpPrepared","mlpActivation","lanczosStart","lanczosExtend","lanczosRitzVector","mlpGemmNT","mlpGemmNN","mlpGemmTN","mlp32WorkLength","mlp32Loss","mlp32Gradient","mlp32Hvp","mlp32Prepare","mlp32HvpPrepared","conv2dOutputSize","conv2dForward","conv2dRForward","conv2dBackward","conv2dRBackward","denseForward","denseRForward","denseBackward","denseRBackward","batchNormMaxChannels","batchNormSums","batchNormCentredSquares","batchNormForward","batchNormBackwardSums","batchNormBackward","batchNormRForwardSums","batchNormRForward","batchNormRBackwardSums","batchNormRBackward","subsampleForward","subsampleBackward","padChannelsForward","padChannelsBackward","maxPoolForward","maxPoolRForward","maxPoolBackward","globalAvgPoolForward","globalAvgPoolBackward","activationForward","activationRForward","activationBackward","activationRBackward","tensorAdd","tensorAccumulate","mseLoss","mseBackward","mseRBackward"] as const;
+export const WASM_FUNCTIONS = ["heapBase","product","loss","gradient","hessian","sharpness","sharpnessJacobi","topEigenpair","symmetricEigen","topEigenDiagonalPlusRankOne","gfsShift","gfsStatus","gfsPoint","gfsSharpness","logShift","logShiftFromZero","logShiftTwo","gdStep","gpgdStep","gpgdMap1d","invariantSetMembership","gradientFlowRk4","trajectoryChunk","initFromGfsSharpness","initFamilyCells","initSliceCells","familyCacheStride","summarizeCells","sharpnessCells","invariantMapCells","sweepScalar","sweepSimd","sliceFixedCMap","quasistaticSliceMap","gpgdMap1dDerivative","orbitPeriod","bifurcationOverPhi","bifurcationFromPoints","sliceBifurcationOverPhi","stableSetCells","stableSetRoots","theoremCertifiedMember","theoremCheckRuns","theoremMembershipCounts","gpgdOrbitVerify","gpgdLemmaChecks","regWorkLength","regBasisLength","regResidual","regLoss","regGradient","regGdStep","regHvp","regHessian","regSymmetricEigen","regTridiagonalTop","regLanczos","regGfs","regGradientFlow","regRunChunk","mlpParameterCount","mlpWorkLength","mlpLoss","mlpGradient","mlpGdStep","mlpHvp","mlpPrepare","mlpHvpPrepared","mlpActivation","lanczosStart","lanczosExtend","lanczosRitzVector","mlpGemmNT","mlpGemmNN","mlpGemmTN","mlp32WorkLength","mlp32Loss","mlp32Gradient","mlp32Hvp","mlp32Prepare","mlp32HvpPrepared","conv2dOutputSize","conv2dForward","conv2dRForward","conv2dBackward","conv2dRBackward","denseForward","denseRForward","denseBackward","denseRBackward","batchNormMaxChannels","batchNormSums","batchNormCentredSquares","batchNormForward","batchNormBackwardSums","batchNormBackward","batchNormRForwardSums","batchNormRForward","batchNormRBackwardSums","batchNormRBackward","subsampleForward","subsampleBackward","padChannelsForward","padChannelsBackward","maxPoolForward","maxPoolRForward","maxPoolBackward","globalAvgPoolForward","globalAvgPoolBackward","activationForward","activationRForward","activationBackward","activationRBackward","tensorAdd","tensorAccumulate","mseLoss","mseBackward","mseRBackward"] as const;
 
 /** Status of a GD run, a heatmap cell or a trajectory row: a diverging or saddle-bound run is data, never an exception. The host's copy is generated from this enum (src/wasm/abi.ts). (assembly/abi.ts) */
 export const Status = {

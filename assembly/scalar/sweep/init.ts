@@ -7,8 +7,10 @@
 // Every cell is computed from (i, j) alone, so tiles never change results.
 import { ld, st } from '../../abi';
 import { familySquares, moveToProductFrom } from '../family';
+import { logShiftTwo } from '../logShift';
 
 const CELL: usize = memory.data(64 * 8, 16);
+const ROOTS: usize = memory.data(16, 16);
 
 @inline
 function axisValue(lo: f64, hi: f64, index: i32, count: i32): f64 {
@@ -44,27 +46,71 @@ export function initFamilyCells(
   outInitialGfs: usize,
   cache: usize,
 ): void {
-  const stride = familyCacheStride(D);
-  for (let t = 0; t < n; t++) {
-    const k = start + t;
-    const i = k / cols;
-    const j = k - i * cols;
-    const entry = cache + ((<usize>(j * stride)) << 3);
-    const u = entry + 8;
-    const logs = u + ((<usize>D) << 3);
-    if (isNaN(load<f64>(entry))) {
-      store<f64>(entry, familySquares(c, D, axisValue(phiLo, phiHi, j, cols), u));
-      let inverseSum = 0.0;
-      for (let d = 0; d < D; d++) {
-        st(logs, d, Math.log(ld(u, d)));
-        inverseSum += 1.0 / ld(u, d);
-      }
-      st(logs, D, inverseSum);
+  // Two cells per pass: their root finds run side by side in logShiftTwo (each with its own bits).
+  let t = 0;
+  for (; t + 1 < n; t += 2) {
+    const first = columnEntry(c, D, phiLo, phiHi, cols, cache, start + t);
+    const second = columnEntry(c, D, phiLo, phiHi, cols, cache, start + t + 1);
+    const p0 = rowProduct(productLo, productHi, rows, cols, start + t);
+    const p1 = rowProduct(productLo, productHi, rows, cols, start + t + 1);
+    const logs0 = first + ((<usize>(D + 1)) << 3);
+    const logs1 = second + ((<usize>(D + 1)) << 3);
+    logShiftTwo(
+      first + 8,
+      second + 8,
+      D,
+      2.0 * Math.log(p0),
+      2.0 * Math.log(p1),
+      logs0,
+      ld(logs0, D),
+      logs1,
+      ld(logs1, D),
+      ROOTS,
+    );
+    const s0 = ld(ROOTS, 0);
+    const s1 = ld(ROOTS, 1);
+    for (let d = 0; d < D; d++) {
+      st(out, d * n + t, Math.sqrt(ld(first + 8, d) + s0));
+      st(out, d * n + t + 1, Math.sqrt(ld(second + 8, d) + s1));
     }
-    moveToProductFrom(u, D, axisValue(productLo, productHi, i, rows), logs, ld(logs, D), CELL);
+    st(outInitialGfs, t, load<f64>(first));
+    st(outInitialGfs, t + 1, load<f64>(second));
+  }
+  if (t < n) {
+    const entry = columnEntry(c, D, phiLo, phiHi, cols, cache, start + t);
+    const logs = entry + ((<usize>(D + 1)) << 3);
+    moveToProductFrom(entry + 8, D, rowProduct(productLo, productHi, rows, cols, start + t), logs, ld(logs, D), CELL);
     for (let d = 0; d < D; d++) st(out, d * n + t, ld(CELL, d));
     st(outInitialGfs, t, load<f64>(entry));
   }
+}
+
+/**
+ * Cell k's column entry in the cache (φ₀, u, log u, Σ 1/u), solved on first use: the family's
+ * minimum for the column's φ₀, then the logs the root finder's first iteration would compute.
+ */
+@inline
+function columnEntry(c: usize, D: i32, phiLo: f64, phiHi: f64, cols: i32, cache: usize, k: i32): usize {
+  const j = k % cols;
+  const entry = cache + ((<usize>(j * familyCacheStride(D))) << 3);
+  if (isNaN(load<f64>(entry))) {
+    const u = entry + 8;
+    const logs = u + ((<usize>D) << 3);
+    store<f64>(entry, familySquares(c, D, axisValue(phiLo, phiHi, j, cols), u));
+    let inverseSum = 0.0;
+    for (let d = 0; d < D; d++) {
+      st(logs, d, Math.log(ld(u, d)));
+      inverseSum += 1.0 / ld(u, d);
+    }
+    st(logs, D, inverseSum);
+  }
+  return entry;
+}
+
+/** p₀ of cell k's row. */
+@inline
+function rowProduct(productLo: f64, productHi: f64, rows: i32, cols: i32, k: i32): f64 {
+  return axisValue(productLo, productHi, k / cols, rows);
 }
 
 export function initSliceCells(
