@@ -2,9 +2,10 @@
  * The heatmap's per-cell kernels that were made faster must keep the bits of the scalar routines
  * they replace (the .npy outputs are compared bit for bit across versions):
  *  - `sharpnessCells` (assembly/scalar/sweep/finalSharpness.ts: four cells per pass in two f64x2
- *    vectors, lanes frozen when they stop) equals `sharpness` (model.ts) cell by cell — on
- *    converged-like points (the batch route), and on the cells that take the scalar routes (spread or
- *    zero weights, ρ = π(2π − 1) ≤ 0, NaN/±Inf, negative weights), for every batch remainder;
+ *    vectors, lanes frozen when they stop, terms of repeated weights reused) equals `sharpness`
+ *    (model.ts) cell by cell — on converged-like points (the batch route), with weights in runs of
+ *    equal values, and on the cells that take the scalar routes (spread or zero weights,
+ *    ρ = π(2π − 1) ≤ 0, NaN/±Inf, negative weights), for every batch remainder;
  *  - `logShiftFromZero` with the logs at s = 0 given, and `logShiftTwo` (two problems in one loop),
  *    equal `logShift` (logShift.ts);
  *  - `initFamilyCells` with its column cache (log uᵢ reused by every cell of a column) equals
@@ -69,6 +70,26 @@ describe('final sharpness, four cells per pass', () => {
         );
         const { batched, scalar } = batchedAndScalar(D, cells);
         expect(batched, `D = ${D}, n = ${n}`).toEqual(scalar);
+      }
+    }
+  });
+
+  it('equals it when weights come in runs of equal values (terms reused), alone and mixed with other cells', () => {
+    const random = rng(23);
+    for (const D of [2, 4, 6, 9]) {
+      const runs = (): Float64Array => {
+        const w = nearMinimum(random, D, (random() - 0.5) * 1e-7, 3);
+        const half = Math.ceil(D / 2);
+        for (let i = 1; i < D; i++) if (i !== half) w[i] = w[i - 1] as number; // the default directions' pattern
+        return w;
+      };
+      for (let n = 1; n <= 9; n++) {
+        const pure = Array.from({ length: n }, runs);
+        const mixed = Array.from({ length: n }, (_, k) => (k % 3 === 1 ? nearMinimum(random, D, 1e-9, 3) : runs()));
+        for (const cells of [pure, mixed]) {
+          const { batched, scalar } = batchedAndScalar(D, cells);
+          expect(batched, `D = ${D}, n = ${n}`).toEqual(scalar);
+        }
       }
     }
   });

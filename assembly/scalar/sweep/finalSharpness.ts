@@ -31,6 +31,8 @@ const INV_RHO: usize = memory.data(BATCH * 8, 16);
 const MU: usize = memory.data(BATCH * 8, 16);
 const D_TOP: usize = memory.data(BATCH * 8, 16);
 const TARGET: usize = memory.data(BATCH * 8, 16);
+/** Per row i of the queue: 1 when its gaps and vᵢ² equal row i − 1's in every slot. */
+const REPEATS: usize = memory.data(64, 16);
 /** One cell's v and d while it is being queued. */
 const V: usize = memory.data(64 * 8, 16);
 const DIAG: usize = memory.data(64 * 8, 16);
@@ -58,8 +60,11 @@ export function queueSharpness(w: usize, D: i32, out: usize): void {
   }
   // model.ts `sharpness`, then secular.ts up to the Newton loop, in their operation order
   const scale = -p * (p - 1.0);
+  let vi = 0.0;
   for (let i = 0; i < D; i++) {
-    const vi = 1.0 / ld(w, i);
+    // a weight equal to the one before it (GD keeps the default directions' equal weights equal)
+    // reuses its reciprocal: the same bits
+    if (i == 0 || reinterpret<u64>(ld(w, i)) != reinterpret<u64>(ld(w, i - 1))) vi = 1.0 / ld(w, i);
     st(V, i, vi);
     st(DIAG, i, scale * vi * vi);
   }
@@ -96,6 +101,16 @@ export function flushSharpness(D: i32): void {
 }
 
 function solveQueued(D: i32): void {
+  // Rows i whose gaps and vᵢ² equal row i − 1's in every slot reuse its terms (the same bits).
+  for (let i = 1; i < D; i++) {
+    const at = <usize>(i * BATCH) << 3;
+    const before = at - (<usize>BATCH << 3);
+    const same = v128.and(
+      v128.and(i64x2.eq(v128.load(GAPS + at), v128.load(GAPS + before)), i64x2.eq(v128.load(GAPS + at, 16), v128.load(GAPS + before, 16))),
+      v128.and(i64x2.eq(v128.load(Z2 + at), v128.load(Z2 + before)), i64x2.eq(v128.load(Z2 + at, 16), v128.load(Z2 + before, 16))),
+    );
+    store<u8>(REPEATS + <usize>i, i64x2.all_true(same) ? 1 : 0);
+  }
   const zero = f64x2.splat(0.0);
   const twoEps = f64x2.splat(TWO_EPSILON);
   const negInvRhoA = f64x2.neg(v128.load(INV_RHO));
@@ -109,16 +124,24 @@ function solveQueued(D: i32): void {
     let gB = negInvRhoB;
     let slopeA = zero;
     let slopeB = zero;
+    let termA = zero;
+    let termB = zero;
+    let quotientA = zero;
+    let quotientB = zero;
     for (let i = 0; i < D; i++) {
-      const at = <usize>(i * BATCH) << 3;
-      const denomA = f64x2.add(v128.load(GAPS + at), muA);
-      const denomB = f64x2.add(v128.load(GAPS + at, 16), muB);
-      const termA = f64x2.div(v128.load(Z2 + at), denomA);
-      const termB = f64x2.div(v128.load(Z2 + at, 16), denomB);
+      if (i == 0 || load<u8>(REPEATS + <usize>i) == 0) {
+        const at = <usize>(i * BATCH) << 3;
+        const denomA = f64x2.add(v128.load(GAPS + at), muA);
+        const denomB = f64x2.add(v128.load(GAPS + at, 16), muB);
+        termA = f64x2.div(v128.load(Z2 + at), denomA);
+        termB = f64x2.div(v128.load(Z2 + at, 16), denomB);
+        quotientA = f64x2.div(termA, denomA);
+        quotientB = f64x2.div(termB, denomB);
+      }
       gA = f64x2.add(gA, termA);
       gB = f64x2.add(gB, termB);
-      slopeA = f64x2.add(slopeA, f64x2.div(termA, denomA));
-      slopeB = f64x2.add(slopeB, f64x2.div(termB, denomB));
+      slopeA = f64x2.add(slopeA, quotientA);
+      slopeB = f64x2.add(slopeB, quotientB);
     }
     // scalar: `if (g <= 0 || slope == 0) break;` then `next = μ + g/slope`, stop when next − μ ≤ 2εμ
     const stopA = v128.or(f64x2.le(gA, zero), f64x2.eq(slopeA, zero));
