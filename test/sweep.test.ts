@@ -3,7 +3,8 @@
  *
  * Per cell: GD wᵢ ← wᵢ − η(π−1)·∏_{j≠i}wⱼ on L = ½(π−1)², stopping before a step when
  * !(|π| < divergeAt) (1), ½(π−1)² < tol (0) or steps ≥ maxSteps (2). Checked here:
- * (a) the two kernels agree bit for bit (weights, steps, status) on random grids with special values;
+ * (a) the two kernels agree bit for bit (weights, steps, status) on random grids with special values,
+ *     and on D = 4 cells with equal pairs (w₀ = w₁, w₂ = w₃: the SIMD kernel's equal-pairs step);
  * (b) both equal an independent plain-TypeScript float64 GD using the same formula order
  *     (h = ⌊D/2⌋, π = PL·PR, s = η(π−1), wᵢ −= (s·PR)·Eᵢ on the left half and (s·PL)·Eᵢ on the right,
  *     Eᵢ = product of the half's other weights by prefix/suffix), so equality is exact;
@@ -22,6 +23,7 @@ import { rng } from './helpers/reference.js';
 interface SweepExports extends RawExports {
   sweepScalar: SweepKernel;
   sweepSimd: SweepKernel;
+  sweepUsePairs(on: number): void;
 }
 
 interface SweepParams {
@@ -229,6 +231,37 @@ describe('sweep kernels (model.md §1.1, §1.4, §2)', () => {
       const simd = runKernel('sweepSimd', 4, win, p);
       expectBitIdentical(simd, runKernel('sweepScalar', 4, win, p));
       for (const status of [CONVERGED, DIVERGED]) expect(simd.status).toContain(status);
+    });
+
+    it('D = 4, cells with w₀ = w₁ and w₂ = w₃ (the equal-pairs step), alone and mixed with others', () => {
+      // fig3's default direction gives such cells; tiles whose 16 lanes are all of them take the
+      // equal-pairs step, others the full one, switching as lanes are refilled — same bits either way,
+      // and the same with the equal-pairs step switched off
+      const p = { eta: 0.1, tol: 1e-14, divergeAt: 1e6, maxSteps: 20000 };
+      const random = rng(44);
+      for (const [n, mixEvery] of [
+        [17, 0],
+        [200, 0],
+        [333, 9],
+        [500, 60],
+      ] as const) {
+        const win = new Float64Array(4 * n);
+        for (let k = 0; k < n; k++) {
+          const a = 0.3 + 2 * random();
+          const c = (0.05 + 4.95 * random()) ** 0.5 / a;
+          const cell = mixEvery > 0 && k % mixEvery === 5 ? [a, a * 1.01, c, c] : [a, a, c, c];
+          cell.forEach((v, d) => (win[d * n + k] = v));
+        }
+        const simd = runKernel('sweepSimd', 4, win, p);
+        expectBitIdentical(simd, runKernel('sweepScalar', 4, win, p));
+        raw.sweepUsePairs(0);
+        try {
+          expectBitIdentical(runKernel('sweepSimd', 4, win, p), simd);
+        } finally {
+          raw.sweepUsePairs(1);
+        }
+        for (const status of [CONVERGED, DIVERGED]) expect(simd.status, `n = ${n}`).toContain(status);
+      }
     });
 
     it('cells stopping at step 0 come back bit for bit (NaN payloads, signalling NaN, −0)', () => {

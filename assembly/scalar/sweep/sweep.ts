@@ -29,7 +29,20 @@ import {
   sweepMaxSteps,
   sweepStatus,
 } from './cell';
-import { TILE_LANES, TILE_MASK, TILE_ROW, commitTentative, tileCurrent, tileRun2, tileRun3, tileRun4, tileRunGeneric, tileTentative } from './tile';
+import {
+  TILE_LANES,
+  TILE_MASK,
+  TILE_ROW,
+  commitTentative,
+  tileCurrent,
+  tilePairsEqual,
+  tileRun2,
+  tileRun3,
+  tileRun4,
+  tileRun4Pairs,
+  tileRunGeneric,
+  tileTentative,
+} from './tile';
 
 /**
  * Steps between refills. With 1, a lane whose cell stops is refilled for the very next step, so
@@ -44,6 +57,16 @@ const LANE_CELL: usize = memory.data(TILE_LANES * 4, 16);
 const LANE_START: usize = memory.data(TILE_LANES * 8, 16);
 /** Scalar kernel: global step at which each lane becomes free again. */
 const LANE_FREE: usize = memory.data(TILE_LANES * 8, 16);
+
+/**
+ * Whether sweepSimd takes step4Pairs for D = 4 tiles whose lanes all have w₀ = w₁, w₂ = w₃ (the same
+ * bits either way; off only to measure the plain kernel against the C baseline, which has no such path).
+ */
+let usePairs = true;
+
+export function sweepUsePairs(on: i32): void {
+  usePairs = on != 0;
+}
 
 let sweepIn: usize = 0;
 let sweepOut: usize = 0;
@@ -227,7 +250,7 @@ export function sweepSimd(D: i32, n: i32, win: usize, eta: f64, tol: f64, diverg
   while (mirrorIdleLanes()) {
     const budget = stepsToDeadline(t);
     let ran: i32;
-    if (D == 4) ran = tileRun4(budget);
+    if (D == 4) ran = usePairs && tilePairsEqual() ? tileRun4Pairs(budget) : tileRun4(budget);
     else if (D == 2) ran = tileRun2(budget);
     else if (D == 3) ran = tileRun3(budget);
     else ran = tileRunGeneric(budget);

@@ -103,7 +103,41 @@ function step4(cur: usize, nxt: usize, eta: v128, big: v128, theta: v128, one: v
   return mayStep(p, r, big, theta, absMask);
 }
 
-// The three specialised loops differ only in the step function. Each returns the steps taken
+/**
+ * D = 4 when every lane has w₀ = w₁ and w₂ = w₃ (bit for bit), as the default balance directions'
+ * cells do: step4 on such a vector computes w₀′ and w₁′ by the same operations on the same values
+ * (and w₂′, w₃′ alike), so they stay equal; this computes each pair once — 8 multiplications instead
+ * of 10, two loads instead of four — and stores it in both rows. The same bits as step4.
+ */
+@inline
+function step4Pairs(cur: usize, nxt: usize, eta: v128, big: v128, theta: v128, one: v128, absMask: v128): v128 {
+  const a = v128.load(cur, 0), c = v128.load(cur, 2 * TILE_ROW);
+  const l = f64x2.mul(a, a), q = f64x2.mul(c, c);
+  const p = f64x2.mul(l, q);
+  const r = f64x2.sub(p, one);
+  const s = f64x2.mul(eta, r);
+  const sl = f64x2.mul(s, q), sr = f64x2.mul(s, l);
+  const a1 = f64x2.sub(a, f64x2.mul(sl, a));
+  const c1 = f64x2.sub(c, f64x2.mul(sr, c));
+  v128.store(nxt, a1, 0);
+  v128.store(nxt, a1, TILE_ROW);
+  v128.store(nxt, c1, 2 * TILE_ROW);
+  v128.store(nxt, c1, 3 * TILE_ROW);
+  return mayStep(p, r, big, theta, absMask);
+}
+
+/** Whether every lane of the committed D = 4 tile has w₀ = w₁ and w₂ = w₃ bit for bit (step4Pairs applies). */
+export function tilePairsEqual(): bool {
+  const cur = tileCurrent;
+  let same = i64x2.splat(-1);
+  for (let col: usize = 0; col < TILE_ROW; col += 16) {
+    same = v128.and(same, i64x2.eq(v128.load(cur + col), v128.load(cur + TILE_ROW + col)));
+    same = v128.and(same, i64x2.eq(v128.load(cur + 2 * TILE_ROW + col), v128.load(cur + 3 * TILE_ROW + col)));
+  }
+  return i64x2.all_true(same);
+}
+
+// The specialised loops differ only in the step function. Each returns the steps taken
 // (≤ budget); the committed state is left in `tileCurrent`.
 
 export function tileRun2(budget: i32): i32 {
@@ -173,6 +207,30 @@ export function tileRun4(budget: i32): i32 {
     // Ended on a stop: redo the (identical) last step once more to keep every lane's may-step mask.
     const one = v128.load(TILE_CONST, 0), absMask = v128.load(TILE_CONST, 16);
     for (let col: usize = 0; col < TILE_ROW; col += 16) v128.store(TILE_MASK + col, step4(cur + col, nxt + col, eta, big, theta, one, absMask));
+  }
+  tileCurrent = cur;
+  return ran;
+}
+
+export function tileRun4Pairs(budget: i32): i32 {
+  const eta = f64x2.splat(sweepEta), big = f64x2.splat(sweepDivergeAt), theta = f64x2.splat(sweepTheta);
+  let cur = tileCurrent;
+  let nxt = tileTentative();
+  let ran = 0;
+  while (ran < budget) {
+    const one = v128.load(TILE_CONST, 0), absMask = v128.load(TILE_CONST, 16);
+    let okAll = step4Pairs(cur, nxt, eta, big, theta, one, absMask);
+    for (let col: usize = 16; col < TILE_ROW; col += 16) okAll = v128.and(okAll, step4Pairs(cur + col, nxt + col, eta, big, theta, one, absMask));
+    if (i64x2.bitmask(okAll) != 3) break;
+    const t = cur;
+    cur = nxt;
+    nxt = t;
+    ran++;
+  }
+  if (ran < budget) {
+    // Ended on a stop: redo the (identical) last step once more to keep every lane's may-step mask.
+    const one = v128.load(TILE_CONST, 0), absMask = v128.load(TILE_CONST, 16);
+    for (let col: usize = 0; col < TILE_ROW; col += 16) v128.store(TILE_MASK + col, step4Pairs(cur + col, nxt + col, eta, big, theta, one, absMask));
   }
   tileCurrent = cur;
   return ran;
