@@ -74,25 +74,31 @@ export function writeFileAtomic(
  * removed since are skipped.
  */
 export async function syncFiles(paths: readonly string[]): Promise<void> {
-  // a directory cannot be opened or synced on every platform (Windows): best effort there
-  const syncOne = async (path: string, directory = false): Promise<void> => {
-    let handle: FileHandle;
-    try {
-      handle = await open(path, 'r');
-    } catch (error) {
-      if (directory || (error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw ioError(`cannot sync ${path}: ${messageOf(error)}`, path, error);
-    }
-    try {
-      await handle.sync();
-    } catch (error) {
-      if (!directory) throw ioError(`cannot sync ${path}: ${messageOf(error)}`, path, error);
-    } finally {
-      await handle.close();
-    }
-  };
-  await Promise.all(paths.map((path) => syncOne(path)));
-  await Promise.all([...new Set(paths.map((p) => dirname(p)))].map((dir) => syncOne(dir, true)));
+  await Promise.all(paths.map((path) => syncPath(path)));
+  await Promise.all([...new Set(paths.map((p) => dirname(p)))].map((dir) => syncPath(dir, true)));
+}
+
+/** Makes the entries of `dir` durable (files created or renamed in it); best effort (see syncPath). */
+export async function syncDirectory(dir: string): Promise<void> {
+  await syncPath(dir, true);
+}
+
+/** fsyncs a file (missing: skipped) or a directory (which cannot be opened or synced on every platform, e.g. Windows: best effort). */
+async function syncPath(path: string, directory = false): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if (directory || (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw ioError(`cannot sync ${path}: ${messageOf(error)}`, path, error);
+  }
+  try {
+    await handle.sync();
+  } catch (error) {
+    if (!directory) throw ioError(`cannot sync ${path}: ${messageOf(error)}`, path, error);
+  } finally {
+    await handle.close();
+  }
 }
 
 function removeQuietly(path: string): void {

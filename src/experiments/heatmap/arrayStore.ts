@@ -33,7 +33,7 @@ import { promisify } from 'node:util';
 import { EoslabError, ioError, messageOf } from '../../base/errors.js';
 import { npyHeaderOf } from '../../io/npyEncode.js';
 import { JobStore } from '../../io/store.js';
-import { syncFiles } from '../../io/atomic.js';
+import { syncDirectory } from '../../io/atomic.js';
 import type { KernelKind } from './grid.js';
 import { cellCount } from './grid.js';
 import {
@@ -106,6 +106,8 @@ export class ArrayStore {
   /** Whether anything was written since the last checkpoint. */
   private dirty = false;
   private closed = false;
+  /** Whether the directory entries of the files have been made durable. */
+  private entriesSynced = false;
 
   private constructor(
     private readonly store: JobStore<TileJob>,
@@ -202,9 +204,20 @@ export class ArrayStore {
   async checkpoint(): Promise<void> {
     if (!this.dirty || this.closed) return;
     this.dirty = false;
-    await Promise.all(this.files.map((f) => fsyncAsync(f.fd)));
-    await fsyncAsync(this.logFd);
-    await syncFiles([join(this.dir, LOG)]); // and the directory entries of the files
+    const sync = async (fd: number, path: string): Promise<void> => {
+      try {
+        await fsyncAsync(fd);
+      } catch (error) {
+        throw ioError(`cannot sync ${path}: ${messageOf(error)}`, path, error);
+      }
+    };
+    await Promise.all(this.files.map((f) => sync(f.fd, f.path)));
+    await sync(this.logFd, join(this.dir, LOG));
+    // the files' directory entries, created when the store was opened: once
+    if (!this.entriesSynced) {
+      await syncDirectory(this.dir);
+      this.entriesSynced = true;
+    }
   }
 
   /** Forgets a tile (damaged: it is recomputed and recorded again). */
