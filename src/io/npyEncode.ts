@@ -5,7 +5,8 @@
  */
 export type NpyArray = Float64Array | Int32Array | Uint8Array | BigInt64Array;
 
-function descr(data: NpyArray): string {
+/** The .npy dtype of `data` ('<f8', '<i4', '<i8', '|u1'). */
+export function npyDtype(data: NpyArray): string {
   if (data instanceof Float64Array) return '<f8';
   if (data instanceof Int32Array) return '<i4';
   if (data instanceof BigInt64Array) return '<i8';
@@ -17,7 +18,7 @@ export function npyHeader(data: NpyArray, shape: readonly number[]): Uint8Array 
   const size = shape.reduce((a, b) => a * b, 1);
   if (size !== data.length)
     throw new RangeError(`encodeNpy: shape ${shape.join('×')} does not hold ${data.length} values`);
-  return npyHeaderOf(descr(data), shape);
+  return npyHeaderOf(npyDtype(data), shape);
 }
 
 /** The .npy preamble and header of an array of dtype `dtype` ('<f8', '<i4', '|u1', '<i8') and `shape`. */

@@ -31,14 +31,13 @@ import {
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EoslabError, ioError, messageOf } from '../../base/errors.js';
-import { npyHeaderOf } from '../../io/npyEncode.js';
+import { npyDtype, npyHeaderOf } from '../../io/npyEncode.js';
 import { JobStore } from '../../io/store.js';
 import { syncDirectory } from '../../io/atomic.js';
 import type { KernelKind } from './grid.js';
 import { cellCount } from './grid.js';
 import {
   CELL_ARRAY_FILES,
-  CELL_ARRAY_TYPES,
   cellArray,
   namedCellArrays,
   storedTile,
@@ -52,8 +51,6 @@ import type { TileJob } from './tileStore.js';
 /** Format of the array stores (job.json). */
 const ARRAY_FORMAT = 'eoslab-arrays/1';
 const LOG = 'tiles.log';
-const DTYPES = { f64: '<f8', i32: '<i4', u8: '|u1' } as const;
-const BYTES = { f64: 8, i32: 4, u8: 1 } as const;
 const fsyncAsync = promisify(fsync);
 
 /** One line of tiles.log. */
@@ -137,10 +134,11 @@ export class ArrayStore {
     const opened: number[] = [];
     try {
       const files = TILE_ARRAYS[job.map].map((name): ArrayFile => {
-        const type = CELL_ARRAY_TYPES[name];
-        const header = npyHeaderOf(DTYPES[type], shape);
+        // dtype and header as the writer's writeNpy makes them, so the file is the output itself
+        const sample = cellArray(name, 0);
+        const header = npyHeaderOf(npyDtype(sample), shape);
         const path = join(dir, CELL_ARRAY_FILES[name]);
-        const size = header.length + cells * BYTES[type];
+        const size = header.length + cells * sample.BYTES_PER_ELEMENT;
         let fd: number;
         try {
           fd = openSync(path, 'r+');
@@ -153,7 +151,7 @@ export class ArrayStore {
           ftruncateSync(fd, size);
         }
         writeSync(fd, header, 0, header.length, 0);
-        return { name, path, fd, offset: header.length, bytesPerCell: BYTES[type] };
+        return { name, path, fd, offset: header.length, bytesPerCell: sample.BYTES_PER_ELEMENT };
       });
       const records = readLog(dir);
       const logFd = openSync(join(dir, LOG), 'a');

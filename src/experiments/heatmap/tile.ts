@@ -62,10 +62,13 @@ export const CELL_ARRAY_FILES: Readonly<Record<TileArrayName, string>> = {
   monotone: 'gfs_monotone.npy',
 };
 
+/** Bytes per cell of each element type. */
+export const CELL_TYPE_BYTES = { f64: 8, i32: 4, u8: 1 } as const;
+
 /** A new per-cell array of `name`'s type (over a SharedArrayBuffer with `shared`). */
 export function cellArray(name: TileArrayName, cells: number, shared = false): CellArray {
   const type = CELL_ARRAY_TYPES[name];
-  const bytes = type === 'f64' ? 8 : type === 'i32' ? 4 : 1;
+  const bytes = CELL_TYPE_BYTES[type];
   const buffer = shared ? new SharedArrayBuffer(bytes * cells) : new ArrayBuffer(bytes * cells);
   return type === 'f64' ? new Float64Array(buffer) : type === 'i32' ? new Int32Array(buffer) : new Uint8Array(buffer);
 }

@@ -15,7 +15,15 @@ import { join } from 'node:path';
 import { conflict, EoslabError } from '../../base/errors.js';
 import { JobStore, type StoredJob } from '../../io/store.js';
 import type { GridSpec, KernelKind, MapKind, RunSpec } from './grid.js';
-import { namedCellArrays, storedTile, type CellArray, type TileArrayName, type TileResult } from './tile.js';
+import {
+  CELL_ARRAY_TYPES,
+  CELL_TYPE_BYTES,
+  namedCellArrays,
+  storedTile,
+  type CellArray,
+  type TileArrayName,
+  type TileResult,
+} from './tile.js';
 
 /** What determines every bit of a sweep's results (not the worker count nor the kernel kind). */
 export interface TileJob {
@@ -59,7 +67,7 @@ export function encodeTileChunks(tile: TileResult): Uint8Array[] {
     summarySeconds: tile.summarySeconds,
     arrays: arrays.map(([name, a]) => ({
       name,
-      type: a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8',
+      type: CELL_ARRAY_TYPES[name],
       length: a.length,
     })),
   });
@@ -107,7 +115,7 @@ export function decodeTile(bytes: Uint8Array, source: string): TileResult {
   let offset = pad8(MAGIC.length + 4 + headerLength);
   const arrays: Partial<Record<TileArrayName, CellArray>> = {};
   for (const a of header.arrays) {
-    const size = a.type === 'u8' ? 1 : a.type === 'i32' ? 4 : 8;
+    const size = CELL_TYPE_BYTES[a.type];
     const byteLength = a.length * size;
     if (a.length !== header.count || offset + byteLength > bytes.length) throw bad(`array ${a.name} is truncated`);
     // a Buffer's slice is a view into a shared pool: copy into an ArrayBuffer of its own
