@@ -11,9 +11,15 @@ import { ld } from '../abi';
 
 const MAX_ITERATIONS: i32 = 200;
 
-export function topEigenDiagonalPlusRankOne(d: usize, z: usize, n: i32, rho: f64): f64 {
+/** Index of the largest dᵢ (the first of equal ones). */
+export function topIndex(d: usize, n: i32): i32 {
   let top = 0;
   for (let i = 1; i < n; i++) if (ld(d, i) > ld(d, top)) top = i;
+  return top;
+}
+
+export function topEigenDiagonalPlusRankOne(d: usize, z: usize, n: i32, rho: f64): f64 {
+  const top = topIndex(d, n);
   const dTop = ld(d, top);
   if (rho == 0.0) return dTop;
   const zTop = ld(z, top);

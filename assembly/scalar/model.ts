@@ -11,7 +11,7 @@ import { symmetricEigen } from '../linalg/jacobi';
 import { topEigenDiagonalPlusRankOne } from '../linalg/secular';
 
 /** Smallest min|wᵢ|/max|wᵢ| for the secular fast path (relative error there ≲ 1e-13). */
-export const SECULAR_MIN_RATIO: f64 = 1e-3;
+const SECULAR_MIN_RATIO: f64 = 1e-3;
 
 /**
  * π(w) = ∏ wᵢ, multiplied as (w₀·…·w_{h−1})·(w_h·…·w_{D−1}) with h = ⌊D/2⌋: the order of the GD
@@ -116,32 +116,55 @@ export function topEigenpair(w: usize, D: i32, vecOut: usize): f64 {
   return symmetricEigen(SCRATCH_MAT_A, D, vecOut, 1);
 }
 
+/** How S(w) is computed (`secularForm`'s answer). */
+export const ROUTE_NON_FINITE: i32 = 0;
+export const ROUTE_JACOBI: i32 = 1;
+export const ROUTE_SECULAR: i32 = 2;
+
+/** ρ of the last `secularForm` that returned ROUTE_SECULAR. */
+export let secularRho: f64 = 0.0;
+
 /**
- * S(w) = λmax(∇²L(w)). Fast path: secular equation of H = ρ v vᵀ + diag(d) with ρ = π(2π−1),
- * dᵢ = −π(π−1) vᵢ², v = w⁻¹ (valid when every wᵢ ≠ 0); otherwise the Jacobi route.
+ * The diagonal-plus-rank-one form of ∇²L(w) = ρ z zᵀ + diag(d): z = w⁻¹, dᵢ = −π(π−1) zᵢ²,
+ * ρ = π(2π−1) (into `z`, `diag` and `secularRho`) when the secular route applies (ROUTE_SECULAR);
+ * otherwise ROUTE_NON_FINITE (S = NaN) or ROUTE_JACOBI. Shared by `sharpness` and the heatmap's
+ * batched final sharpness, which must give the same bits.
  */
-export function sharpness(w: usize, D: i32): f64 {
+export function secularForm(w: usize, D: i32, diag: usize, z: usize): i32 {
   assertDepth(D);
   let smallest = Infinity;
   let largest = 0.0;
   for (let i = 0; i < D; i++) {
     const wi = Math.abs(ld(w, i));
-    if (!isFinite(wi)) return NaN;
+    if (!isFinite(wi)) return ROUTE_NON_FINITE;
     if (wi < smallest) smallest = wi;
     if (wi > largest) largest = wi;
   }
   // v = w⁻¹ loses accuracy when the weights span many orders of magnitude (vᵢ² over- or
   // underflows, and ρ vvᵀ + diag(d) cancels): the secular route is used only when
   // min|wᵢ| ≥ SECULAR_MIN_RATIO · max|wᵢ|; otherwise (including wᵢ = 0) Jacobi.
-  if (!(smallest > 0.0 && smallest >= SECULAR_MIN_RATIO * largest)) return sharpnessJacobi(w, D);
+  if (!(smallest > 0.0 && smallest >= SECULAR_MIN_RATIO * largest)) return ROUTE_JACOBI;
   const p = product(w, D);
-  const diag = SCRATCH_VEC_B;
-  const z = SCRATCH_VEC_C;
   const scale = -p * (p - 1.0);
+  let vi = 0.0;
   for (let i = 0; i < D; i++) {
-    const vi = 1.0 / ld(w, i);
+    // a weight equal to the one before it (GD keeps the default directions' equal weights equal)
+    // reuses its reciprocal: the same bits
+    if (i == 0 || reinterpret<u64>(ld(w, i)) != reinterpret<u64>(ld(w, i - 1))) vi = 1.0 / ld(w, i);
     st(z, i, vi);
     st(diag, i, scale * vi * vi);
   }
-  return topEigenDiagonalPlusRankOne(diag, z, D, p * (2.0 * p - 1.0));
+  secularRho = p * (2.0 * p - 1.0);
+  return ROUTE_SECULAR;
+}
+
+/**
+ * S(w) = λmax(∇²L(w)). Fast path: secular equation of H = ρ v vᵀ + diag(d) with ρ = π(2π−1),
+ * dᵢ = −π(π−1) vᵢ², v = w⁻¹ (`secularForm`); otherwise the Jacobi route.
+ */
+export function sharpness(w: usize, D: i32): f64 {
+  const route = secularForm(w, D, SCRATCH_VEC_B, SCRATCH_VEC_C);
+  if (route == ROUTE_NON_FINITE) return NaN;
+  if (route == ROUTE_JACOBI) return sharpnessJacobi(w, D);
+  return topEigenDiagonalPlusRankOne(SCRATCH_VEC_B, SCRATCH_VEC_C, D, secularRho);
 }

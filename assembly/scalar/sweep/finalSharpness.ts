@@ -9,13 +9,15 @@
 // one pass (two f64x2 vectors), so the chains overlap and a division serves two cells. Lane
 // arithmetic repeats the scalar code's operations in its order (IEEE add/mul/div are the same in
 // f64x2) and a lane that stops is frozen, so every cell gets the scalar result's bits (test:
-// test/summary-batch.test.ts). Every other cell (spread or zero weights, ρ ≤ 0, non-finite) goes
-// through the scalar `sharpness`.
+// test/heatmap-cell-kernels.test.ts). The secular form itself is model.ts `secularForm`, the one
+// `sharpness` uses; every other cell (spread or zero weights: Jacobi; ρ ≤ 0; non-finite) takes
+// `sharpness`' own route for it.
 //
 // Use: `queueSharpness(w, D, out)` for each cell (w: D weights, contiguous; out: where its S goes),
 // then `flushSharpness(D)`; a queue holds at most BATCH cells and flushes itself when full.
 import { ld, st } from '../../abi';
-import { product, sharpness, SECULAR_MIN_RATIO } from '../model';
+import { ROUTE_JACOBI, ROUTE_NON_FINITE, secularForm, secularRho, sharpnessJacobi } from '../model';
+import { topEigenDiagonalPlusRankOne, topIndex } from '../../linalg/secular';
 
 /** Cells per pass: two f64x2 vectors. */
 const BATCH: i32 = 4;
@@ -41,35 +43,22 @@ let queued: i32 = 0;
 
 /** S(w) into `out`, now (scalar route) or at the next flush (secular batch). */
 export function queueSharpness(w: usize, D: i32, out: usize): void {
-  let smallest = Infinity;
-  let largest = 0.0;
-  for (let i = 0; i < D; i++) {
-    const wi = Math.abs(ld(w, i));
-    if (!isFinite(wi)) {
-      store<f64>(out, NaN);
-      return;
-    }
-    if (wi < smallest) smallest = wi;
-    if (wi > largest) largest = wi;
-  }
-  const p = product(w, D);
-  const rho = p * (2.0 * p - 1.0);
-  if (!(smallest > 0.0 && smallest >= SECULAR_MIN_RATIO * largest) || !(rho > 0.0)) {
-    store<f64>(out, sharpness(w, D));
+  const route = secularForm(w, D, DIAG, V);
+  if (route == ROUTE_NON_FINITE) {
+    store<f64>(out, NaN);
     return;
   }
-  // model.ts `sharpness`, then secular.ts up to the Newton loop, in their operation order
-  const scale = -p * (p - 1.0);
-  let vi = 0.0;
-  for (let i = 0; i < D; i++) {
-    // a weight equal to the one before it (GD keeps the default directions' equal weights equal)
-    // reuses its reciprocal: the same bits
-    if (i == 0 || reinterpret<u64>(ld(w, i)) != reinterpret<u64>(ld(w, i - 1))) vi = 1.0 / ld(w, i);
-    st(V, i, vi);
-    st(DIAG, i, scale * vi * vi);
+  if (route == ROUTE_JACOBI) {
+    store<f64>(out, sharpnessJacobi(w, D));
+    return;
   }
-  let top = 0;
-  for (let i = 1; i < D; i++) if (ld(DIAG, i) > ld(DIAG, top)) top = i;
+  const rho = secularRho;
+  if (!(rho > 0.0)) {
+    store<f64>(out, topEigenDiagonalPlusRankOne(DIAG, V, D, rho));
+    return;
+  }
+  // secular.ts up to its Newton loop, in its operation order
+  const top = topIndex(DIAG, D);
   const dTop = ld(DIAG, top);
   const vTop = ld(V, top);
   const slot = queued;
