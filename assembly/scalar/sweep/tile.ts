@@ -137,18 +137,32 @@ export function tilePairsEqual(): bool {
   return i64x2.all_true(same);
 }
 
-// The specialised loops differ only in the step function. Each returns the steps taken
-// (≤ budget); the committed state is left in `tileCurrent`.
+// The specialised loops differ only in the step function: one loop, inlined into each export with
+// its step as a constant (`kind`), so every export compiles to a loop around its own step.
+const STEP2: i32 = 2;
+const STEP3: i32 = 3;
+const STEP4: i32 = 4;
+const STEP4_PAIRS: i32 = 5;
 
-export function tileRun2(budget: i32): i32 {
+@inline
+function stepKind(kind: i32, cur: usize, nxt: usize, eta: v128, big: v128, theta: v128, one: v128, absMask: v128): v128 {
+  if (kind == STEP2) return step2(cur, nxt, eta, big, theta, one, absMask);
+  if (kind == STEP3) return step3(cur, nxt, eta, big, theta, one, absMask);
+  if (kind == STEP4) return step4(cur, nxt, eta, big, theta, one, absMask);
+  return step4Pairs(cur, nxt, eta, big, theta, one, absMask);
+}
+
+/** Steps the whole tile until some lane must stop or `budget` steps are taken; returns the steps taken (≤ budget), the committed state left in `tileCurrent`. */
+@inline
+function tileRunWith(kind: i32, budget: i32): i32 {
   const eta = f64x2.splat(sweepEta), big = f64x2.splat(sweepDivergeAt), theta = f64x2.splat(sweepTheta);
   let cur = tileCurrent;
   let nxt = tileTentative();
   let ran = 0;
   while (ran < budget) {
     const one = v128.load(TILE_CONST, 0), absMask = v128.load(TILE_CONST, 16);
-    let okAll = step2(cur, nxt, eta, big, theta, one, absMask);
-    for (let col: usize = 16; col < TILE_ROW; col += 16) okAll = v128.and(okAll, step2(cur + col, nxt + col, eta, big, theta, one, absMask));
+    let okAll = stepKind(kind, cur, nxt, eta, big, theta, one, absMask);
+    for (let col: usize = 16; col < TILE_ROW; col += 16) okAll = v128.and(okAll, stepKind(kind, cur + col, nxt + col, eta, big, theta, one, absMask));
     if (i64x2.bitmask(okAll) != 3) break;
     const t = cur;
     cur = nxt;
@@ -158,82 +172,26 @@ export function tileRun2(budget: i32): i32 {
   if (ran < budget) {
     // Ended on a stop: redo the (identical) last step once more to keep every lane's may-step mask.
     const one = v128.load(TILE_CONST, 0), absMask = v128.load(TILE_CONST, 16);
-    for (let col: usize = 0; col < TILE_ROW; col += 16) v128.store(TILE_MASK + col, step2(cur + col, nxt + col, eta, big, theta, one, absMask));
+    for (let col: usize = 0; col < TILE_ROW; col += 16) v128.store(TILE_MASK + col, stepKind(kind, cur + col, nxt + col, eta, big, theta, one, absMask));
   }
   tileCurrent = cur;
   return ran;
+}
+
+export function tileRun2(budget: i32): i32 {
+  return tileRunWith(STEP2, budget);
 }
 
 export function tileRun3(budget: i32): i32 {
-  const eta = f64x2.splat(sweepEta), big = f64x2.splat(sweepDivergeAt), theta = f64x2.splat(sweepTheta);
-  let cur = tileCurrent;
-  let nxt = tileTentative();
-  let ran = 0;
-  while (ran < budget) {
-    const one = v128.load(TILE_CONST, 0), absMask = v128.load(TILE_CONST, 16);
-    let okAll = step3(cur, nxt, eta, big, theta, one, absMask);
-    for (let col: usize = 16; col < TILE_ROW; col += 16) okAll = v128.and(okAll, step3(cur + col, nxt + col, eta, big, theta, one, absMask));
-    if (i64x2.bitmask(okAll) != 3) break;
-    const t = cur;
-    cur = nxt;
-    nxt = t;
-    ran++;
-  }
-  if (ran < budget) {
-    // Ended on a stop: redo the (identical) last step once more to keep every lane's may-step mask.
-    const one = v128.load(TILE_CONST, 0), absMask = v128.load(TILE_CONST, 16);
-    for (let col: usize = 0; col < TILE_ROW; col += 16) v128.store(TILE_MASK + col, step3(cur + col, nxt + col, eta, big, theta, one, absMask));
-  }
-  tileCurrent = cur;
-  return ran;
+  return tileRunWith(STEP3, budget);
 }
 
 export function tileRun4(budget: i32): i32 {
-  const eta = f64x2.splat(sweepEta), big = f64x2.splat(sweepDivergeAt), theta = f64x2.splat(sweepTheta);
-  let cur = tileCurrent;
-  let nxt = tileTentative();
-  let ran = 0;
-  while (ran < budget) {
-    const one = v128.load(TILE_CONST, 0), absMask = v128.load(TILE_CONST, 16);
-    let okAll = step4(cur, nxt, eta, big, theta, one, absMask);
-    for (let col: usize = 16; col < TILE_ROW; col += 16) okAll = v128.and(okAll, step4(cur + col, nxt + col, eta, big, theta, one, absMask));
-    if (i64x2.bitmask(okAll) != 3) break;
-    const t = cur;
-    cur = nxt;
-    nxt = t;
-    ran++;
-  }
-  if (ran < budget) {
-    // Ended on a stop: redo the (identical) last step once more to keep every lane's may-step mask.
-    const one = v128.load(TILE_CONST, 0), absMask = v128.load(TILE_CONST, 16);
-    for (let col: usize = 0; col < TILE_ROW; col += 16) v128.store(TILE_MASK + col, step4(cur + col, nxt + col, eta, big, theta, one, absMask));
-  }
-  tileCurrent = cur;
-  return ran;
+  return tileRunWith(STEP4, budget);
 }
 
 export function tileRun4Pairs(budget: i32): i32 {
-  const eta = f64x2.splat(sweepEta), big = f64x2.splat(sweepDivergeAt), theta = f64x2.splat(sweepTheta);
-  let cur = tileCurrent;
-  let nxt = tileTentative();
-  let ran = 0;
-  while (ran < budget) {
-    const one = v128.load(TILE_CONST, 0), absMask = v128.load(TILE_CONST, 16);
-    let okAll = step4Pairs(cur, nxt, eta, big, theta, one, absMask);
-    for (let col: usize = 16; col < TILE_ROW; col += 16) okAll = v128.and(okAll, step4Pairs(cur + col, nxt + col, eta, big, theta, one, absMask));
-    if (i64x2.bitmask(okAll) != 3) break;
-    const t = cur;
-    cur = nxt;
-    nxt = t;
-    ran++;
-  }
-  if (ran < budget) {
-    // Ended on a stop: redo the (identical) last step once more to keep every lane's may-step mask.
-    const one = v128.load(TILE_CONST, 0), absMask = v128.load(TILE_CONST, 16);
-    for (let col: usize = 0; col < TILE_ROW; col += 16) v128.store(TILE_MASK + col, step4Pairs(cur + col, nxt + col, eta, big, theta, one, absMask));
-  }
-  tileCurrent = cur;
-  return ran;
+  return tileRunWith(STEP4_PAIRS, budget);
 }
 
 // Generic depth. One step works row by row over the whole tile (all vectors of a row, then the next
